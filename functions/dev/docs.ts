@@ -1,0 +1,147 @@
+/**
+ * Documentation generated from the definitions (rules, params, defaults), so that it cannot drift.
+ * Generated blocks live between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` markers in
+ * hand-written files; `npm run docs` refreshes them and a test fails when they are stale.
+ */
+import { PARAMS } from '../src/config/params';
+import { DEFAULT_NOTIFICATIONS, DEFAULT_ROUTING } from '../src/config/schema';
+import { JOBS } from '../src/jobs/catalog';
+import { ALERT_COLLECTIONS, DOMAINS, RULES, type RuleDefinition } from '../src/rules';
+
+const DOMAIN_TITLES = { payment: 'Payment rules', functional: 'Functional rules', system: 'System rules' } as const;
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function unitSuffix(rule: RuleDefinition): string {
+  return { count: '', percent: ' %', score: '/100', amount: '', hours: ' h', minutes: ' min' }[rule.unit];
+}
+
+export function conditionText(rule: RuleDefinition, threshold = rule.threshold): string {
+  return `${rule.direction === 'above' ? '>' : '<'} ${threshold}${unitSuffix(rule)}`;
+}
+
+function defaultParams(rule: RuleDefinition): Record<string, number> {
+  return Object.fromEntries(Object.entries(rule.params ?? {}).map(([name, spec]) => [name, spec.default]));
+}
+
+/** docs/alerts.md: the catalogue. */
+export function alertCatalogue(): string {
+  const lines: string[] = [];
+  for (const domain of DOMAINS) {
+    const rules = RULES.filter((rule) => rule.domain === domain);
+    if (rules.length === 0) continue;
+    lines.push(`## ${DOMAIN_TITLES[domain]}`, '', `Written to \`${ALERT_COLLECTIONS[domain]}\`.`, '');
+    lines.push('| Rule id | Alert | Fires when | Default severity | Minimum sample | Window |', '|---|---|---|---|---|---|');
+    for (const rule of rules) {
+      const window = rule.window ? rule.window(defaultParams(rule)) : 'current state';
+      lines.push(
+        `| [\`${rule.id}\`](#${rule.id}) | ${escapeCell(rule.title)} | ${conditionText(rule)} | ${rule.severity} | ${rule.minSample ? `${rule.minSample.default} ${rule.minSample.label}` : '-'} | ${escapeCell(window)} |`,
+      );
+    }
+    lines.push('');
+    for (const rule of rules) {
+      lines.push(`### ${rule.id}`, '', `**${rule.title}** (${rule.category}). ${rule.summary}`, '');
+      lines.push(`- Fires when: value ${conditionText(rule)}${rule.keyLabel ? `, separately for each ${rule.keyLabel}` : ''} (equal to the threshold does not fire)`);
+      lines.push(`- Default severity: ${rule.severity}`);
+      if (rule.minSample) lines.push(`- Evaluated only with at least ${rule.minSample.default} ${rule.minSample.label} (\`minSample\`)`);
+      if (rule.consecutiveRuns && rule.consecutiveRuns > 1) lines.push(`- Opens after ${rule.consecutiveRuns} consecutive runs over the threshold`);
+      if (rule.recoveryThreshold !== undefined) lines.push(`- Clears at ${rule.recoveryThreshold}${unitSuffix(rule)}`);
+      for (const [name, spec] of Object.entries(rule.params ?? {})) {
+        lines.push(`- \`params.${name}\`: ${spec.description} Default ${spec.default} ${spec.unit} (${spec.min}-${spec.max}).`);
+      }
+      lines.push(`- Threshold overrides accepted: ${rule.thresholdRange.min} to ${rule.thresholdRange.max}`);
+      lines.push(`- Data: ${rule.source}`, `- Impact: ${rule.impact}`, `- What to do: ${rule.suggestedAction} See the [runbook](runbook.md#rule-${rule.id}).`, '');
+    }
+  }
+  return lines.join('\n').trimEnd();
+}
+
+/** docs/runbook.md: one section per rule. */
+export function runbookSections(): string {
+  const lines: string[] = [];
+  for (const domain of DOMAINS) {
+    const rules = RULES.filter((rule) => rule.domain === domain);
+    if (rules.length === 0) continue;
+    lines.push(`## ${DOMAIN_TITLES[domain]}`, '');
+    for (const rule of rules) {
+      const { runbook } = rule;
+      lines.push(`<a id="rule-${rule.id}"></a>`, `### ${rule.title} (\`${rule.id}\`, ${rule.severity})`, '', runbook.meaning, '');
+      const list = (title: string, items: readonly string[]) => {
+        if (items.length === 0) return;
+        lines.push(`**${title}**`, '', ...items.map((item) => `- ${item}`), '');
+      };
+      list('Is it real?', runbook.confirm);
+      list('Diagnose', runbook.diagnose);
+      list('Act', runbook.fix);
+      lines.push(`**Resolved when:** ${runbook.resolvedWhen}`, '');
+    }
+  }
+  return lines.join('\n').trimEnd();
+}
+
+/** Params and secrets table (README and docs/configuration.md). */
+export function paramsTable(): string {
+  return [
+    '| Name | Kind | Default | Needed for | Description |',
+    '|---|---|---|---|---|',
+    ...PARAMS.map(
+      (entry) =>
+        `| \`${entry.param.name}\` | ${entry.kind} | ${entry.defaultValue ? `\`${escapeCell(entry.defaultValue)}\`` : '-'} | ${entry.usedBy} | ${escapeCell(entry.description)} Example: \`${escapeCell(entry.example)}\` |`,
+    ),
+  ].join('\n');
+}
+
+/** Rule defaults as they appear in the override document. */
+export function ruleDefaultsTable(): string {
+  return [
+    '| Rule id | Threshold | Severity | Range | minSample | params |',
+    '|---|---|---|---|---|---|',
+    ...RULES.map((rule) => {
+      const params = Object.entries(rule.params ?? {})
+        .map(([name, spec]) => `\`${name}\`=${spec.default}`)
+        .join(', ');
+      return `| \`${rule.id}\` | ${conditionText(rule)} | ${rule.severity} | ${rule.thresholdRange.min}-${rule.thresholdRange.max} | ${rule.minSample ? rule.minSample.default : '-'} | ${params || '-'} |`;
+    }),
+  ].join('\n');
+}
+
+export function notificationDefaults(): string {
+  return [
+    '| Setting | Default |',
+    '|---|---|',
+    ...Object.entries(DEFAULT_ROUTING).map(([severity, channels]) => `| \`routing.${severity}\` | ${channels.join(', ')} |`),
+    ...Object.entries(DEFAULT_NOTIFICATIONS.repeatIntervalMinutes).map(([severity, minutes]) => `| \`notifications.repeatIntervalMinutes.${severity}\` | ${minutes} |`),
+    `| \`notifications.channelTimeoutMs\` | ${DEFAULT_NOTIFICATIONS.channelTimeoutMs} |`,
+    `| \`notifications.maxAttempts\` | ${DEFAULT_NOTIFICATIONS.maxAttempts} |`,
+    `| \`notifications.retryBackoffMinutes\` | ${DEFAULT_NOTIFICATIONS.retryBackoffMinutes} |`,
+  ].join('\n');
+}
+
+export function jobsTable(): string {
+  return [
+    '| Job (CLI) | Cloud Function | Schedule (Europe/Paris) | Heartbeat period | What it does |',
+    '|---|---|---|---|---|',
+    ...JOBS.map((job) => `| \`${job.name}\` | \`${job.exportName}\` | \`${job.schedule}\` | ${job.periodMinutes} min | ${escapeCell(job.description)} |`),
+  ].join('\n');
+}
+
+/** Every generated block: file (relative to the repository root) -> block name -> content. */
+export function generatedBlocks(): Record<string, Record<string, string>> {
+  return {
+    'README.md': { params: paramsTable(), jobs: jobsTable() },
+    'docs/alerts.md': { catalogue: alertCatalogue() },
+    'docs/runbook.md': { rules: runbookSections() },
+    'docs/configuration.md': { params: paramsTable(), rules: ruleDefaultsTable(), notifications: notificationDefaults() },
+  };
+}
+
+export function replaceBlock(document: string, name: string, content: string): string {
+  const start = `<!-- generated:${name} -->`;
+  const end = `<!-- /generated:${name} -->`;
+  const from = document.indexOf(start);
+  const to = document.indexOf(end);
+  if (from === -1 || to === -1 || to < from) throw new Error(`Missing markers ${start} ... ${end}`);
+  return `${document.slice(0, from + start.length)}\n${content}\n${document.slice(to)}`;
+}

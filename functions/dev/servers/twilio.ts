@@ -1,0 +1,107 @@
+/**
+ * Stand-in for the part of Twilio's REST API (2010-04-01) that the twilio SDK calls: sending SMS,
+ * reading the account balance and listing calls. Checks HTTP Basic credentials like Twilio does and
+ * answers errors in Twilio's JSON error shape.
+ */
+import { randomBytes } from 'node:crypto';
+import { LocalHttpServer, type CapturedRequest, type RouteResponse } from './http';
+
+export interface SentSms {
+  to: string;
+  from: string;
+  body: string;
+}
+
+export interface TwilioCall {
+  sid: string;
+  status: 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+  start_time: string;
+  to: string;
+  from: string;
+}
+
+export class TwilioCapture extends LocalHttpServer {
+  balance = '25.00';
+  calls: TwilioCall[] = [];
+
+  constructor(
+    readonly accountSid = 'AC00000000000000000000000000000000',
+    readonly authToken = 'local-twilio-token',
+  ) {
+    super('twilio');
+    const base = '/2010-04-01/Accounts/:account';
+    this.route('POST', `${base}/Messages.json`, (request, params) =>
+      this.authorized(request, params.account, () => {
+        const form = new URLSearchParams(request.body);
+        const to = form.get('To') ?? '';
+        if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+        const sid = `SM${randomBytes(16).toString('hex')}`;
+        return {
+          status: 201,
+          body: {
+            sid,
+            account_sid: params.account,
+            to,
+            from: form.get('From'),
+            body: form.get('Body'),
+            status: 'queued',
+            num_segments: '1',
+            direction: 'outbound-api',
+            api_version: '2010-04-01',
+            date_created: new Date().toUTCString(),
+            uri: `/2010-04-01/Accounts/${params.account}/Messages/${sid}.json`,
+          },
+        };
+      }),
+    );
+    this.route('GET', `${base}/Balance.json`, (request, params) =>
+      this.authorized(request, params.account, () => ({
+        status: 200,
+        body: { account_sid: params.account, balance: this.balance, currency: 'USD' },
+      })),
+    );
+    this.route('GET', `${base}/Calls.json`, (request, params) =>
+      this.authorized(request, params.account, () => {
+        const status = request.query.get('Status');
+        const after = request.query.get('StartTime>');
+        const calls = this.calls.filter(
+          (call) => (!status || call.status === status) && (!after || Date.parse(call.start_time) >= Date.parse(after)),
+        );
+        const pageSize = Number(request.query.get('PageSize') ?? 50);
+        return {
+          status: 200,
+          body: {
+            calls: calls.slice(0, pageSize).map((call) => ({ ...call, account_sid: params.account })),
+            first_page_uri: request.path,
+            next_page_uri: null,
+            page: 0,
+            page_size: pageSize,
+            uri: request.path,
+          },
+        };
+      }),
+    );
+  }
+
+  /** SMS the API accepted. */
+  get sms(): SentSms[] {
+    return this.succeeded
+      .filter((request) => request.path.endsWith('/Messages.json'))
+      .map((request) => {
+        const form = new URLSearchParams(request.body);
+        return { to: form.get('To') ?? '', from: form.get('From') ?? '', body: form.get('Body') ?? '' };
+      });
+  }
+
+  private authorized(request: CapturedRequest, account: string, handler: () => RouteResponse): RouteResponse {
+    const expected = `Basic ${Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64')}`;
+    if (request.headers.authorization !== expected || account !== this.accountSid) {
+      return twilioError(401, 20003, 'Authentication Error - invalid username');
+    }
+    return handler();
+  }
+}
+
+export function twilioError(status: number, code: number, message: string): RouteResponse {
+  return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
+}

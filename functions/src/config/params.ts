@@ -1,0 +1,145 @@
+/**
+ * Deployment parameters and secrets (Firebase params). This module is loaded by the entry point, so it
+ * must stay light: no SDK imports. Values are read at run time with `readParam`, never at load time.
+ *
+ * Every entry of PARAMS is documented in README.md / docs/configuration.md (generated from this list).
+ */
+import { defineSecret, defineString } from 'firebase-functions/params';
+
+type StringParam = ReturnType<typeof defineString>;
+type SecretParam = ReturnType<typeof defineSecret>;
+
+export interface ParamEntry {
+  param: StringParam | SecretParam;
+  kind: 'secret' | 'string';
+  /** Value used when nothing is set (strings only). */
+  defaultValue?: string;
+  /** What stops working when it is missing. */
+  usedBy: string;
+  description: string;
+  example: string;
+}
+
+function secret(name: string, usedBy: string, description: string, example: string): ParamEntry {
+  return { param: defineSecret(name), kind: 'secret', usedBy, description, example };
+}
+
+function text(name: string, defaultValue: string, usedBy: string, description: string, example: string): ParamEntry {
+  return { param: defineString(name, { default: defaultValue, description }), kind: 'string', defaultValue, usedBy, description, example };
+}
+
+export const SLACK_WEBHOOK_URL = secret(
+  'SLACK_WEBHOOK_URL',
+  'Slack channel',
+  'Incoming-webhook URL of the Slack channel that receives alerts.',
+  'https://hooks.slack.com/services/T000/B000/XXXX',
+);
+export const SMTP_URL = secret(
+  'SMTP_URL',
+  'Email channel',
+  'SMTP connection URL, credentials included (smtps:// for implicit TLS, smtp:// for STARTTLS).',
+  'smtps://alerts%40example.com:app-password@smtp.example.com:465',
+);
+export const ALERT_EMAIL_FROM = text(
+  'ALERT_EMAIL_FROM',
+  'Monitoring <monitoring@example.com>',
+  'Email channel',
+  'Sender address of alert emails.',
+  'Marketplace monitoring <alerts@example.com>',
+);
+export const TWILIO_ACCOUNT_SID = text(
+  'TWILIO_ACCOUNT_SID',
+  '',
+  'SMS channel, Twilio checks',
+  'Twilio account SID (not a secret on its own; the auth token is).',
+  'AC0123456789abcdef0123456789abcdef',
+);
+export const TWILIO_AUTH_TOKEN = secret(
+  'TWILIO_AUTH_TOKEN',
+  'SMS channel, Twilio checks',
+  'Twilio auth token.',
+  '(from the Twilio console)',
+);
+export const TWILIO_FROM_NUMBER = text(
+  'TWILIO_FROM_NUMBER',
+  '',
+  'SMS channel',
+  'Twilio phone number (E.164) that sends alert SMS.',
+  '+33700000000',
+);
+export const SENTRY_DSN = secret(
+  'SENTRY_DSN',
+  'Error reporting',
+  'Sentry DSN of the backend project. Without it, errors are only logged.',
+  'https://public@o0.ingest.sentry.io/0',
+);
+export const ALERT_EMAIL_TO = text(
+  'ALERT_EMAIL_TO',
+  '',
+  'Email channel',
+  'Default alert email recipients, comma-separated. The `recipients.emails` configuration field overrides it at run time.',
+  'oncall@example.com,cto@example.com',
+);
+export const ALERT_SMS_TO = text(
+  'ALERT_SMS_TO',
+  '',
+  'SMS channel',
+  'Default SMS recipients (E.164), comma-separated. The `recipients.phones` configuration field overrides it at run time.',
+  '+33600000001,+33600000002',
+);
+export const RUNBOOK_BASE_URL = text(
+  'RUNBOOK_BASE_URL',
+  'https://github.com/your-org/your-repo/blob/main/docs/runbook.md',
+  'Alert text',
+  'Where docs/runbook.md is published; alert messages link to `<this URL>#rule-<rule id>`.',
+  'https://github.com/acme/marketplace-monitoring/blob/main/docs/runbook.md',
+);
+export const MONITORING_ENVIRONMENT = text(
+  'MONITORING_ENVIRONMENT',
+  'production',
+  'Alert text, error reporting',
+  'Environment name shown in every message and Sentry event.',
+  'production',
+);
+
+/** Everything the deployment can be given, in documentation order. */
+export const PARAMS: readonly ParamEntry[] = [
+  SLACK_WEBHOOK_URL,
+  SMTP_URL,
+  ALERT_EMAIL_FROM,
+  ALERT_EMAIL_TO,
+  TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN,
+  TWILIO_FROM_NUMBER,
+  ALERT_SMS_TO,
+  SENTRY_DSN,
+  RUNBOOK_BASE_URL,
+  MONITORING_ENVIRONMENT,
+];
+
+/** Secrets every job binds: any job can raise an alert and must be able to deliver it. */
+export const NOTIFICATION_SECRETS = [SLACK_WEBHOOK_URL, SMTP_URL, TWILIO_AUTH_TOKEN, SENTRY_DSN].map(
+  (entry) => entry.param as SecretParam,
+);
+
+/** Values that mean "deliberately not configured" (Secret Manager cannot hold an empty secret). */
+const UNSET = new Set(['', 'none', 'disabled', '-']);
+
+/**
+ * The value of a param or secret, or undefined when it is missing. Secrets reach the process as
+ * environment variables once bound to the function; string params fall back to their default.
+ */
+export function readParam(entry: ParamEntry): string | undefined {
+  const raw = process.env[entry.param.name];
+  const value = raw === undefined ? undefined : entry.param.value().trim();
+  if (value !== undefined && !UNSET.has(value.toLowerCase())) return value;
+  const fallback = entry.defaultValue?.trim();
+  return fallback ? fallback : undefined;
+}
+
+export function listParam(entry: ParamEntry): string[] {
+  return (readParam(entry) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

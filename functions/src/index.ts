@@ -1,0 +1,33 @@
+/**
+ * Entry point: wires each trigger to its job. Nothing here loads an SDK; each handler imports what
+ * it needs when it first runs, so a cold instance only pays for the function being invoked.
+ */
+import { setGlobalOptions } from 'firebase-functions/v2';
+import { onSchedule, type ScheduledEvent } from 'firebase-functions/v2/scheduler';
+import { NOTIFICATION_SECRETS } from './config/params';
+import { findJob } from './jobs/catalog';
+
+export const REGION = 'europe-west1';
+setGlobalOptions({ region: REGION, maxInstances: 5 });
+
+function scheduledJob(name: string) {
+  const job = findJob(name);
+  if (!job) throw new Error(`No job named ${name}`);
+  return onSchedule(
+    {
+      schedule: job.schedule,
+      timeZone: job.timeZone,
+      retryCount: job.retryCount,
+      timeoutSeconds: job.timeoutSeconds,
+      memory: '512MiB',
+      secrets: [...NOTIFICATION_SECRETS, ...job.secrets],
+    },
+    async (event: ScheduledEvent) => {
+      const { runScheduled } = await import('./pipeline/scheduled');
+      await runScheduled(name, event);
+    },
+  );
+}
+
+// Scheduled jobs (see jobs/catalog.ts for schedules).
+void scheduledJob;

@@ -1,0 +1,44 @@
+/**
+ * The scheduled jobs: name (CLI), exported function name, schedule and what they need. This module is
+ * loaded by the entry point: keep it free of SDK imports; monitors are loaded on first run.
+ */
+import type { defineSecret } from 'firebase-functions/params';
+import type { Monitor } from '../monitors/types';
+
+type SecretParam = ReturnType<typeof defineSecret>;
+
+export interface JobOptionSpec {
+  name: string;
+  values: readonly string[];
+  default: string;
+  description: string;
+}
+
+export interface JobDefinition {
+  /** Name used by the CLI and in run records. */
+  name: string;
+  /** Name of the exported Cloud Function. */
+  exportName: string;
+  description: string;
+  /** Cloud Scheduler expression, evaluated in `timeZone`. */
+  schedule: string;
+  timeZone: string;
+  /** Longest normal gap between two runs, in minutes (the heartbeat check allows 1.5x this). */
+  periodMinutes: number;
+  /** Cloud Scheduler retries for a failed run (runs are idempotent per tick). */
+  retryCount: number;
+  timeoutSeconds: number;
+  /** Secrets beyond the notification ones. */
+  secrets: SecretParam[];
+  options?: JobOptionSpec[];
+  load: () => Promise<Monitor>;
+}
+
+export const TIME_ZONE = 'Europe/Paris';
+
+/** Every scheduled job, in the order the demo runs them. Later domains add their entries here. */
+export const JOBS: JobDefinition[] = [];
+
+export function findJob(name: string): JobDefinition | undefined {
+  return JOBS.find((job) => job.name === name);
+}

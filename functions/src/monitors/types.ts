@@ -1,0 +1,36 @@
+/** What a monitor receives and returns. Monitors measure; they never decide on alerts themselves. */
+import type { Observation } from '../alerts/evaluate';
+import type { MonitoringConfig, RuleSettings } from '../config/schema';
+import type { Meter } from '../platform/firestore';
+import type { Logger } from '../platform/logger';
+
+export interface MonitorContext {
+  job: string;
+  runId: string;
+  /** Evaluation instant: windows are computed back from here. */
+  now: Date;
+  tickMs: number;
+  dryRun: boolean;
+  /** Metered Firestore access: every read goes through it. */
+  db: Meter;
+  config: MonitoringConfig;
+  settings(ruleId: string): RuleSettings;
+  log: Logger;
+  /** Job-specific options (for example the functional check set). */
+  options: Record<string, string>;
+  /** Reports a measurement. */
+  observe(observation: Observation): void;
+  /**
+   * Runs one independent part of the job. If it throws, the error becomes a `monitor_check_failed`
+   * system alert for `<job>/<name>` and the job carries on; when it succeeds, that alert clears.
+   */
+  check<T>(name: string, work: () => Promise<T>): Promise<T | undefined>;
+  /** Records that a check was skipped on purpose (for example missing credentials), with the reason. */
+  skip(name: string, reason: string): void;
+  /** Writes a document (metrics snapshot...) unless this is a dry run. */
+  write(collection: string, id: string, data: Record<string, unknown>): Promise<void>;
+}
+
+export interface Monitor {
+  run(ctx: MonitorContext): Promise<Record<string, unknown> | void>;
+}

@@ -1,0 +1,307 @@
+/**
+ * One job execution, the same for the scheduler, the CLI and the admin API:
+ *   load configuration -> run the monitor (measure) -> evaluate against thresholds ->
+ *   reconcile with open alerts -> deliver notifications -> record the run.
+ * A run that fails is recorded, reported to Sentry and rethrown, so that Cloud Scheduler retries it.
+ */
+import { randomBytes } from 'node:crypto';
+import { evaluate, type Candidate, type Evaluation, type Observation } from '../alerts/evaluate';
+import { reconcile, type AlertChange } from '../alerts/engine';
+import { COLLECTIONS, tickLabel } from '../alerts/model';
+import { loadActiveSilences } from '../alerts/silences';
+import { loadRuntimeConfig, type ConfigSource } from '../config/load';
+import { RUNBOOK_BASE_URL, readParam } from '../config/params';
+import type { MonitoringConfig } from '../config/schema';
+import { findJob, type JobDefinition } from '../jobs/catalog';
+import type { MonitorContext } from '../monitors/types';
+import { cleanError, dispatch, type DeliveryOutcome } from '../notifications/dispatcher';
+import type { Channel } from '../notifications/channels';
+import { firestore, fs, Meter, type ReadStats } from '../platform/firestore';
+import { createLogger, describeError } from '../platform/logger';
+import { reportError } from '../platform/sentry';
+import { getRule, type RuleDefinition } from '../rules';
+
+export type Trigger = 'schedule' | 'cli' | 'callable' | 'test';
+
+export interface RunOptions {
+  trigger: Trigger;
+  /** Evaluation instant; defaults to the wall clock. */
+  now?: Date;
+  /** Identifies the tick (defaults to `now`): two runs of the same job for the same tick are one. */
+  tickMs?: number;
+  dryRun?: boolean;
+  options?: Record<string, string>;
+  /** Who asked (admin uid for callables). */
+  requestedBy?: string;
+  /** Wall clock used for delivery scheduling (tests move it forward to exercise retries). */
+  clock?: () => Date;
+  channels?: Record<string, Channel>;
+}
+
+export interface EvaluationSummary {
+  ruleId: string;
+  key: string | null;
+  status: Evaluation['status'];
+  value: number | null;
+  threshold: number;
+  severity: string | null;
+  reason: string | null;
+}
+
+export interface RunResult {
+  runId: string;
+  job: string;
+  trigger: Trigger;
+  dryRun: boolean;
+  tick: string;
+  startedAt: string;
+  durationMs: number;
+  outcome: 'success' | 'failed';
+  options: Record<string, string>;
+  config: { source: ConfigSource; problems: string[] };
+  metrics: Record<string, unknown>;
+  evaluations: EvaluationSummary[];
+  candidates: Candidate[];
+  alerts: { opened: AlertChange[]; updated: AlertChange[]; resolved: AlertChange[]; pending: AlertChange[] };
+  deliveries: DeliveryOutcome[];
+  skippedChecks: Array<{ check: string; reason: string }>;
+  reads: ReadStats;
+  error: string | null;
+}
+
+export class UsageError extends Error {}
+
+export function validateJobOptions(job: JobDefinition, given: Record<string, string> = {}): Record<string, string> {
+  const specs = job.options ?? [];
+  const result: Record<string, string> = {};
+  for (const name of Object.keys(given)) {
+    if (!specs.some((spec) => spec.name === name)) {
+      throw new UsageError(`Job "${job.name}" has no option "${name}"${specs.length ? ` (options: ${specs.map((s) => s.name).join(', ')})` : ''}`);
+    }
+  }
+  for (const spec of specs) {
+    const value = given[spec.name] ?? spec.default;
+    if (!spec.values.includes(value)) {
+      throw new UsageError(`Invalid ${spec.name} "${value}" for job "${job.name}": expected one of ${spec.values.join(', ')}`);
+    }
+    result[spec.name] = value;
+  }
+  return result;
+}
+
+export async function runJob(name: string, options: RunOptions): Promise<RunResult> {
+  const job = findJob(name);
+  if (!job) throw new UsageError(`Unknown job "${name}"`);
+  return executeRun(job, options);
+}
+
+export interface RunDependencies {
+  /** Rule lookup (tests run jobs whose rules are not in the catalogue). */
+  rule?: (id: string) => RuleDefinition;
+  /** Configuration to use instead of the Firestore document (tests). */
+  config?: MonitoringConfig;
+}
+
+export async function executeRun(job: JobDefinition, options: RunOptions, deps: RunDependencies = {}): Promise<RunResult> {
+  const jobOptions = validateJobOptions(job, options.options);
+  const now = options.now ?? new Date();
+  const tickMs = options.tickMs ?? now.getTime();
+  const runId = `${job.name}-${tickLabel(tickMs)}-${randomBytes(3).toString('hex')}`;
+  const dryRun = options.dryRun ?? false;
+  const log = createLogger({ job: job.name, runId });
+  const started = Date.now();
+  const meter = new Meter(firestore());
+  const result: RunResult = {
+    runId,
+    job: job.name,
+    trigger: options.trigger,
+    dryRun,
+    tick: new Date(tickMs).toISOString(),
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    outcome: 'success',
+    options: jobOptions,
+    config: { source: 'defaults', problems: [] },
+    metrics: {},
+    evaluations: [],
+    candidates: [],
+    alerts: { opened: [], updated: [], resolved: [], pending: [] },
+    deliveries: [],
+    skippedChecks: [],
+    reads: meter.stats,
+    error: null,
+  };
+  log.info('Run started', { trigger: options.trigger, tick: result.tick, dryRun, options: jobOptions });
+
+  try {
+    const loaded = deps.config
+      ? { config: deps.config, source: 'defaults' as ConfigSource, problems: [], fallbackLabel: 'the built-in defaults' }
+      : await loadRuntimeConfig(meter, { persistLastValid: !dryRun, log });
+    const config = loaded.config;
+    result.config = { source: loaded.source, problems: loaded.problems };
+
+    const observations: Observation[] = [];
+    const ctx: MonitorContext = {
+      job: job.name,
+      runId,
+      now,
+      tickMs,
+      dryRun,
+      db: meter,
+      config,
+      settings: (ruleId) => {
+        const settings = config.rules[ruleId];
+        if (!settings) throw new Error(`No settings for rule "${ruleId}"`);
+        return settings;
+      },
+      log,
+      options: jobOptions,
+      observe: (observation) => observations.push(observation),
+      check: async (name, work) => {
+        const key = `${job.name}/${name}`;
+        try {
+          const value = await work();
+          observations.push({ ruleId: 'monitor_check_failed', key, value: 0 });
+          return value;
+        } catch (error) {
+          const message = cleanError(error);
+          log.warn('Check failed, the rest of the job carries on', { check: name, error: message });
+          observations.push({ ruleId: 'monitor_check_failed', key, value: 1, details: { error: message } });
+          return undefined;
+        }
+      },
+      skip: (name, reason) => {
+        log.info('Check skipped', { check: name, reason });
+        result.skippedChecks.push({ check: name, reason });
+      },
+      write: async (collection, id, data) => {
+        if (dryRun) return;
+        await meter.db.collection(collection).doc(id).set(data);
+        meter.noteWrites(1);
+      },
+    };
+
+    const monitor = await job.load();
+    result.metrics = (await monitor.run(ctx)) ?? {};
+    if (!deps.config) {
+      observations.push({
+        ruleId: 'config_invalid',
+        value: loaded.problems.length,
+        details: { problems: loaded.problems, fallback: loaded.fallbackLabel },
+      });
+    }
+
+    const runbookBase = readParam(RUNBOOK_BASE_URL) ?? 'docs/runbook.md';
+    const lookup = deps.rule ?? getRule;
+    const evaluations = observations.map((observation) => evaluate(observation, config, runbookBase, lookup(observation.ruleId)));
+    result.evaluations = evaluations.map((evaluation) => ({
+      ruleId: evaluation.rule.id,
+      key: evaluation.key,
+      status: evaluation.status,
+      value: evaluation.candidate?.value ?? null,
+      threshold: evaluation.settings.threshold,
+      severity: evaluation.status === 'breach' ? evaluation.candidate!.severity : null,
+      reason: evaluation.reason,
+    }));
+    result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
+
+    if (!dryRun) {
+      const silences = await loadActiveSilences(meter, now);
+      const reconciled = await reconcile({ meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock }, evaluations);
+      for (const item of reconciled.changes) {
+        if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
+          result.alerts[item.action].push(item);
+        }
+      }
+      result.deliveries = await dispatch({ meter, config, runId, log, clock: options.clock, channels: options.channels }, reconciled.deliveryIds);
+    }
+  } catch (error) {
+    result.outcome = 'failed';
+    result.error = cleanError(error);
+    log.error('Run failed', { error: describeError(error) });
+  }
+
+  result.durationMs = Date.now() - started;
+  if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log);
+  log.info('Run finished', {
+    outcome: result.outcome,
+    durationMs: result.durationMs,
+    opened: result.alerts.opened.length,
+    updated: result.alerts.updated.length,
+    resolved: result.alerts.resolved.length,
+    deliveries: result.deliveries.length,
+    billedReads: result.reads.billedReads,
+  });
+  if (result.outcome === 'failed') {
+    const error = new JobFailedError(job.name, runId, result.error ?? 'unknown error', result);
+    await reportError(error, { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } });
+    throw error;
+  }
+  return result;
+}
+
+export class JobFailedError extends Error {
+  constructor(
+    readonly job: string,
+    readonly runId: string,
+    reason: string,
+    readonly result: RunResult,
+  ) {
+    super(`Job ${job} failed (run ${runId}): ${reason}`);
+    this.name = 'JobFailedError';
+  }
+}
+
+/** Run record and heartbeat. Failures to record are logged, never hide the run's own outcome. */
+async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, requestedBy: string | undefined, log: ReturnType<typeof createLogger>) {
+  const { Timestamp, FieldValue } = fs();
+  const count = (status: string) => result.deliveries.filter((delivery) => delivery.status === status).length;
+  const finishedAt = Timestamp.fromMillis(Date.parse(result.startedAt) + result.durationMs);
+  try {
+    const batch = meter.db.batch();
+    batch.set(meter.db.collection(COLLECTIONS.runs).doc(result.runId), {
+      runId: result.runId,
+      job: result.job,
+      trigger: result.trigger,
+      requestedBy: requestedBy ?? null,
+      tick: Timestamp.fromMillis(Date.parse(result.tick)),
+      startedAt: Timestamp.fromMillis(Date.parse(result.startedAt)),
+      finishedAt,
+      durationMs: result.durationMs,
+      outcome: result.outcome,
+      error: result.error,
+      options: result.options,
+      configSource: result.config.source,
+      candidates: result.candidates.length,
+      alerts: {
+        opened: result.alerts.opened.length,
+        updated: result.alerts.updated.length,
+        resolved: result.alerts.resolved.length,
+        pending: result.alerts.pending.length,
+      },
+      alertIds: [...result.alerts.opened, ...result.alerts.updated, ...result.alerts.resolved].map((item) => item.alertId),
+      deliveries: { sent: count('sent'), failed: count('failed'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },
+      skippedChecks: result.skippedChecks,
+      reads: { ...result.reads },
+    });
+    const success = result.outcome === 'success';
+    batch.set(
+      meter.db.collection(COLLECTIONS.jobs).doc(job.name),
+      {
+        job: job.name,
+        exportName: job.exportName,
+        periodMinutes: job.periodMinutes,
+        lastRunId: result.runId,
+        lastRunAt: finishedAt,
+        lastOutcome: result.outcome,
+        lastError: result.error,
+        ...(success ? { lastSuccessAt: finishedAt, consecutiveFailures: 0 } : { lastFailureAt: finishedAt, consecutiveFailures: FieldValue.increment(1) }),
+      },
+      { merge: true },
+    );
+    await batch.commit();
+    meter.noteWrites(2);
+  } catch (error) {
+    log.error('Could not write the run record', { error: describeError(error) });
+  }
+}

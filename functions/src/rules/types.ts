@@ -1,0 +1,96 @@
+/**
+ * The shape of an alert rule. Every rule is defined exactly once (in `rules/<domain>.ts`); its
+ * configuration schema, defaults, documentation (docs/alerts.md, docs/runbook.md) and alert text
+ * all derive from that definition.
+ */
+
+export const SEVERITIES = ['warning', 'critical', 'emergency'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export const DOMAINS = ['payment', 'functional', 'system'] as const;
+export type Domain = (typeof DOMAINS)[number];
+
+/** Where the alerts of each domain are written. */
+export const ALERT_COLLECTIONS: Record<Domain, string> = {
+  payment: 'payment_alerts',
+  functional: 'functional_alerts',
+  system: 'system_alerts',
+};
+
+export type Unit = 'count' | 'percent' | 'score' | 'amount' | 'hours' | 'minutes';
+
+/** A tunable number of a rule other than its threshold (a window length, an age limit...). */
+export interface RuleParamSpec {
+  default: number;
+  min: number;
+  max: number;
+  unit: string;
+  description: string;
+}
+
+/** Operator-facing runbook text for one rule, rendered into docs/runbook.md. */
+export interface RunbookEntry {
+  /** What the alert means, in one or two sentences. */
+  meaning: string;
+  /** How to tell a real incident from a false positive (maintenance, recent deploy, quiet period). */
+  confirm: readonly string[];
+  /** Where to look to find the cause. */
+  diagnose: readonly string[];
+  /** What to do about it. */
+  fix: readonly string[];
+  /** When the incident can be considered over. */
+  resolvedWhen: string;
+}
+
+export interface MessageInput {
+  value: number;
+  threshold: number;
+  key: string | null;
+  window: string | null;
+  params: Record<string, number>;
+  details: Record<string, unknown>;
+}
+
+export interface RuleDefinition {
+  /** Stable identifier: snake_case, unique across all domains (no dots: it is a Firestore map key). */
+  id: string;
+  domain: Domain;
+  /** Finer grouping shown on the alert (stripe, paypal, signup, configuration...). */
+  category: string;
+  title: string;
+  /** What is measured, for the catalogue. */
+  summary: string;
+  unit: Unit;
+  /** `above`: fires when value > threshold. `below`: fires when value < threshold. Equality never fires. */
+  direction: 'above' | 'below';
+  threshold: number;
+  severity: Severity;
+  /** Bounds an override of the threshold must respect. */
+  thresholdRange: { min: number; max: number };
+  /** Present on ratio rules: the rule is only evaluated when the sample reaches this size. */
+  minSample?: { default: number; label: string };
+  /** Condition must hold on this many consecutive runs before the alert opens (default 1). */
+  consecutiveRuns?: number;
+  /** Value that must be crossed back before an open alert clears (default: the threshold). */
+  recoveryThreshold?: number;
+  params?: Record<string, RuleParamSpec>;
+  /** Human description of the evaluation window, from the effective params. */
+  window?: (params: Record<string, number>) => string;
+  /** Set when the rule fires separately per subject (a form, a vendor check...): names the subject. */
+  keyLabel?: string;
+  /** Where the data comes from. */
+  source: string;
+  impact: string;
+  suggestedAction: string;
+  /** One-line alert text, built from the measured value. Must not include secrets or personal data. */
+  message: (input: MessageInput) => string;
+  runbook: RunbookEntry;
+}
+
+export function defineRules<T extends RuleDefinition[]>(...rules: T): T {
+  return rules;
+}

@@ -1,0 +1,136 @@
+/** Runtime configuration: defaults from the rule catalogue, validated overrides, last-valid fallback. */
+import type { Firestore } from 'firebase-admin/firestore';
+import type { AlertDoc } from '../src/alerts/model';
+import { defaultConfig, resolveConfig } from '../src/config/schema';
+import type { JobDefinition } from '../src/jobs/catalog';
+import { executeRun } from '../src/pipeline/run';
+import { RULES } from '../src/rules';
+import { allDocs, closeFirebase, freshProject, replaceDoc } from './support/firebase';
+import { useLocalServers } from './support/servers';
+
+describe('resolveConfig', () => {
+  it('uses the rule catalogue defaults when there is no override', () => {
+    const { config, problems } = resolveConfig(undefined);
+    expect(problems).toEqual([]);
+    for (const rule of RULES) {
+      expect(config.rules[rule.id]).toMatchObject({ enabled: true, threshold: rule.threshold, severity: rule.severity, consecutiveRuns: 1 });
+    }
+    expect(config.routing).toEqual({ warning: ['slack'], critical: ['email', 'slack'], emergency: ['email', 'slack', 'sms'] });
+  });
+
+  it('merges a valid override over the defaults', () => {
+    const { config, problems } = resolveConfig({
+      rules: { monitor_check_failed: { severity: 'critical', consecutiveRuns: 2 } },
+      routing: { warning: [] },
+      recipients: { emails: ['ops@example.com'], phones: ['+33612345678'] },
+      notifications: { repeatIntervalMinutes: { critical: 30 } },
+    });
+    expect(problems).toEqual([]);
+    expect(config.rules.monitor_check_failed).toMatchObject({ severity: 'critical', consecutiveRuns: 2, threshold: 0 });
+    expect(config.routing.warning).toEqual([]);
+    expect(config.routing.critical).toEqual(['email', 'slack']);
+    expect(config.recipients).toEqual({ emails: ['ops@example.com'], phones: ['+33612345678'] });
+    expect(config.notifications.repeatIntervalMinutes).toEqual({ warning: 1440, critical: 30, emergency: 60 });
+  });
+
+  it.each([
+    [{ rules: { monitor_check_failed: { severity: 'urgent' } } }, /^rules\.monitor_check_failed\.severity: /],
+    [{ rules: { monitor_check_failed: { consecutiveRuns: '2' } } }, /^rules\.monitor_check_failed\.consecutiveRuns: .*expected number, received string/],
+    [{ rules: { no_such_rule: { threshold: 1 } } }, /^rules: Unrecognized key: "no_such_rule"/],
+    [{ rules: { monitor_check_failed: { thresold: 1 } } }, /^rules\.monitor_check_failed: Unrecognized key: "thresold"/],
+    [{ routing: { critical: ['pager'] } }, /^routing\.critical\.0: /],
+    [{ routing: { critical: ['slack', 'slack'] } }, /^routing\.critical: channels must not repeat/],
+    [{ recipients: { phones: ['0612345678'] } }, /^recipients\.phones\.0: must be an E\.164 phone number/],
+    [{ recipients: { emails: ['not-an-email'] } }, /^recipients\.emails\.0: /],
+    [{ notifications: { channelTimeoutMs: 10 } }, /^notifications\.channelTimeoutMs: Too small/],
+    [{ unknownSection: true }, /^\(document\): Unrecognized key: "unknownSection"/],
+  ])('rejects %j with a message naming the field', (override, expected) => {
+    const { config, problems } = resolveConfig(override);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+    expect(config).toEqual(defaultConfig());
+  });
+
+  it('checks values against each other once merged', () => {
+    const { problems } = resolveConfig({
+      rules: {
+        monitor_check_failed: {
+          escalations: [{ threshold: 0, severity: 'warning' }],
+        },
+      },
+    });
+    expect(problems).toEqual([
+      'rules.monitor_check_failed.escalations.0.threshold: must be above the threshold (0), got 0',
+      'rules.monitor_check_failed.escalations.0.severity: must be more severe than warning, got warning',
+    ]);
+  });
+
+  it('takes default recipients from the ALERT_EMAIL_TO and ALERT_SMS_TO params', () => {
+    process.env.ALERT_EMAIL_TO = 'a@example.com, b@example.com';
+    process.env.ALERT_SMS_TO = '+33600000001';
+    try {
+      expect(defaultConfig().recipients).toEqual({ emails: ['a@example.com', 'b@example.com'], phones: ['+33600000001'] });
+    } finally {
+      delete process.env.ALERT_EMAIL_TO;
+      delete process.env.ALERT_SMS_TO;
+    }
+  });
+});
+
+describe('override document in Firestore', () => {
+  const servers = useLocalServers();
+  let db: Firestore;
+  const idleJob: JobDefinition = {
+    name: 'idle',
+    exportName: 'runIdle',
+    description: 'observes nothing',
+    schedule: 'every 1 hours',
+    timeZone: 'Europe/Paris',
+    periodMinutes: 60,
+    retryCount: 0,
+    timeoutSeconds: 60,
+    secrets: [],
+    load: async () => ({ run: async () => undefined }),
+  };
+  const run = (iso: string) => executeRun(idleJob, { trigger: 'test', now: new Date(iso) });
+
+  beforeEach(async () => {
+    db = await freshProject();
+  });
+  afterAll(closeFirebase);
+
+  it('keeps the last valid values when an override is rejected, raises a system alert naming the field, and clears it once fixed', async () => {
+    const settings = db.collection('monitoring_config').doc('settings');
+    await settings.set({ routing: { warning: ['email', 'slack'] }, recipients: { emails: ['ops@example.com'] } });
+    const valid = await run('2026-11-20T08:00:00Z');
+    expect(valid.config).toEqual({ source: 'override', problems: [] });
+
+    await replaceDoc(settings, { routing: { warning: ['slack'] }, rules: { monitor_check_failed: { threshold: 'five' } } });
+    const rejected = await run('2026-11-20T09:00:00Z');
+    expect(rejected.config.source).toBe('last-valid');
+    expect(rejected.config.problems).toEqual(['rules.monitor_check_failed.threshold: Invalid input: expected number, received string']);
+
+    const [alert] = await allDocs<AlertDoc>(db, 'system_alerts');
+    expect(alert).toMatchObject({ ruleId: 'config_invalid', severity: 'warning', resolved: false });
+    expect(alert.message).toContain('rules.monitor_check_failed.threshold');
+    expect(alert.message).toMatch(/Still using the last valid configuration \(saved /);
+    // The alert itself was routed with the last valid routing (warning -> email + slack).
+    expect(servers.current.smtp.mails).toHaveLength(1);
+    expect(servers.current.smtp.mails[0].to).toEqual(['ops@example.com']);
+    expect(servers.current.slack.messages).toHaveLength(1);
+
+    await replaceDoc(settings, { routing: { warning: ['slack'] } });
+    const fixed = await run('2026-11-20T10:00:00Z');
+    expect(fixed.config).toEqual({ source: 'override', problems: [] });
+    expect((await allDocs<AlertDoc>(db, 'system_alerts'))[0]).toMatchObject({ resolved: true, resolvedBy: 'system' });
+  });
+
+  it('falls back to the defaults when no valid override was ever seen', async () => {
+    await db.collection('monitoring_config').doc('settings').set({ notifications: { maxAttempts: 0 } });
+    const result = await run('2026-11-20T08:00:00Z');
+    expect(result.config.source).toBe('defaults');
+    expect(result.config.problems[0]).toMatch(/^notifications\.maxAttempts: Too small/);
+    const [alert] = await allDocs<AlertDoc>(db, 'system_alerts');
+    expect(alert.message).toMatch(/Still using the built-in defaults/);
+  });
+});

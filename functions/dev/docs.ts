@@ -4,7 +4,7 @@
  * hand-written files; `npm run docs` refreshes them and a test fails when they are stale.
  */
 import { PARAMS } from '../src/config/params';
-import { DEFAULT_NOTIFICATIONS, DEFAULT_ROUTING } from '../src/config/schema';
+import { DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
 import { ALERT_COLLECTIONS, DOMAINS, RULES, type RuleDefinition } from '../src/rules';
 
@@ -116,6 +116,8 @@ export function notificationDefaults(): string {
     `| \`notifications.channelTimeoutMs\` | ${DEFAULT_NOTIFICATIONS.channelTimeoutMs} |`,
     `| \`notifications.maxAttempts\` | ${DEFAULT_NOTIFICATIONS.maxAttempts} |`,
     `| \`notifications.retryBackoffMinutes\` | ${DEFAULT_NOTIFICATIONS.retryBackoffMinutes} |`,
+    `| \`vendors.timeoutMs\` | ${DEFAULT_VENDORS.timeoutMs} |`,
+    `| \`metrics.currencies\` | ${DEFAULT_METRICS.currencies.join(', ')} |`,
   ].join('\n');
 }
 

@@ -30,4 +30,6 @@ function scheduledJob(name: string) {
 }
 
 // Scheduled jobs (see jobs/catalog.ts for schedules).
-void scheduledJob;
+export const runPaymentHealthCheck = scheduledJob('payment');
+export const collectDailyPaymentMetrics = scheduledJob('metrics');
+export const checkServiceBalances = scheduledJob('balances');

@@ -1,7 +1,9 @@
 /** All local stand-ins, started together, and the environment that points the product at them. */
+import { PayPalCapture } from './paypal';
 import { SentryCapture } from './sentry';
 import { SlackCapture } from './slack';
 import { SmtpCapture } from './smtp';
+import { StripeCapture } from './stripe';
 import { TwilioCapture } from './twilio';
 
 export interface LocalServers {
@@ -9,6 +11,8 @@ export interface LocalServers {
   smtp: SmtpCapture;
   twilio: TwilioCapture;
   sentry: SentryCapture;
+  stripe: StripeCapture;
+  paypal: PayPalCapture;
   /** Environment variables (params and secrets) that route every channel to these servers. */
   env: Record<string, string>;
   reset(): void;
@@ -16,11 +20,13 @@ export interface LocalServers {
 }
 
 export async function startLocalServers(): Promise<LocalServers> {
-  const [slack, smtp, twilio, sentry] = await Promise.all([
+  const [slack, smtp, twilio, sentry, stripe, paypal] = await Promise.all([
     new SlackCapture().start(),
     new SmtpCapture().start(),
     new TwilioCapture().start(),
     new SentryCapture().start(),
+    new StripeCapture().start(),
+    new PayPalCapture().start(),
   ]);
   const env = {
     SLACK_WEBHOOK_URL: slack.webhookUrl,
@@ -31,23 +37,33 @@ export async function startLocalServers(): Promise<LocalServers> {
     TWILIO_FROM_NUMBER: '+15005550006',
     TWILIO_API_BASE_URL: twilio.url,
     SENTRY_DSN: sentry.dsn,
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_API_BASE_URL: stripe.baseUrl,
+    PAYPAL_CLIENT_ID: paypal.clientId,
+    PAYPAL_CLIENT_SECRET: paypal.clientSecret,
+    PAYPAL_API_BASE_URL: paypal.url,
   };
   return {
     slack,
     smtp,
     twilio,
     sentry,
+    stripe,
+    paypal,
     env,
     reset() {
-      slack.reset();
-      smtp.reset();
-      twilio.reset();
-      sentry.reset();
+      for (const server of [slack, smtp, twilio, sentry, stripe, paypal]) server.reset();
+      twilio.calls = [];
+      twilio.balance = '25.00';
+      stripe.events = [];
+      stripe.paymentIntents = [];
+      stripe.available = [{ amount: 125_000, currency: 'eur' }];
+      paypal.batches = [];
     },
     async stop() {
-      await Promise.all([slack.stop(), smtp.stop(), twilio.stop(), sentry.stop()]);
+      await Promise.all([slack.stop(), smtp.stop(), twilio.stop(), sentry.stop(), stripe.stop(), paypal.stop()]);
     },
   };
 }
 
-export { SentryCapture, SlackCapture, SmtpCapture, TwilioCapture };
+export { PayPalCapture, SentryCapture, SlackCapture, SmtpCapture, StripeCapture, TwilioCapture };

@@ -73,7 +73,9 @@ export async function main(argv: string[]): Promise<CliOutcome> {
   let now: Date | undefined;
   if (values.now !== undefined) {
     now = new Date(String(values.now));
-    if (Number.isNaN(now.getTime())) return { code: 2, stdout: '', stderr: `--now: "${values.now}" is not an ISO date-time (example: 2026-11-21T08:00:00Z).` };
+    if (Number.isNaN(now.getTime())) {
+      return { code: 2, stdout: '', stderr: `--now: "${values.now}" is not an ISO date-time (example: 2026-11-21T08:00:00Z).\n\n${usage()}` };
+    }
   }
   const jobOptions = Object.fromEntries(
     (job.options ?? []).filter((option) => values[option.name] !== undefined).map((option) => [option.name, String(values[option.name])]),

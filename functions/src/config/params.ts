@@ -102,6 +102,33 @@ export const MONITORING_ENVIRONMENT = text(
   'production',
 );
 
+export const STRIPE_SECRET_KEY = secret(
+  'STRIPE_SECRET_KEY',
+  'Stripe checks',
+  'Stripe secret key (a restricted key with read access to events, payment intents and balance is enough).',
+  'rk_live_...',
+);
+export const PAYPAL_CLIENT_ID = text(
+  'PAYPAL_CLIENT_ID',
+  '',
+  'PayPal checks',
+  'PayPal REST app client id.',
+  'AZx...',
+);
+export const PAYPAL_CLIENT_SECRET = secret(
+  'PAYPAL_CLIENT_SECRET',
+  'PayPal checks',
+  'PayPal REST app client secret.',
+  '(from the PayPal developer dashboard)',
+);
+export const PAYPAL_ENVIRONMENT = text(
+  'PAYPAL_ENVIRONMENT',
+  'live',
+  'PayPal checks',
+  'PayPal environment: `live` or `sandbox`.',
+  'live',
+);
+
 /** Everything the deployment can be given, in documentation order. */
 export const PARAMS: readonly ParamEntry[] = [
   SLACK_WEBHOOK_URL,
@@ -113,6 +140,10 @@ export const PARAMS: readonly ParamEntry[] = [
   TWILIO_FROM_NUMBER,
   ALERT_SMS_TO,
   SENTRY_DSN,
+  STRIPE_SECRET_KEY,
+  PAYPAL_CLIENT_ID,
+  PAYPAL_CLIENT_SECRET,
+  PAYPAL_ENVIRONMENT,
   RUNBOOK_BASE_URL,
   MONITORING_ENVIRONMENT,
 ];

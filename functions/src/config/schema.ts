@@ -39,11 +39,23 @@ export interface NotificationSettings {
   retryBackoffMinutes: number;
 }
 
+export interface VendorSettings {
+  /** Hard limit for one call to a vendor API (Stripe, PayPal, Twilio) made by a check. */
+  timeoutMs: number;
+}
+
+export interface MetricsSettings {
+  /** Currencies whose captured volume and average payment are charted (ISO 4217). */
+  currencies: string[];
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
   recipients: { emails: string[]; phones: string[] };
   notifications: NotificationSettings;
+  vendors: VendorSettings;
+  metrics: MetricsSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -58,6 +70,9 @@ export const DEFAULT_NOTIFICATIONS: NotificationSettings = {
   maxAttempts: 5,
   retryBackoffMinutes: 5,
 };
+
+export const DEFAULT_VENDORS: VendorSettings = { timeoutMs: 10_000 };
+export const DEFAULT_METRICS: MetricsSettings = { currencies: ['EUR'] };
 
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
   return {
@@ -79,6 +94,8 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     routing: structuredClone(DEFAULT_ROUTING),
     recipients: { emails: listParam(ALERT_EMAIL_TO), phones: listParam(ALERT_SMS_TO) },
     notifications: structuredClone(DEFAULT_NOTIFICATIONS),
+    vendors: structuredClone(DEFAULT_VENDORS),
+    metrics: structuredClone(DEFAULT_METRICS),
   };
 }
 
@@ -138,6 +155,16 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
           channelTimeoutMs: z.number().int().min(1_000).max(60_000),
           maxAttempts: z.number().int().min(1).max(20),
           retryBackoffMinutes: z.number().int().min(1).max(1_440),
+        })
+        .strict()
+        .partial(),
+      vendors: z.object({ timeoutMs: z.number().int().min(1_000).max(60_000) }).strict().partial(),
+      metrics: z
+        .object({
+          currencies: z
+            .array(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'))
+            .min(1)
+            .max(5),
         })
         .strict()
         .partial(),
@@ -224,6 +251,8 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
       ...value.notifications,
       repeatIntervalMinutes: { ...base.notifications.repeatIntervalMinutes, ...value.notifications?.repeatIntervalMinutes },
     },
+    vendors: { ...base.vendors, ...value.vendors },
+    metrics: { ...base.metrics, ...value.metrics },
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

@@ -3,6 +3,7 @@
  * loaded by the entry point: keep it free of SDK imports; monitors are loaded on first run.
  */
 import type { defineSecret } from 'firebase-functions/params';
+import { PAYPAL_CLIENT_SECRET, STRIPE_SECRET_KEY } from '../config/params';
 import type { Monitor } from '../monitors/types';
 
 type SecretParam = ReturnType<typeof defineSecret>;
@@ -36,8 +37,45 @@ export interface JobDefinition {
 
 export const TIME_ZONE = 'Europe/Paris';
 
-/** Every scheduled job, in the order the demo runs them. Later domains add their entries here. */
-export const JOBS: JobDefinition[] = [];
+/** Every scheduled job, in the order the demo runs them. */
+export const JOBS: JobDefinition[] = [
+  {
+    name: 'payment',
+    exportName: 'runPaymentHealthCheck',
+    description: 'Payments, payouts and call sessions against their thresholds; Stripe, PayPal and Twilio cross-checks.',
+    schedule: '0 */4 * * *',
+    timeZone: TIME_ZONE,
+    periodMinutes: 240,
+    retryCount: 2,
+    timeoutSeconds: 300,
+    secrets: [STRIPE_SECRET_KEY, PAYPAL_CLIENT_SECRET].map((entry) => entry.param as SecretParam),
+    load: () => import('../monitors/payment').then((module) => module.paymentMonitor),
+  },
+  {
+    name: 'metrics',
+    exportName: 'collectDailyPaymentMetrics',
+    description: 'A payment_metrics snapshot of the last 24 hours for the dashboard charts.',
+    schedule: '30 */6 * * *',
+    timeZone: TIME_ZONE,
+    periodMinutes: 360,
+    retryCount: 2,
+    timeoutSeconds: 120,
+    secrets: [],
+    load: () => import('../monitors/payment/collector').then((module) => module.metricsCollector),
+  },
+  {
+    name: 'balances',
+    exportName: 'checkServiceBalances',
+    description: 'Twilio account balance and Stripe available balance.',
+    schedule: '0 7 * * *',
+    timeZone: TIME_ZONE,
+    periodMinutes: 1440,
+    retryCount: 2,
+    timeoutSeconds: 120,
+    secrets: [STRIPE_SECRET_KEY].map((entry) => entry.param as SecretParam),
+    load: () => import('../monitors/payment/balances').then((module) => module.balancesMonitor),
+  },
+];
 
 export function findJob(name: string): JobDefinition | undefined {
   return JOBS.find((job) => job.name === name);

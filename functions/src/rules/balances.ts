@@ -1,0 +1,52 @@
+import { defineRules } from './types';
+
+/** Service balance rules (balances job, daily). Written to system_alerts. */
+export const balanceRules = defineRules(
+  {
+    id: 'twilio_balance_low',
+    domain: 'system',
+    category: 'balances',
+    title: 'Twilio balance low',
+    summary: 'Twilio account balance, in the account currency.',
+    unit: 'amount',
+    direction: 'below',
+    threshold: 20,
+    severity: 'critical',
+    thresholdRange: { min: 0, max: 100_000 },
+    source: 'Twilio API: account balance (GET /2010-04-01/Accounts/{sid}/Balance.json).',
+    impact: 'When the balance runs out, calls stop connecting and alert SMS stop being sent.',
+    suggestedAction: 'Top up the Twilio account (or enable auto-recharge) today.',
+    message: ({ value, details }) => `Twilio balance is ${value.toFixed(2)} ${String(details.currency ?? '')}.`.replace(' .', '.'),
+    runbook: {
+      meaning: 'The Twilio account is close to empty. At zero, calls between clients and providers fail and the SMS alert channel goes silent.',
+      confirm: ['Twilio console, Billing: current balance and recent usage.'],
+      diagnose: ['Unusual usage (a spike of calls or SMS) can mean abuse: check the usage by number.'],
+      fix: ['Top up now; enable auto-recharge with a sensible floor.'],
+      resolvedWhen: 'The balance is back to the threshold or above at the next daily check.',
+    },
+  },
+  {
+    id: 'stripe_balance_low',
+    domain: 'system',
+    category: 'balances',
+    title: 'Stripe available balance low',
+    summary: 'Stripe available balance per currency, in major units.',
+    unit: 'amount',
+    direction: 'below',
+    threshold: 100,
+    severity: 'warning',
+    thresholdRange: { min: 0, max: 10_000_000 },
+    keyLabel: 'currency',
+    source: 'Stripe API: balance.retrieve(), available amounts per currency.',
+    impact: 'Refunds and payouts to providers can fail for lack of funds.',
+    suggestedAction: 'Check pending balance and payout schedule in Stripe; add funds if refunds or payouts are due.',
+    message: ({ value, key }) => `Stripe available balance is ${value.toFixed(2)} ${key ?? ''}.`.replace(' .', '.'),
+    runbook: {
+      meaning: 'The funds Stripe can use right now (for refunds, transfers, payouts) are low in this currency.',
+      confirm: ['Stripe dashboard, Balances: available vs pending. Right after an automatic payout the available balance is naturally low.'],
+      diagnose: ['Large refunds or disputes drain the balance; check the balance history.'],
+      fix: ['Delay manual payouts, or add funds to the Stripe balance if refunds are due.'],
+      resolvedWhen: 'The available balance is back to the threshold or above.',
+    },
+  },
+);

@@ -85,6 +85,17 @@ describe('Stripe', () => {
     expect((await alertsOf('system_alerts', 'monitor_check_failed')).every((alert) => alert.resolved)).toBe(true);
   });
 
+  it('reports a Stripe that never answers as a monitor error within the configured timeout', async () => {
+    await db.collection('monitoring_config').doc('settings').set({ vendors: { timeoutMs: 1_000 } });
+    servers.current.stripe.fail({ hang: true });
+    const result = await run();
+    expect(result.outcome).toBe('success');
+    const failures = await alertsOf('system_alerts', 'monitor_check_failed');
+    expect(failures.map((alert) => alert.key).sort()).toEqual(['payment/stripe-payments', 'payment/stripe-webhooks']);
+    expect(failures[0].message).toMatch(/timeout/i);
+    expect(evaluation(result, 'failed_payouts')).toMatchObject({ status: 'ok' });
+  });
+
   it('skips the checks with the reason when the key is not configured', async () => {
     delete process.env.STRIPE_SECRET_KEY;
     const result = await run();

@@ -165,8 +165,15 @@ async function apply(
   const db = ctx.meter.db;
   const { Timestamp } = fs();
   const collection = evaluation.candidate?.collection ?? state?.collection ?? '';
-  const ev = { ...evaluation, candidate: evaluation.candidate };
-  const nothing = (note: string): ApplyOutcome => ({ change: { ...change('skipped', ev, null, null, [], note), collection }, deliveryIds: [] });
+  const outcome = (
+    action: ChangeAction,
+    alertId: string | null,
+    severity: Severity | null,
+    events: string[],
+    note: string | null,
+    deliveryIds: string[] = [],
+  ): ApplyOutcome => ({ change: { ...change(action, evaluation, alertId, severity, events, note), collection }, deliveryIds });
+  const nothing = (note: string) => outcome('skipped', null, null, [], note);
 
   if (state && state.lastTickMs > ctx.tickMs) return nothing('a later run already evaluated this rule');
   const open = alertSnapshot?.exists ? (alertSnapshot.data() as AlertDoc) : null;
@@ -232,7 +239,7 @@ async function apply(
         writes += 1;
         await commit();
       }
-      return { change: { ...change('unchanged', ev, null, null, [], null), collection }, deliveryIds: [] };
+      return outcome('unchanged', null, null, [], null);
     }
     const resolution =
       evaluation.status === 'disabled'
@@ -258,10 +265,7 @@ async function apply(
     batch.set(sRef, { ...baseState, streak: 0, openAlertId: null, incidentSeq: state?.incidentSeq ?? openAlert.metadata.incident }, { merge: true });
     writes += 1;
     await commit();
-    return {
-      change: { ...change('resolved', ev, openAlert.id, openAlert.severity, planned.map((p) => p.event), muted), collection },
-      deliveryIds,
-    };
+    return outcome('resolved', openAlert.id, openAlert.severity, planned.map((p) => p.event), muted, deliveryIds);
   }
 
   // Between the threshold and the recovery point: keep the alert open, refresh its value.
@@ -272,7 +276,7 @@ async function apply(
         writes += 1;
         await commit();
       }
-      return { change: { ...change('unchanged', ev, null, null, [], null), collection }, deliveryIds: [] };
+      return outcome('unchanged', null, null, [], null);
     }
     batch.update(db.collection(collection).doc(openAlert.id), {
       value: candidate!.value,
@@ -283,10 +287,7 @@ async function apply(
     batch.set(sRef, { ...baseState, streak: 0 }, { merge: true });
     writes += 2;
     await commit();
-    return {
-      change: { ...change('updated', ev, openAlert.id, openAlert.severity, [], 'below threshold, waiting for the recovery point'), collection },
-      deliveryIds: [],
-    };
+    return outcome('updated', openAlert.id, openAlert.severity, [], 'below threshold, waiting for the recovery point');
   }
 
   // Breach.
@@ -331,10 +332,7 @@ async function apply(
     writes += 1;
     await commit();
     const note = muted ?? (openAlert.acknowledged && !rose ? 'acknowledged: not notified again until it escalates' : null);
-    return {
-      change: { ...change('updated', ev, openAlert.id, current.severity, planned.map((p) => p.event), note), collection },
-      deliveryIds,
-    };
+    return outcome('updated', openAlert.id, current.severity, planned.map((p) => p.event), note, deliveryIds);
   }
 
   const streak = (state?.streak ?? 0) + 1;
@@ -342,13 +340,7 @@ async function apply(
     batch.set(sRef, { ...baseState, streak, openAlertId: null, incidentSeq: state?.incidentSeq ?? 0 }, { merge: true });
     writes += 1;
     await commit();
-    return {
-      change: {
-        ...change('pending', ev, null, current.severity, [], `condition held on ${streak} of ${evaluation.settings.consecutiveRuns} consecutive runs`),
-        collection,
-      },
-      deliveryIds: [],
-    };
+    return outcome('pending', null, current.severity, [], `condition held on ${streak} of ${evaluation.settings.consecutiveRuns} consecutive runs`);
   }
 
   const incident = (state?.incidentSeq ?? 0) + 1;
@@ -422,8 +414,5 @@ async function apply(
     }
     throw error;
   }
-  return {
-    change: { ...change('opened', ev, alertId, current.severity, planned.map((p) => p.event), muted), collection },
-    deliveryIds,
-  };
+  return outcome('opened', alertId, current.severity, planned.map((p) => p.event), muted, deliveryIds);
 }

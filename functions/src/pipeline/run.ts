@@ -66,6 +66,8 @@ export interface RunResult {
   deliveries: DeliveryOutcome[];
   skippedChecks: Array<{ check: string; reason: string }>;
   reads: ReadStats;
+  /** Milliseconds spent measuring, reconciling alerts and delivering messages. */
+  timings: { monitorMs: number; engineMs: number; dispatchMs: number };
   error: string | null;
 }
 
@@ -129,7 +131,16 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     deliveries: [],
     skippedChecks: [],
     reads: meter.stats,
+    timings: { monitorMs: 0, engineMs: 0, dispatchMs: 0 },
     error: null,
+  };
+  const timed = async <T>(phase: keyof RunResult['timings'], work: () => Promise<T>): Promise<T> => {
+    const phaseStart = Date.now();
+    try {
+      return await work();
+    } finally {
+      result.timings[phase] += Date.now() - phaseStart;
+    }
   };
   log.info('Run started', { trigger: options.trigger, tick: result.tick, dryRun, options: jobOptions });
 
@@ -182,7 +193,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     };
 
     const monitor = await job.load();
-    result.metrics = (await monitor.run(ctx)) ?? {};
+    result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
     if (!deps.config) {
       observations.push({
         ruleId: 'config_invalid',
@@ -206,14 +217,18 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
 
     if (!dryRun) {
-      const silences = await loadActiveSilences(meter, now);
-      const reconciled = await reconcile({ meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock }, evaluations);
+      const reconciled = await timed('engineMs', async () => {
+        const silences = await loadActiveSilences(meter, now);
+        return reconcile({ meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock }, evaluations);
+      });
       for (const item of reconciled.changes) {
         if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
           result.alerts[item.action].push(item);
         }
       }
-      result.deliveries = await dispatch({ meter, config, runId, log, clock: options.clock, channels: options.channels }, reconciled.deliveryIds);
+      result.deliveries = await timed('dispatchMs', () =>
+        dispatch({ meter, config, runId, log, clock: options.clock, channels: options.channels }, reconciled.deliveryIds),
+      );
     }
   } catch (error) {
     result.outcome = 'failed';
@@ -283,6 +298,7 @@ async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, re
       deliveries: { sent: count('sent'), failed: count('failed'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },
       skippedChecks: result.skippedChecks,
       reads: { ...result.reads },
+      timings: result.timings,
     });
     const success = result.outcome === 'success';
     batch.set(

@@ -1,7 +1,7 @@
 /**
  * Measurements on the app's own data (`payments`, `payouts`, `call_sessions`), documented in
  * docs/data-model.md. Counts are aggregation queries; documents are read only to explain an alert
- * that fires (top failure codes), at most 50, status fields only.
+ * that fires (top failure codes, from a sample of at most EXPLAIN_SAMPLE documents, one field).
  */
 import type { Query } from 'firebase-admin/firestore';
 import { fs } from '../../platform/firestore';
@@ -20,9 +20,12 @@ export const OPEN_SESSION_STATUSES = ['pending', 'scheduled'];
 
 const ago = (now: Date, minutes: number) => fs().Timestamp.fromMillis(now.getTime() - minutes * 60_000);
 
-/** "card_declined ×4, expired_card ×1" from the given field of up to 50 matching documents. */
+/** Documents read to explain a firing failure rule: enough to see the dominant codes, and bounded. */
+export const EXPLAIN_SAMPLE = 20;
+
+/** "card_declined ×4, expired_card ×1" from the given field of a sample of matching documents. */
 async function topValues(ctx: MonitorContext, query: Query, field: string): Promise<string | undefined> {
-  const docs = await ctx.db.docs(query.select(field).limit(50));
+  const docs = await ctx.db.docs(query.select(field).limit(EXPLAIN_SAMPLE));
   const counts = new Map<string, number>();
   for (const doc of docs) {
     const value = doc.get(field);

@@ -1,0 +1,5 @@
+import { paymentWorkload } from './payment';
+import type { Workload } from './types';
+
+/** The jobs measured by the benchmark, with their data. */
+export const WORKLOADS: Workload[] = [paymentWorkload];

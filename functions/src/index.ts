@@ -30,4 +30,5 @@ function scheduledJob(name: string) {
 }
 
 // Scheduled jobs (see jobs/catalog.ts for schedules).
-void scheduledJob;
+export const runFunctionalHealthCheck = scheduledJob('functional');
+export const runCriticalFunctionalCheck = scheduledJob('functional-critical');

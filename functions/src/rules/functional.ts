@@ -216,7 +216,7 @@ export const functionalRules = defineRules(
     impact: 'UX block: visitors cannot get past this form.',
     suggestedAction: 'Open the form named in the alert and submit it with valid data; check the field and error type that dominate in form_errors.',
     message: ({ value, key, window, details }) =>
-      `${percent(value)} of submits of ${key ?? 'the form'} failed in the ${window} (${num(details, 'errors')} errors for ${num(details, 'attempts')} submit attempts${typeof details.topField === 'string' ? `; most frequent field: ${details.topField}` : ''}).`,
+      `${percent(value)} of submits of ${key ?? 'the form'} failed in the ${window} (${num(details, 'errors')} errors for ${num(details, 'attempts')} submit attempts).`,
     runbook: {
       meaning:
         'More than 5 % of the submit attempts of this form failed (validation errors shown to the user, or errors recorded by the app). Other forms are evaluated separately: only this one is affected.',

@@ -101,8 +101,11 @@ export interface FunctionalAnalyticsStats {
   queued: number;
 }
 
-/** Field errors as react-hook-form passes them to `handleSubmit`'s onInvalid callback (structurally typed: no dependency on react-hook-form). */
-export type FieldErrorsLike = Record<string, unknown>;
+/**
+ * Field errors as react-hook-form passes them to `handleSubmit`'s onInvalid callback. Typed as any
+ * object so that react-hook-form's `FieldErrors<T>` is accepted without depending on the library.
+ */
+export type FieldErrorsLike = object;
 
 interface Pending {
   collection: string;

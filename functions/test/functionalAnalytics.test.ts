@@ -3,7 +3,9 @@
  * connected to the same emulator as the monitor: the documents it writes, what it refuses to send,
  * how it behaves when Firestore is unreachable, and a tracking call that ends as an alert.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { resolve } from 'node:path';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { connectFirestoreEmulator, getFirestore, setLogLevel, terminate, type Firestore as WebFirestore } from 'firebase/firestore';
 import type { Firestore, Timestamp } from 'firebase-admin/firestore';
@@ -177,6 +179,17 @@ describe('documents written', () => {
     expect([...client.EVENT_TYPES]).toEqual([...EVENT_TYPES]);
     expect(client.ANALYTICS_COLLECTIONS).toEqual({ events: FUNCTIONAL_COLLECTIONS.events, formErrors: FUNCTIONAL_COLLECTIONS.formErrors });
   });
+
+  it('firestore.rules lets clients create exactly these event types and fields', () => {
+    // The embedded emulator does not enforce security rules: this only keeps the lists in step.
+    const rules = readFileSync(resolve(__dirname, '..', '..', 'firestore.rules'), 'utf8');
+    const list = (text: string) => [...text.matchAll(/'([a-zA-Z_]+)'/g)].map((match) => match[1]).sort();
+    const eventTypes = /data\.eventType in \[([^\]]*)\]/.exec(rules)?.[1] ?? '';
+    expect(list(eventTypes)).toEqual([...EVENT_TYPES].sort());
+    const [eventFields, , errorFields] = [...rules.matchAll(/keys\(\)\.has(?:Only|All)\(\[([^\]]*)\]\)/g)].map((match) => list(match[1]));
+    expect(eventFields).toEqual(['eventType', 'formName', 'metadata', 'page', 'sessionId', 'timestamp', 'userId', 'userRole']);
+    expect(errorFields).toEqual(['errorMessage', 'errorType', 'fieldName', 'formName', 'invalidFields', 'sessionId', 'timestamp', 'url']);
+  });
 });
 
 describe('no personal data beyond ids', () => {
@@ -266,7 +279,7 @@ describe('never blocking the page', () => {
     }, null);
     expect(() => {
       analytics.booking.start(undefined as unknown as string, Number.NaN, 'euros');
-      analytics.createFormErrorHandler('form')(null as unknown as Record<string, unknown>);
+      analytics.createFormErrorHandler('form')(null as unknown as object);
       analytics.trackGenericFormError(42 as unknown as string, {} as unknown as string, '', undefined);
     }).not.toThrow();
     expect(analytics.stats.queued).toBe(4);

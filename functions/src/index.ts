@@ -33,3 +33,5 @@ function scheduledJob(name: string) {
 export const runPaymentHealthCheck = scheduledJob('payment');
 export const collectDailyPaymentMetrics = scheduledJob('metrics');
 export const checkServiceBalances = scheduledJob('balances');
+export const runFunctionalHealthCheck = scheduledJob('functional');
+export const runCriticalFunctionalCheck = scheduledJob('functional-critical');

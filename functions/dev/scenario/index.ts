@@ -1,8 +1,9 @@
 import { configurationScenario } from './configuration';
+import { functionalScenario } from './functional';
 import { paymentScenario } from './payment';
 import type { ScenarioPart } from './types';
 
 /** The demo's incident scenario: every domain adds its part. */
-export const SCENARIO: ScenarioPart[] = [configurationScenario, paymentScenario];
+export const SCENARIO: ScenarioPart[] = [configurationScenario, paymentScenario, functionalScenario];
 
 export type { ScenarioContext, ScenarioPart } from './types';

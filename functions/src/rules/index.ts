@@ -1,10 +1,11 @@
 import { balanceRules } from './balances';
+import { functionalRules } from './functional';
 import { paymentRules } from './payment';
 import { systemRules } from './system';
 import type { RuleDefinition } from './types';
 
 /** The catalogue of every alert rule, in documentation order. */
-export const RULES: readonly RuleDefinition[] = [...paymentRules, ...systemRules, ...balanceRules];
+export const RULES: readonly RuleDefinition[] = [...paymentRules, ...functionalRules, ...systemRules, ...balanceRules];
 
 const byId = new Map(RULES.map((rule) => [rule.id, rule]));
 if (byId.size !== RULES.length) throw new Error('Duplicate alert rule id in the catalogue');

@@ -2,7 +2,8 @@
  * Entry point: wires each trigger to its job. Nothing here loads an SDK; each handler imports what
  * it needs when it first runs, so a cold instance only pays for the function being invoked.
  */
-import { setGlobalOptions } from 'firebase-functions/v2';
+// The options subpath: 'firebase-functions/v2' itself loads every provider, Firestore's SDK included.
+import { setGlobalOptions } from 'firebase-functions/v2/options';
 import { onSchedule, type ScheduledEvent } from 'firebase-functions/v2/scheduler';
 import { NOTIFICATION_SECRETS } from './config/params';
 import { findJob } from './jobs/catalog';

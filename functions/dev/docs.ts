@@ -4,7 +4,7 @@
  * hand-written files; `npm run docs` refreshes them and a test fails when they are stale.
  */
 import { PARAMS } from '../src/config/params';
-import { DEFAULT_NOTIFICATIONS, DEFAULT_ROUTING } from '../src/config/schema';
+import { DEFAULT_ESCALATION, DEFAULT_NOTIFICATIONS, DEFAULT_ROUTING } from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
 import { ALERT_COLLECTIONS, DOMAINS, RULES, type RuleDefinition } from '../src/rules';
 
@@ -119,6 +119,15 @@ export function notificationDefaults(): string {
   ].join('\n');
 }
 
+export function escalationDefaults(): string {
+  return [
+    '| Setting | Default | Accepted |',
+    '|---|---|---|',
+    `| \`escalation.enabled\` | ${DEFAULT_ESCALATION.enabled} | true, false |`,
+    ...Object.entries(DEFAULT_ESCALATION.afterMinutes).map(([severity, minutes]) => `| \`escalation.afterMinutes.${severity}\` | ${minutes} | 5-10080 |`),
+  ].join('\n');
+}
+
 export function jobsTable(): string {
   return [
     '| Job (CLI) | Cloud Function | Schedule (Europe/Paris) | Heartbeat period | What it does |',
@@ -133,7 +142,12 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
     'README.md': { params: paramsTable(), jobs: jobsTable() },
     'docs/alerts.md': { catalogue: alertCatalogue() },
     'docs/runbook.md': { rules: runbookSections() },
-    'docs/configuration.md': { params: paramsTable(), rules: ruleDefaultsTable(), notifications: notificationDefaults() },
+    'docs/configuration.md': {
+      params: paramsTable(),
+      rules: ruleDefaultsTable(),
+      notifications: notificationDefaults(),
+      escalation: escalationDefaults(),
+    },
   };
 }
 

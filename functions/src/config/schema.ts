@@ -39,11 +39,26 @@ export interface NotificationSettings {
   retryBackoffMinutes: number;
 }
 
+/** Severities that are re-notified when nobody acknowledges them. */
+export const ESCALATING_SEVERITIES = ['critical', 'emergency'] as const;
+export type EscalatingSeverity = (typeof ESCALATING_SEVERITIES)[number];
+
+export interface EscalationSettings {
+  /** false: unacknowledged alerts are never re-notified at the next level. */
+  enabled: boolean;
+  /**
+   * Minutes an open alert of this severity may stay unacknowledged before it is notified once more,
+   * at the next severity's channels (emergency: at its own channels again).
+   */
+  afterMinutes: Record<EscalatingSeverity, number>;
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
   recipients: { emails: string[]; phones: string[] };
   notifications: NotificationSettings;
+  escalation: EscalationSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -57,6 +72,11 @@ export const DEFAULT_NOTIFICATIONS: NotificationSettings = {
   channelTimeoutMs: 10_000,
   maxAttempts: 5,
   retryBackoffMinutes: 5,
+};
+
+export const DEFAULT_ESCALATION: EscalationSettings = {
+  enabled: true,
+  afterMinutes: { critical: 120, emergency: 30 },
 };
 
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
@@ -79,6 +99,7 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     routing: structuredClone(DEFAULT_ROUTING),
     recipients: { emails: listParam(ALERT_EMAIL_TO), phones: listParam(ALERT_SMS_TO) },
     notifications: structuredClone(DEFAULT_NOTIFICATIONS),
+    escalation: structuredClone(DEFAULT_ESCALATION),
   };
 }
 
@@ -138,6 +159,19 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
           channelTimeoutMs: z.number().int().min(1_000).max(60_000),
           maxAttempts: z.number().int().min(1).max(20),
           retryBackoffMinutes: z.number().int().min(1).max(1_440),
+        })
+        .strict()
+        .partial(),
+      escalation: z
+        .object({
+          enabled: z.boolean(),
+          afterMinutes: z
+            .object({
+              critical: z.number().int().min(5).max(10_080),
+              emergency: z.number().int().min(5).max(10_080),
+            })
+            .strict()
+            .partial(),
         })
         .strict()
         .partial(),
@@ -223,6 +257,11 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
       ...base.notifications,
       ...value.notifications,
       repeatIntervalMinutes: { ...base.notifications.repeatIntervalMinutes, ...value.notifications?.repeatIntervalMinutes },
+    },
+    escalation: {
+      ...base.escalation,
+      ...value.escalation,
+      afterMinutes: { ...base.escalation.afterMinutes, ...value.escalation?.afterMinutes },
     },
   };
   const problems = crossFieldProblems(merged, rules);

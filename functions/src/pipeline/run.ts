@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { evaluate, type Candidate, type Evaluation, type Observation } from '../alerts/evaluate';
-import { reconcile, type AlertChange } from '../alerts/engine';
+import { escalateUnacknowledged, reconcile, type AlertChange, type EscalationChange } from '../alerts/engine';
 import { COLLECTIONS, tickLabel } from '../alerts/model';
 import { loadActiveSilences } from '../alerts/silences';
 import { loadRuntimeConfig, type ConfigSource } from '../config/load';
@@ -63,6 +63,8 @@ export interface RunResult {
   evaluations: EvaluationSummary[];
   candidates: Candidate[];
   alerts: { opened: AlertChange[]; updated: AlertChange[]; resolved: AlertChange[]; pending: AlertChange[] };
+  /** Open alerts re-notified because nobody acknowledged them in time. */
+  escalations: EscalationChange[];
   deliveries: DeliveryOutcome[];
   skippedChecks: Array<{ check: string; reason: string }>;
   reads: ReadStats;
@@ -126,6 +128,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     evaluations: [],
     candidates: [],
     alerts: { opened: [], updated: [], resolved: [], pending: [] },
+    escalations: [],
     deliveries: [],
     skippedChecks: [],
     reads: meter.stats,
@@ -207,13 +210,26 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
 
     if (!dryRun) {
       const silences = await loadActiveSilences(meter, now);
-      const reconciled = await reconcile({ meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock }, evaluations);
+      const engine = { meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock };
+      const reconciled = await reconcile(engine, evaluations);
       for (const item of reconciled.changes) {
         if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
           result.alerts[item.action].push(item);
         }
       }
-      result.deliveries = await dispatch({ meter, config, runId, log, clock: options.clock, channels: options.channels }, reconciled.deliveryIds);
+      // Every run also re-notifies open alerts nobody acknowledged in time (any domain). A failure
+      // there (an index not deployed yet...) is reported but never blocks this run's own alerts.
+      const escalated = await escalateUnacknowledged(engine).catch(async (error: unknown) => {
+        log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
+        result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
+        await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });
+        return { changes: [], deliveryIds: [] };
+      });
+      result.escalations = escalated.changes;
+      result.deliveries = await dispatch(
+        { meter, config, runId, log, clock: options.clock, channels: options.channels },
+        [...reconciled.deliveryIds, ...escalated.deliveryIds],
+      );
     }
   } catch (error) {
     result.outcome = 'failed';
@@ -229,6 +245,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     opened: result.alerts.opened.length,
     updated: result.alerts.updated.length,
     resolved: result.alerts.resolved.length,
+    escalated: result.escalations.length,
     deliveries: result.deliveries.length,
     billedReads: result.reads.billedReads,
   });
@@ -278,6 +295,7 @@ async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, re
         updated: result.alerts.updated.length,
         resolved: result.alerts.resolved.length,
         pending: result.alerts.pending.length,
+        escalated: result.escalations.length,
       },
       alertIds: [...result.alerts.opened, ...result.alerts.updated, ...result.alerts.resolved].map((item) => item.alertId),
       deliveries: { sent: count('sent'), failed: count('failed'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },

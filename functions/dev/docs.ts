@@ -4,7 +4,7 @@
  * hand-written files; `npm run docs` refreshes them and a test fails when they are stale.
  */
 import { PARAMS } from '../src/config/params';
-import { DEFAULT_ESCALATION, DEFAULT_NOTIFICATIONS, DEFAULT_ROUTING } from '../src/config/schema';
+import { DEFAULT_ESCALATION, DEFAULT_NOTIFICATIONS, DEFAULT_RETENTION, DEFAULT_ROUTING } from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
 import { ALERT_COLLECTIONS, DOMAINS, RULES, type RuleDefinition } from '../src/rules';
 
@@ -128,6 +128,21 @@ export function escalationDefaults(): string {
   ].join('\n');
 }
 
+export function retentionDefaults(): string {
+  const accepted: Record<keyof typeof DEFAULT_RETENTION, string> = {
+    resolvedAlertsDays: '1-3650',
+    metricsDays: '1-3650',
+    runRecordsDays: '1-3650',
+    batchSize: '1-500',
+    timeBudgetSeconds: '0-480',
+  };
+  return [
+    '| Setting | Default | Accepted |',
+    '|---|---|---|',
+    ...Object.entries(DEFAULT_RETENTION).map(([name, value]) => `| \`retention.${name}\` | ${value} | ${accepted[name as keyof typeof DEFAULT_RETENTION]} |`),
+  ].join('\n');
+}
+
 export function jobsTable(): string {
   return [
     '| Job (CLI) | Cloud Function | Schedule (Europe/Paris) | Heartbeat period | What it does |',
@@ -147,6 +162,7 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
       rules: ruleDefaultsTable(),
       notifications: notificationDefaults(),
       escalation: escalationDefaults(),
+      retention: retentionDefaults(),
     },
   };
 }

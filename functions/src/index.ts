@@ -31,4 +31,6 @@ function scheduledJob(name: string) {
 }
 
 // Scheduled jobs (see jobs/catalog.ts for schedules).
-void scheduledJob;
+export const runSystemHealthCheck = scheduledJob('system');
+export const runMonitoringWatchdog = scheduledJob('watchdog');
+export const runMonitoringCleanup = scheduledJob('cleanup');

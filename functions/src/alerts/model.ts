@@ -11,6 +11,8 @@ export const COLLECTIONS = {
   silences: 'monitoring_silences',
   runs: 'monitoring_runs',
   jobs: 'monitoring_jobs',
+  /** One document per (error source, minute) claimed by the error_logs trigger: see monitors/system/errorTrigger.ts. */
+  triggerClaims: 'monitoring_trigger_claims',
 } as const;
 
 /** Per (rule, subject) bookkeeping: which alert is open, how many runs in a row it has fired. */

@@ -53,12 +53,26 @@ export interface EscalationSettings {
   afterMinutes: Record<EscalatingSeverity, number>;
 }
 
+export interface RetentionSettings {
+  /** Resolved alerts are deleted this long after their resolution. */
+  resolvedAlertsDays: number;
+  /** payment_metrics and functional_metrics documents older than this are deleted. */
+  metricsDays: number;
+  /** Run records, delivery records and trigger claims older than this are deleted. */
+  runRecordsDays: number;
+  /** Deletes per WriteBatch (Firestore allows at most 500 writes per batch). */
+  batchSize: number;
+  /** The cleanup job starts no new batch after this many seconds (its function timeout is 540 s). */
+  timeBudgetSeconds: number;
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
   recipients: { emails: string[]; phones: string[] };
   notifications: NotificationSettings;
   escalation: EscalationSettings;
+  retention: RetentionSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -77,6 +91,14 @@ export const DEFAULT_NOTIFICATIONS: NotificationSettings = {
 export const DEFAULT_ESCALATION: EscalationSettings = {
   enabled: true,
   afterMinutes: { critical: 120, emergency: 30 },
+};
+
+export const DEFAULT_RETENTION: RetentionSettings = {
+  resolvedAlertsDays: 30,
+  metricsDays: 60,
+  runRecordsDays: 30,
+  batchSize: 500,
+  timeBudgetSeconds: 420,
 };
 
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
@@ -100,6 +122,7 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     recipients: { emails: listParam(ALERT_EMAIL_TO), phones: listParam(ALERT_SMS_TO) },
     notifications: structuredClone(DEFAULT_NOTIFICATIONS),
     escalation: structuredClone(DEFAULT_ESCALATION),
+    retention: structuredClone(DEFAULT_RETENTION),
   };
 }
 
@@ -172,6 +195,16 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
             })
             .strict()
             .partial(),
+        })
+        .strict()
+        .partial(),
+      retention: z
+        .object({
+          resolvedAlertsDays: z.number().int().min(1).max(3_650),
+          metricsDays: z.number().int().min(1).max(3_650),
+          runRecordsDays: z.number().int().min(1).max(3_650),
+          batchSize: z.number().int().min(1).max(500),
+          timeBudgetSeconds: z.number().int().min(0).max(480),
         })
         .strict()
         .partial(),
@@ -263,6 +296,7 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
       ...value.escalation,
       afterMinutes: { ...base.escalation.afterMinutes, ...value.escalation?.afterMinutes },
     },
+    retention: { ...base.retention, ...value.retention },
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

@@ -12,7 +12,8 @@ import { loadActiveSilences } from '../alerts/silences';
 import { loadRuntimeConfig, type ConfigSource } from '../config/load';
 import { RUNBOOK_BASE_URL, readParam } from '../config/params';
 import type { MonitoringConfig } from '../config/schema';
-import { findJob, type JobDefinition } from '../jobs/catalog';
+import { findJob, JOBS, type JobDefinition } from '../jobs/catalog';
+import { observeHeartbeats } from '../monitors/system/heartbeat';
 import type { MonitorContext } from '../monitors/types';
 import { cleanError, dispatch, type DeliveryOutcome } from '../notifications/dispatcher';
 import type { Channel } from '../notifications/channels';
@@ -186,6 +187,12 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
 
     const monitor = await job.load();
     result.metrics = (await monitor.run(ctx)) ?? {};
+    // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
+    // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
+    if (JOBS.some((scheduled) => scheduled.name === job.name) && config.rules.job_not_running && config.rules.job_failing) {
+      const heartbeats = await ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS));
+      if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
+    }
     if (!deps.config) {
       observations.push({
         ruleId: 'config_invalid',

@@ -34,3 +34,13 @@ function scheduledJob(name: string) {
 export const runSystemHealthCheck = scheduledJob('system');
 export const runMonitoringWatchdog = scheduledJob('watchdog');
 export const runMonitoringCleanup = scheduledJob('cleanup');
+
+// Firestore trigger on new error_logs entries (critical ones raise an alert at once). Exported through
+// a getter: firebase-functions/v2/firestore loads the Firestore SDK (~80 ms) when imported, which the
+// scheduled functions' instances should not pay at cold start. Deployment discovery and the runtime
+// read exports by name, so only the trigger's own instance evaluates the getter.
+export declare const onErrorLogCreated: typeof import('./triggers/errorLogs').onErrorLogCreated;
+Object.defineProperty(module.exports, 'onErrorLogCreated', {
+  enumerable: true,
+  get: () => (require('./triggers/errorLogs') as typeof import('./triggers/errorLogs')).onErrorLogCreated,
+});

@@ -22,7 +22,7 @@ import { createLogger, describeError } from '../platform/logger';
 import { reportError } from '../platform/sentry';
 import { getRule, type RuleDefinition } from '../rules';
 
-export type Trigger = 'schedule' | 'cli' | 'callable' | 'test';
+export type Trigger = 'schedule' | 'cli' | 'callable' | 'firestore' | 'test';
 
 export interface RunOptions {
   trigger: Trigger;

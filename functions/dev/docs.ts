@@ -4,7 +4,7 @@
  * hand-written files; `npm run docs` refreshes them and a test fails when they are stale.
  */
 import { PARAMS } from '../src/config/params';
-import { DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
+import { DEFAULT_ESCALATION, DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_RETENTION, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
 import { checksFor, FUNCTIONAL_CHECKS } from '../src/monitors/functional/checks';
 import { FUNCTIONAL_CHECK_SETS } from '../src/monitors/functional/sets';
@@ -123,6 +123,30 @@ export function notificationDefaults(): string {
   ].join('\n');
 }
 
+export function escalationDefaults(): string {
+  return [
+    '| Setting | Default | Accepted |',
+    '|---|---|---|',
+    `| \`escalation.enabled\` | ${DEFAULT_ESCALATION.enabled} | true, false |`,
+    ...Object.entries(DEFAULT_ESCALATION.afterMinutes).map(([severity, minutes]) => `| \`escalation.afterMinutes.${severity}\` | ${minutes} | 5-10080 |`),
+  ].join('\n');
+}
+
+export function retentionDefaults(): string {
+  const accepted: Record<keyof typeof DEFAULT_RETENTION, string> = {
+    resolvedAlertsDays: '1-3650',
+    metricsDays: '1-3650',
+    runRecordsDays: '1-3650',
+    batchSize: '1-500',
+    timeBudgetSeconds: '0-480',
+  };
+  return [
+    '| Setting | Default | Accepted |',
+    '|---|---|---|',
+    ...Object.entries(DEFAULT_RETENTION).map(([name, value]) => `| \`retention.${name}\` | ${value} | ${accepted[name as keyof typeof DEFAULT_RETENTION]} |`),
+  ].join('\n');
+}
+
 export function jobsTable(): string {
   return [
     '| Job (CLI) | Cloud Function | Schedule (Europe/Paris) | Heartbeat period | What it does |',
@@ -150,7 +174,13 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
     'README.md': { params: paramsTable(), jobs: jobsTable() },
     'docs/alerts.md': { catalogue: alertCatalogue(), 'functional-checks': functionalChecksTable() },
     'docs/runbook.md': { rules: runbookSections() },
-    'docs/configuration.md': { params: paramsTable(), rules: ruleDefaultsTable(), notifications: notificationDefaults() },
+    'docs/configuration.md': {
+      params: paramsTable(),
+      rules: ruleDefaultsTable(),
+      notifications: notificationDefaults(),
+      escalation: escalationDefaults(),
+      retention: retentionDefaults(),
+    },
   };
 }
 

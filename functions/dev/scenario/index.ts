@@ -1,9 +1,10 @@
 import { configurationScenario } from './configuration';
 import { functionalScenario } from './functional';
 import { paymentScenario } from './payment';
+import { systemScenario } from './system';
 import type { ScenarioPart } from './types';
 
 /** The demo's incident scenario: every domain adds its part. */
-export const SCENARIO: ScenarioPart[] = [configurationScenario, paymentScenario, functionalScenario];
+export const SCENARIO: ScenarioPart[] = [configurationScenario, paymentScenario, functionalScenario, systemScenario];
 
 export type { ScenarioContext, ScenarioPart } from './types';

@@ -16,7 +16,7 @@ import type { DocumentReference, DocumentSnapshot, Firestore, Timestamp } from '
 import type { ChannelName, MonitoringConfig } from '../config/schema';
 import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import type { Logger } from '../platform/logger';
-import { severityRank, type Severity } from '../rules';
+import { ALERT_COLLECTIONS, channelsFor, getRule, hasRule, severityRank, SEVERITIES, type RuleDefinition, type Severity } from '../rules';
 import type { Evaluation } from './evaluate';
 import {
   alertIdFor,
@@ -293,6 +293,7 @@ async function apply(
   // Breach.
   const current = candidate!;
   const routing = ctx.config.routing;
+  const channels = (severity: Severity) => channelsFor(evaluation.rule, severity, current.key, routing);
   if (openAlert) {
     const planned: PlannedEvent[] = [];
     const rose = severityRank(current.severity) > severityRank(openAlert.severity);
@@ -300,12 +301,12 @@ async function apply(
     const repeatMinutes = ctx.config.notifications.repeatIntervalMinutes[current.severity];
     if (!silence) {
       if (rose) {
-        planned.push({ event: `escalated-${current.severity}-${tickLabel(ctx.tickMs)}`, severity: current.severity, channels: routing[current.severity] });
+        planned.push({ event: `escalated-${current.severity}-${tickLabel(ctx.tickMs)}`, severity: current.severity, channels: channels(current.severity) });
       } else if (!openAlert.acknowledged) {
         if (lastNotified === null) {
-          planned.push({ event: 'opened', severity: current.severity, channels: routing[current.severity] });
+          planned.push({ event: 'opened', severity: current.severity, channels: channels(current.severity) });
         } else if (repeatMinutes > 0 && ctx.now.getTime() - lastNotified >= repeatMinutes * 60_000) {
-          planned.push({ event: `repeat-${tickLabel(ctx.tickMs)}`, severity: current.severity, channels: routing[current.severity] });
+          planned.push({ event: `repeat-${tickLabel(ctx.tickMs)}`, severity: current.severity, channels: channels(current.severity) });
         }
       }
     }
@@ -321,6 +322,8 @@ async function apply(
       occurrences: openAlert.occurrences + 1,
       silencedBy: silence?.id ?? null,
       ...(notifying ? { lastNotifiedAt: now } : {}),
+      // The unacknowledged-alert delay counts from the moment the alert reached its severity.
+      ...(current.severity !== openAlert.severity ? { severitySince: now } : {}),
       'metadata.lastRunId': ctx.runId,
       'metadata.lastTickMs': ctx.tickMs,
       'metadata.sample': current.sample,
@@ -346,7 +349,7 @@ async function apply(
   const incident = (state?.incidentSeq ?? 0) + 1;
   const alertId = alertIdFor(evaluation.stateId, incident);
   const alertRef = db.collection(collection).doc(alertId);
-  const planned: PlannedEvent[] = silence ? [] : [{ event: 'opened', severity: current.severity, channels: routing[current.severity] }];
+  const planned: PlannedEvent[] = silence ? [] : [{ event: 'opened', severity: current.severity, channels: channels(current.severity) }];
   const notifying = planned.some((item) => item.channels.length > 0);
   const alert: AlertDoc = {
     id: alertId,
@@ -376,6 +379,8 @@ async function apply(
     resolvedBy: null,
     resolution: null,
     lastNotifiedAt: notifying ? now : null,
+    severitySince: now,
+    unacknowledgedNotified: {},
     notifiedChannels: [],
     notifications: [],
     silencedBy: silence?.id ?? null,
@@ -415,4 +420,136 @@ async function apply(
     throw error;
   }
   return outcome('opened', alertId, current.severity, planned.map((p) => p.event), muted, deliveryIds);
+}
+
+export interface EscalationChange {
+  alertId: string;
+  collection: string;
+  ruleId: string;
+  key: string | null;
+  /** Severity of the alert (the message is sent at this level). */
+  severity: Severity;
+  /** `unacknowledged-<severity>`. */
+  event: string;
+  /** Channels the reminder goes to: those of the next severity (emergency: its own). */
+  channels: ChannelName[];
+  /** Minutes the alert had been unacknowledged at this severity. */
+  unacknowledgedMinutes: number;
+  note: string | null;
+}
+
+export interface EscalationResult {
+  changes: EscalationChange[];
+  deliveryIds: string[];
+}
+
+/** How many open alerts per collection one run looks at (oldest incidents are few; this bounds reads). */
+export const ESCALATION_SCAN_LIMIT = 100;
+
+/** The severity whose channels receive the reminder of an unacknowledged alert. */
+export function escalationTarget(severity: Severity): Severity {
+  const next = SEVERITIES[severityRank(severity) + 1];
+  return next ?? severity;
+}
+
+/**
+ * Escalation of unacknowledged alerts: an open critical or emergency alert that nobody acknowledged
+ * within `escalation.afterMinutes[severity]` of reaching that severity is notified once more, with
+ * the event `unacknowledged-<severity>`, at the channels of the next severity (critical -> the
+ * emergency channels; emergency has no next level and is re-sent to its own channels). Once per
+ * alert and severity: the delivery ids are deterministic and created if absent, and the alert records
+ * `unacknowledgedNotified.<severity>` in the same commit. Alerts never notified (empty routing) and
+ * alerts under a silence are left alone. Runs in every job run, so the delay is honoured to within
+ * the period of the most frequent job (the watchdog: 15 minutes).
+ */
+export async function escalateUnacknowledged(ctx: EngineContext): Promise<EscalationResult> {
+  const result: EscalationResult = { changes: [], deliveryIds: [] };
+  const settings = ctx.config.escalation;
+  if (!settings.enabled) return result;
+  const db = ctx.meter.db;
+  const { Timestamp } = fs();
+  const collections = [...new Set(Object.values(ALERT_COLLECTIONS))];
+  const snapshots = await Promise.all(
+    collections.map((collection) =>
+      ctx.meter.docs(
+        db
+          .collection(collection)
+          .where('resolved', '==', false)
+          .where('acknowledged', '==', false)
+          .where('severity', 'in', ['critical', 'emergency'])
+          .limit(ESCALATION_SCAN_LIMIT),
+      ),
+    ),
+  );
+  const now = Timestamp.fromDate(ctx.now);
+  const wallNow = Timestamp.fromDate(ctx.clock ? ctx.clock() : new Date());
+  for (const snapshot of snapshots.flat()) {
+    const alert = snapshot.data() as AlertDoc;
+    const severity = alert.severity;
+    if (severity !== 'critical' && severity !== 'emergency') continue;
+    if (alert.unacknowledgedNotified?.[severity]) continue;
+    if (alert.lastNotifiedAt === null) continue; // nobody was told in the first place
+    const since = (alert.severitySince ?? alert.createdAt).toMillis();
+    const waited = ctx.now.getTime() - since;
+    if (waited < settings.afterMinutes[severity] * 60_000) continue;
+    const rule: RuleDefinition | null = hasRule(alert.ruleId) ? getRule(alert.ruleId) : null;
+    const silence = silenceFor(ctx.silences, rule ?? { id: alert.ruleId, category: alert.category, domain: alert.domain });
+    if (silence) continue; // notified when the silence is over, like any muted alert
+    const target = escalationTarget(severity);
+    const channels = channelsFor(rule, target, alert.key, ctx.config.routing);
+    const event = `unacknowledged-${severity}`;
+    const collection = snapshot.ref.parent.id;
+    const batch = db.batch();
+    const ids: string[] = [];
+    // Deliveries first: their create-if-absent preconditions make a concurrent run's commit fail
+    // before it changes anything.
+    for (const channel of channels) {
+      const deliveryId = deliveryIdFor(alert.id, event, channel);
+      const delivery: DeliveryDoc = {
+        deliveryId,
+        alertId: alert.id,
+        alertCollection: collection,
+        ruleId: alert.ruleId,
+        event,
+        channel,
+        severity,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: wallNow,
+        createdAt: wallNow,
+        runId: ctx.runId,
+        lastError: null,
+        sentAt: null,
+        sentTo: [],
+      };
+      batch.create(db.collection(COLLECTIONS.deliveries).doc(deliveryId), delivery);
+      ids.push(deliveryId);
+    }
+    batch.update(snapshot.ref, {
+      [`unacknowledgedNotified.${severity}`]: now,
+      ...(channels.length > 0 ? { lastNotifiedAt: now } : {}),
+      'metadata.lastEscalationRunId': ctx.runId,
+    });
+    try {
+      await batch.commit();
+      ctx.meter.noteWrites(ids.length + 1);
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      ctx.log.info('Unacknowledged alert already re-notified by a concurrent run', { alertId: alert.id, event });
+      continue;
+    }
+    result.deliveryIds.push(...ids);
+    result.changes.push({
+      alertId: alert.id,
+      collection,
+      ruleId: alert.ruleId,
+      key: alert.key,
+      severity,
+      event,
+      channels,
+      unacknowledgedMinutes: Math.round(waited / 60_000),
+      note: channels.length === 0 ? `no channel routed for ${target}` : null,
+    });
+  }
+  return result;
 }

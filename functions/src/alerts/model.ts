@@ -11,6 +11,8 @@ export const COLLECTIONS = {
   silences: 'monitoring_silences',
   runs: 'monitoring_runs',
   jobs: 'monitoring_jobs',
+  /** One document per (error source, minute) claimed by the error_logs trigger: see monitors/system/errorTrigger.ts. */
+  triggerClaims: 'monitoring_trigger_claims',
 } as const;
 
 /** Per (rule, subject) bookkeeping: which alert is open, how many runs in a row it has fired. */
@@ -73,6 +75,10 @@ export interface AlertDoc {
   resolvedBy: string | null;
   resolution: string | null;
   lastNotifiedAt: Timestamp | null;
+  /** When the alert reached its current severity (absent on alerts written before it existed: use createdAt). */
+  severitySince?: Timestamp;
+  /** Severities at which the "still unacknowledged" re-notification was already sent, with its time. */
+  unacknowledgedNotified?: Partial<Record<Severity, Timestamp>>;
   /** Channels that received at least one message about this alert. */
   notifiedChannels: ChannelName[];
   notifications: NotificationRecord[];
@@ -84,6 +90,8 @@ export interface AlertDoc {
     openedByRunId: string;
     lastRunId: string;
     resolvedByRunId: string | null;
+    /** Run that sent the last "unacknowledged" re-notification. */
+    lastEscalationRunId?: string;
     lastTickMs: number;
     sample: number | null;
     details: Record<string, unknown>;

@@ -20,7 +20,7 @@ export async function loadActiveSilences(meter: Meter, now: Date): Promise<Activ
     .filter((silence) => silence.startsAt.toMillis() <= now.getTime() && !silence.endedAt);
 }
 
-export function silenceFor(silences: ActiveSilence[], rule: RuleDefinition): ActiveSilence | null {
+export function silenceFor(silences: ActiveSilence[], rule: Pick<RuleDefinition, 'id' | 'category' | 'domain'>): ActiveSilence | null {
   return (
     silences.find(
       (silence) =>

@@ -33,6 +33,11 @@ export function formatRunReport(result: RunResult): string {
         );
       }
     }
+    for (const item of result.escalations ?? []) {
+      lines.push(
+        `    ${pad('re-sent', 9)} ${pad(item.severity.toUpperCase(), 10)} ${item.collection}/${item.alertId}  notify: ${item.event} -> ${item.channels.join(', ') || 'no channel'} (unacknowledged for ${item.unacknowledgedMinutes} min)`,
+      );
+    }
     if (result.deliveries.length) {
       lines.push('  Deliveries:');
       for (const delivery of result.deliveries) {

@@ -174,3 +174,16 @@ export function listParam(entry: ParamEntry): string[] {
     .map((item) => item.trim())
     .filter(Boolean);
 }
+
+/** Whether a param or secret has a value (never the value itself). */
+export type ParamStatus = 'set' | 'default' | 'disabled' | 'missing';
+
+/**
+ * Status of the param or secret named `name` in this process: `set` (a value), `default` (unset, a
+ * non-empty default applies), `disabled` (explicitly `none`/`disabled`/`-`) or `missing`.
+ */
+export function paramStatus(name: string, defaultValue?: string): ParamStatus {
+  const raw = process.env[name]?.trim();
+  if (raw) return UNSET.has(raw.toLowerCase()) ? 'disabled' : 'set';
+  return defaultValue?.trim() ? 'default' : 'missing';
+}

@@ -49,6 +49,33 @@ export interface MetricsSettings {
   currencies: string[];
 }
 
+/** Severities that are re-notified when nobody acknowledges them. */
+export const ESCALATING_SEVERITIES = ['critical', 'emergency'] as const;
+export type EscalatingSeverity = (typeof ESCALATING_SEVERITIES)[number];
+
+export interface EscalationSettings {
+  /** false: unacknowledged alerts are never re-notified at the next level. */
+  enabled: boolean;
+  /**
+   * Minutes an open alert of this severity may stay unacknowledged before it is notified once more,
+   * at the next severity's channels (emergency: at its own channels again).
+   */
+  afterMinutes: Record<EscalatingSeverity, number>;
+}
+
+export interface RetentionSettings {
+  /** Resolved alerts are deleted this long after their resolution. */
+  resolvedAlertsDays: number;
+  /** payment_metrics and functional_metrics documents older than this are deleted. */
+  metricsDays: number;
+  /** Run records, delivery records and trigger claims older than this are deleted. */
+  runRecordsDays: number;
+  /** Deletes per WriteBatch (Firestore allows at most 500 writes per batch). */
+  batchSize: number;
+  /** The cleanup job starts no new batch after this many seconds (its function timeout is 540 s). */
+  timeBudgetSeconds: number;
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
@@ -56,6 +83,8 @@ export interface MonitoringConfig {
   notifications: NotificationSettings;
   vendors: VendorSettings;
   metrics: MetricsSettings;
+  escalation: EscalationSettings;
+  retention: RetentionSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -73,6 +102,18 @@ export const DEFAULT_NOTIFICATIONS: NotificationSettings = {
 
 export const DEFAULT_VENDORS: VendorSettings = { timeoutMs: 10_000 };
 export const DEFAULT_METRICS: MetricsSettings = { currencies: ['EUR'] };
+export const DEFAULT_ESCALATION: EscalationSettings = {
+  enabled: true,
+  afterMinutes: { critical: 120, emergency: 30 },
+};
+
+export const DEFAULT_RETENTION: RetentionSettings = {
+  resolvedAlertsDays: 30,
+  metricsDays: 60,
+  runRecordsDays: 30,
+  batchSize: 500,
+  timeBudgetSeconds: 420,
+};
 
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
   return {
@@ -96,6 +137,8 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     notifications: structuredClone(DEFAULT_NOTIFICATIONS),
     vendors: structuredClone(DEFAULT_VENDORS),
     metrics: structuredClone(DEFAULT_METRICS),
+    escalation: structuredClone(DEFAULT_ESCALATION),
+    retention: structuredClone(DEFAULT_RETENTION),
   };
 }
 
@@ -165,6 +208,29 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
             .array(z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'))
             .min(1)
             .max(5),
+        })
+        .strict()
+        .partial(),
+      escalation: z
+        .object({
+          enabled: z.boolean(),
+          afterMinutes: z
+            .object({
+              critical: z.number().int().min(5).max(10_080),
+              emergency: z.number().int().min(5).max(10_080),
+            })
+            .strict()
+            .partial(),
+        })
+        .strict()
+        .partial(),
+      retention: z
+        .object({
+          resolvedAlertsDays: z.number().int().min(1).max(3_650),
+          metricsDays: z.number().int().min(1).max(3_650),
+          runRecordsDays: z.number().int().min(1).max(3_650),
+          batchSize: z.number().int().min(1).max(500),
+          timeBudgetSeconds: z.number().int().min(0).max(480),
         })
         .strict()
         .partial(),
@@ -253,6 +319,12 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
     },
     vendors: { ...base.vendors, ...value.vendors },
     metrics: { ...base.metrics, ...value.metrics },
+    escalation: {
+      ...base.escalation,
+      ...value.escalation,
+      afterMinutes: { ...base.escalation.afterMinutes, ...value.escalation?.afterMinutes },
+    },
+    retention: { ...base.retention, ...value.retention },
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

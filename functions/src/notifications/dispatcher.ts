@@ -169,6 +169,13 @@ async function deliverOne(
     await record('cancelled', delivery.attempts, reason);
     return outcome('cancelled', delivery.attempts, reason);
   }
+  // A reminder that nobody acknowledged the alert is pointless once someone has.
+  if (eventKind(delivery.event) === 'unacknowledged' && alert.acknowledged) {
+    const reason = 'alert acknowledged before the reminder could be sent';
+    await finish({ status: 'cancelled', lastError: reason });
+    await record('cancelled', delivery.attempts, reason);
+    return outcome('cancelled', delivery.attempts, reason);
+  }
   const channel = (ctx.channels ?? CHANNEL_IMPLEMENTATIONS)[delivery.channel];
   const unavailable = channel ? channel.unavailable(ctx.config) : `unknown channel ${delivery.channel}`;
   if (unavailable) {

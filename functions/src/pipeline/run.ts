@@ -6,13 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { evaluate, type Candidate, type Evaluation, type Observation } from '../alerts/evaluate';
-import { reconcile, type AlertChange } from '../alerts/engine';
+import { escalateUnacknowledged, reconcile, type AlertChange, type EscalationChange } from '../alerts/engine';
 import { COLLECTIONS, tickLabel } from '../alerts/model';
 import { loadActiveSilences } from '../alerts/silences';
 import { loadRuntimeConfig, type ConfigSource } from '../config/load';
 import { RUNBOOK_BASE_URL, readParam } from '../config/params';
 import type { MonitoringConfig } from '../config/schema';
-import { findJob, type JobDefinition } from '../jobs/catalog';
+import { findJob, JOBS, type JobDefinition } from '../jobs/catalog';
+import { observeHeartbeats } from '../monitors/system/heartbeat';
 import type { MonitorContext } from '../monitors/types';
 import { cleanError, dispatch, type DeliveryOutcome } from '../notifications/dispatcher';
 import type { Channel } from '../notifications/channels';
@@ -21,7 +22,7 @@ import { createLogger, describeError } from '../platform/logger';
 import { reportError } from '../platform/sentry';
 import { getRule, type RuleDefinition } from '../rules';
 
-export type Trigger = 'schedule' | 'cli' | 'callable' | 'test';
+export type Trigger = 'schedule' | 'cli' | 'callable' | 'firestore' | 'test';
 
 export interface RunOptions {
   trigger: Trigger;
@@ -63,6 +64,8 @@ export interface RunResult {
   evaluations: EvaluationSummary[];
   candidates: Candidate[];
   alerts: { opened: AlertChange[]; updated: AlertChange[]; resolved: AlertChange[]; pending: AlertChange[] };
+  /** Open alerts re-notified because nobody acknowledged them in time. */
+  escalations: EscalationChange[];
   deliveries: DeliveryOutcome[];
   skippedChecks: Array<{ check: string; reason: string }>;
   reads: ReadStats;
@@ -128,6 +131,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     evaluations: [],
     candidates: [],
     alerts: { opened: [], updated: [], resolved: [], pending: [] },
+    escalations: [],
     deliveries: [],
     skippedChecks: [],
     reads: meter.stats,
@@ -194,6 +198,12 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
 
     const monitor = await job.load();
     result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
+    // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
+    // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
+    if (JOBS.some((scheduled) => scheduled.name === job.name) && config.rules.job_not_running && config.rules.job_failing) {
+      const heartbeats = await timed('monitorMs', () => ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS)));
+      if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
+    }
     if (!deps.config) {
       observations.push({
         ruleId: 'config_invalid',
@@ -217,17 +227,32 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
 
     if (!dryRun) {
-      const reconciled = await timed('engineMs', async () => {
+      const engine = await timed('engineMs', async () => {
         const silences = await loadActiveSilences(meter, now);
-        return reconcile({ meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock }, evaluations);
+        return { meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock };
       });
+      const reconciled = await timed('engineMs', () => reconcile(engine, evaluations));
       for (const item of reconciled.changes) {
         if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
           result.alerts[item.action].push(item);
         }
       }
+      // Every run also re-notifies open alerts nobody acknowledged in time (any domain). A failure
+      // there (an index not deployed yet...) is reported but never blocks this run's own alerts.
+      const escalated = await timed('engineMs', () =>
+        escalateUnacknowledged(engine).catch(async (error: unknown) => {
+          log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
+          result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
+          await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });
+          return { changes: [], deliveryIds: [] };
+        }),
+      );
+      result.escalations = escalated.changes;
       result.deliveries = await timed('dispatchMs', () =>
-        dispatch({ meter, config, runId, log, clock: options.clock, channels: options.channels }, reconciled.deliveryIds),
+        dispatch(
+          { meter, config, runId, log, clock: options.clock, channels: options.channels },
+          [...reconciled.deliveryIds, ...escalated.deliveryIds],
+        ),
       );
     }
   } catch (error) {
@@ -244,6 +269,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     opened: result.alerts.opened.length,
     updated: result.alerts.updated.length,
     resolved: result.alerts.resolved.length,
+    escalated: result.escalations.length,
     deliveries: result.deliveries.length,
     billedReads: result.reads.billedReads,
   });
@@ -293,6 +319,7 @@ async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, re
         updated: result.alerts.updated.length,
         resolved: result.alerts.resolved.length,
         pending: result.alerts.pending.length,
+        escalated: result.escalations.length,
       },
       alertIds: [...result.alerts.opened, ...result.alerts.updated, ...result.alerts.resolved].map((item) => item.alertId),
       deliveries: { sent: count('sent'), failed: count('failed'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },

@@ -3,6 +3,7 @@
  * configuration schema, defaults, documentation (docs/alerts.md, docs/runbook.md) and alert text
  * all derive from that definition.
  */
+import type { ChannelName } from '../config/schema';
 
 export const SEVERITIES = ['warning', 'critical', 'emergency'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -55,6 +56,15 @@ export interface MessageInput {
   details: Record<string, unknown>;
 }
 
+/** What a rule's `channels` hook receives. */
+export interface ChannelRouteInput {
+  /** Severity the message is sent at. */
+  severity: Severity;
+  key: string | null;
+  /** The configured routing (monitoring_config/settings, or the defaults). */
+  routing: Readonly<Record<Severity, readonly ChannelName[]>>;
+}
+
 export interface RuleDefinition {
   /** Stable identifier: snake_case, unique across all domains (no dots: it is a Firestore map key). */
   id: string;
@@ -88,7 +98,23 @@ export interface RuleDefinition {
   suggestedAction: string;
   /** One-line alert text, built from the measured value. Must not include secrets or personal data. */
   message: (input: MessageInput) => string;
+  /**
+   * Channels for this rule's messages when they must differ from `routing[severity]`, for example to
+   * route around the very channel the alert is about. Used for every event of the rule (opened,
+   * escalated, repeat, unacknowledged); "resolved" goes to the channels that received the alert.
+   */
+  channels?: (input: ChannelRouteInput) => ChannelName[];
   runbook: RunbookEntry;
+}
+
+/** The channels a rule's message at `severity` goes to: the rule's own choice, else the routing. */
+export function channelsFor(
+  rule: Pick<RuleDefinition, 'channels'> | null | undefined,
+  severity: Severity,
+  key: string | null,
+  routing: Readonly<Record<Severity, readonly ChannelName[]>>,
+): ChannelName[] {
+  return rule?.channels ? rule.channels({ severity, key, routing }) : [...routing[severity]];
 }
 
 export function defineRules<T extends RuleDefinition[]>(...rules: T): T {

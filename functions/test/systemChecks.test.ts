@@ -1,0 +1,209 @@
+/**
+ * The daily system job's checks through the real pipeline: deployment params and secrets, backups,
+ * error-log volumes, notification channel health (reported through the channels that still work).
+ */
+import type { Firestore } from 'firebase-admin/firestore';
+import { Timestamp } from 'firebase-admin/firestore';
+import { writeAll } from '../dev/scenario/types';
+import type { AlertDoc } from '../src/alerts/model';
+import { stateIdFor } from '../src/alerts/evaluate';
+import { PARAMS } from '../src/config/params';
+import { runJob } from '../src/pipeline/run';
+import { allDocs, closeFirebase, freshProject } from './support/firebase';
+import { useLocalServers } from './support/servers';
+
+const servers = useLocalServers();
+let db: Firestore;
+
+const NOW = new Date('2026-11-20T07:00:00Z');
+const hoursAgo = (hours: number) => Timestamp.fromMillis(NOW.getTime() - hours * 3_600_000);
+
+async function settings(extra: Record<string, unknown> = {}) {
+  await db.collection('monitoring_config').doc('settings').set({
+    recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
+    ...extra,
+  });
+}
+const recentBackup = () => writeAll(db, 'backup_logs', [{ status: 'success', kind: 'firestore-export', startedAt: hoursAgo(3), finishedAt: hoursAgo(2), destination: 'gs://backups/2026-11-20' }]);
+const alert = async (ruleId: string, key: string | null = null) =>
+  (await allDocs<AlertDoc>(db, 'system_alerts')).find((item) => item._id === `${stateIdFor(ruleId, key)}-n1`);
+const runSystem = () => runJob('system', { trigger: 'test', now: NOW });
+
+beforeEach(async () => {
+  db = await freshProject();
+});
+afterAll(closeFirebase);
+
+describe('deployment configuration', () => {
+  it('reports N of M and names the missing params and secrets, never their values', async () => {
+    await settings();
+    await recentBackup();
+    const slackUrl = servers.current.env.SLACK_WEBHOOK_URL;
+    const smtpUrl = servers.current.env.SMTP_URL;
+    delete process.env.SENTRY_DSN;
+    process.env.TWILIO_FROM_NUMBER = '';
+    process.env.TWILIO_AUTH_TOKEN = 'none'; // disabled on purpose: not missing
+    const result = await runSystem();
+
+    const found = await alert('deployment_config_missing');
+    expect(found).toMatchObject({ severity: 'critical', value: 2 });
+    expect(found!.message).toBe(
+      `${PARAMS.length - 2} of ${PARAMS.length} params and secrets are set; missing: TWILIO_FROM_NUMBER, SENTRY_DSN. Disabled on purpose: TWILIO_AUTH_TOKEN.`,
+    );
+    expect(result.metrics.configuration).toEqual({
+      present: PARAMS.length - 2,
+      total: PARAMS.length,
+      missing: ['TWILIO_FROM_NUMBER', 'SENTRY_DSN'],
+      disabled: ['TWILIO_AUTH_TOKEN'],
+    });
+    // Names only: no secret value anywhere in the alert, the run record or the messages.
+    const everything = JSON.stringify([await allDocs(db, 'system_alerts'), await allDocs(db, 'monitoring_runs'), result, servers.current.slack.messages, servers.current.smtp.mails.map((mail) => mail.text)]);
+    for (const secret of [slackUrl, smtpUrl, servers.current.env.TWILIO_AUTH_TOKEN]) expect(everything).not.toContain(secret);
+    expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: Deployment params or secrets missing']);
+  });
+
+  it('counts recipient lists given by the runtime configuration as set, and resolves once complete', async () => {
+    await settings();
+    await recentBackup();
+    delete process.env.SENTRY_DSN;
+    await runSystem();
+    expect(await alert('deployment_config_missing')).toMatchObject({ value: 1 });
+    expect((await alert('deployment_config_missing'))!.message).toMatch(/missing: SENTRY_DSN\.$/);
+
+    process.env.SENTRY_DSN = servers.current.env.SENTRY_DSN;
+    await runJob('system', { trigger: 'test', now: new Date(NOW.getTime() + 86_400_000) });
+    expect(await alert('deployment_config_missing')).toMatchObject({ resolved: true });
+  });
+});
+
+describe('backups', () => {
+  beforeEach(() => settings());
+
+  it('a last success older than 24 h is critical, with the last failed attempt', async () => {
+    await writeAll(db, 'backup_logs', [
+      { status: 'success', kind: 'firestore-export', startedAt: hoursAgo(31), finishedAt: hoursAgo(30), destination: 'gs://backups/2026-11-19' },
+      { status: 'failed', kind: 'firestore-export', startedAt: hoursAgo(6.5), finishedAt: hoursAgo(6), error: 'PERMISSION_DENIED: missing datastore.databases.export' },
+    ]);
+    await runSystem();
+    const found = await alert('backup_stale');
+    expect(found).toMatchObject({ severity: 'critical', value: 30, unit: 'hours' });
+    expect(found!.message).toBe(
+      'Last successful backup 30 h ago (2026-11-19T01:00:00.000Z, gs://backups/2026-11-19); limit 24 h. Last failed attempt 2026-11-20T01:00:00.000Z: PERMISSION_DENIED: missing datastore.databases.export.',
+    );
+  });
+
+  it('a recent success raises nothing', async () => {
+    await recentBackup();
+    const result = await runSystem();
+    expect(result.evaluations.find((item) => item.ruleId === 'backup_stale')).toMatchObject({ status: 'ok', value: 2 });
+    expect(await alert('backup_stale')).toBeUndefined();
+  });
+
+  it('no backup evidence at all is critical', async () => {
+    await runSystem();
+    expect((await alert('backup_stale'))!.message).toBe('No successful backup has ever been recorded in backup_logs (limit 24 h).');
+  });
+});
+
+describe('error-log volumes', () => {
+  it('counts each severity over its window and alerts on high and medium past their thresholds', async () => {
+    await settings();
+    await recentBackup();
+    const entry = (severity: string, hours: number, index: number) => ({
+      id: `${severity}-${hours}-${index}`,
+      severity,
+      source: 'web',
+      message: 'x',
+      timestamp: hoursAgo(hours),
+      expireAt: Timestamp.fromMillis(NOW.getTime() + 29 * 86_400_000),
+    });
+    await writeAll(db, 'error_logs', [
+      ...Array.from({ length: 12 }, (_, index) => entry('high', 3, index)),
+      ...Array.from({ length: 5 }, (_, index) => entry('high', 30, index)), // outside the 24 h window
+      ...Array.from({ length: 40 }, (_, index) => entry('medium', 1, index)),
+      ...Array.from({ length: 7 }, (_, index) => entry('info', 1, index)),
+    ]);
+    const result = await runSystem();
+    expect(result.metrics.errorLogs).toEqual({ info: 7, low: 0, medium: 40, high: 12, critical: 0 });
+    expect(await alert('error_logs_high')).toMatchObject({
+      severity: 'warning',
+      value: 12,
+      message: '12 high-severity errors (last 24 h); by severity: critical 0, high 12, medium 40, low 0, info 7.',
+    });
+    expect(await alert('error_logs_medium')).toBeUndefined();
+  });
+});
+
+describe('channel health', () => {
+  async function deliveries(channel: string, items: Array<{ status: string; attempts: number; hoursAgo: number; error?: string }>) {
+    await writeAll(
+      db,
+      'monitoring_deliveries',
+      items.map((item, index) => ({
+        id: `seed-${channel}-${index}`,
+        alertId: `old-alert-${index}`,
+        alertCollection: 'payment_alerts',
+        ruleId: 'x',
+        event: 'opened',
+        channel,
+        severity: 'warning',
+        status: item.status,
+        attempts: item.attempts,
+        createdAt: hoursAgo(item.hoursAgo),
+        nextAttemptAt: hoursAgo(item.hoursAgo),
+        sentAt: item.status === 'sent' ? hoursAgo(item.hoursAgo) : null,
+        lastError: item.error ?? null,
+        sentTo: [],
+        runId: 'seed',
+      })),
+    );
+  }
+
+  it('a channel failing several times in a row is reported through the channels that still work', async () => {
+    await settings();
+    await recentBackup();
+    await deliveries('slack', [
+      { status: 'sent', attempts: 1, hoursAgo: 10 },
+      { status: 'dead', attempts: 5, hoursAgo: 8, error: 'An HTTP protocol error occurred: statusCode = 404 (no_service)' },
+      { status: 'failed', attempts: 1, hoursAgo: 1, error: 'An HTTP protocol error occurred: statusCode = 404 (no_service)' },
+    ]);
+    await deliveries('email', [{ status: 'failed', attempts: 2, hoursAgo: 1, error: 'timeout' }]);
+    await runSystem();
+
+    const slack = await alert('channel_failing', 'slack');
+    expect(slack).toMatchObject({ severity: 'critical', value: 6, title: 'A notification channel keeps failing: slack' });
+    expect(slack!.message).toMatch(/^slack: 6 failed delivery attempts in a row \(2 messages\) since the last success at .*; last error: An HTTP protocol error occurred: statusCode = 404 \(no_service\)\.$/);
+    // Two failed attempts on email: under the threshold (more than 2).
+    expect(await alert('channel_failing', 'email')).toBeUndefined();
+    // Critical goes to email and Slack; Slack is the broken channel, so only email is used.
+    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['[CRITICAL] CRITICAL: A notification channel keeps failing: slack']);
+    expect(servers.current.slack.messages).toEqual([]);
+    const delivered = (await allDocs<{ alertId: string; channel: string }>(db, 'monitoring_deliveries')).filter((item) => item.alertId === slack!.id);
+    expect(delivered.map((item) => item.channel)).toEqual(['email']);
+  });
+
+  it('routes around the broken channel even when its severity routing has nothing else', async () => {
+    await settings({ routing: { critical: ['email'] } });
+    await recentBackup();
+    await deliveries('email', [{ status: 'dead', attempts: 5, hoursAgo: 2, error: 'Invalid login: 535 Authentication failed' }]);
+    await runSystem();
+    expect(await alert('channel_failing', 'email')).toMatchObject({ value: 5 });
+    // Falls back on the other channels routed for emergencies: Slack and SMS.
+    expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: A notification channel keeps failing: email']);
+    expect(servers.current.twilio.sms).toHaveLength(1);
+    expect(servers.current.smtp.mails).toHaveLength(0);
+  });
+
+  it('a success after the failures clears it', async () => {
+    await settings();
+    await recentBackup();
+    await deliveries('sms', [{ status: 'dead', attempts: 5, hoursAgo: 5, error: 'Authenticate' }]);
+    await runSystem();
+    expect(await alert('channel_failing', 'sms')).toMatchObject({ resolved: false });
+    await writeAll(db, 'monitoring_deliveries', [
+      { id: 'ok-sms', channel: 'sms', status: 'sent', attempts: 1, createdAt: hoursAgo(1), sentAt: hoursAgo(1), alertId: 'a', alertCollection: 'payment_alerts' },
+    ]);
+    await runJob('watchdog', { trigger: 'test', now: new Date(NOW.getTime() + 15 * 60_000) });
+    expect(await alert('channel_failing', 'sms')).toMatchObject({ resolved: true });
+  });
+});

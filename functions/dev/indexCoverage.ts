@@ -285,11 +285,14 @@ export class QueryRecorder {
   }
 }
 
-/** The report printed after the tests; `problems` empty means every query is served. */
+/**
+ * The report printed after the tests; `problems` empty means every query is served. Missing indexes
+ * are grouped: when one suggested index serves several queries, it is listed once with all of them.
+ */
 export function coverageReport(recorded: RecordedQuery[], file: IndexFile): { problems: Array<CoverageProblem & { count: number; projects: string[] }>; text: string } {
   const problems = recorded.flatMap((item) => {
     const problem = checkQuery(item.shape, file);
-    return problem ? [{ ...problem, count: item.count, projects: item.projects }] : [];
+    return problem ? [{ ...problem, count: item.count, projects: item.projects, shape: item.shape }] : [];
   });
   const composite = recorded.filter((item) => !requirement(item.shape).automatic).length;
   if (problems.length === 0) {
@@ -298,12 +301,28 @@ export function coverageReport(recorded: RecordedQuery[], file: IndexFile): { pr
       text: `Index coverage: ${recorded.length} distinct queries sent by the tests, ${composite} needing a composite index, all declared in firestore.indexes.json.`,
     };
   }
-  const lines = [
-    `Index coverage: ${problems.length} of ${recorded.length} distinct queries sent by the tests would be rejected by production Firestore (no matching index in firestore.indexes.json):`,
-  ];
+  // Prefer the longest suggestions: they often serve shorter queries too.
+  const candidates = problems
+    .flatMap((problem) => (problem.add && 'indexes' in problem.add ? [problem.add.indexes] : []))
+    .sort((a, b) => b.fields.length - a.fields.length);
+  const groups = new Map<string, { add: CoverageProblem['add']; lines: string[] }>();
   for (const problem of problems) {
-    lines.push(`- ${problem.query}  (${problem.reason}; sent ${problem.count}x, e.g. by ${problem.projects.join(', ')})`);
-    if (problem.add) lines.push(`  add to firestore.indexes.json "${'indexes' in problem.add ? 'indexes' : 'fieldOverrides'}":`, `  ${JSON.stringify(Object.values(problem.add)[0])}`);
+    const shared = candidates.find((candidate) => checkQuery(problem.shape, { indexes: [candidate] }) === null);
+    const add = shared ? { indexes: shared } : problem.add;
+    const key = JSON.stringify(add);
+    const group = groups.get(key) ?? { add, lines: [] };
+    group.lines.push(`    ${problem.query}  (${problem.reason}; sent ${problem.count}x, e.g. by ${problem.projects.join(', ')})`);
+    groups.set(key, group);
   }
-  return { problems, text: lines.join('\n') };
+  const lines = [
+    `Index coverage: ${problems.length} of ${recorded.length} distinct queries sent by the tests would be rejected by production Firestore (no matching index in firestore.indexes.json).`,
+  ];
+  for (const { add, lines: queries } of groups.values()) {
+    lines.push(
+      add ? `- add to "${'indexes' in add ? 'indexes' : 'fieldOverrides'}": ${JSON.stringify(Object.values(add)[0])}` : '- review by hand:',
+      '  for:',
+      ...queries,
+    );
+  }
+  return { problems: problems.map(({ shape: _shape, ...rest }) => rest), text: lines.join('\n') };
 }

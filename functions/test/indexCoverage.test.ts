@@ -177,7 +177,32 @@ describe('recording and reporting', () => {
     expect(report.text).toContain('monitoring_deliveries where status in and nextAttemptAt <= order by nextAttemptAt desc');
     expect(report.text).toContain('e.g. by demo-admin-2');
     expect(report.text).toContain(
-      '{"collectionGroup":"monitoring_deliveries","queryScope":"COLLECTION","fields":[{"fieldPath":"status","order":"ASCENDING"},{"fieldPath":"nextAttemptAt","order":"DESCENDING"}]}',
+      '- add to "indexes": {"collectionGroup":"monitoring_deliveries","queryScope":"COLLECTION","fields":[{"fieldPath":"status","order":"ASCENDING"},{"fieldPath":"nextAttemptAt","order":"DESCENDING"}]}',
+    );
+  });
+
+  it('lists an index once for all the queries it serves', () => {
+    const recorder = new QueryRecorder();
+    const parent = 'projects/demo-x/databases/(default)/documents';
+    const filter = (field: string, op: number) => ({ field_filter: { field: { field_path: field }, op } });
+    const orderBy = (...fields: string[]) => fields.map((field) => ({ field: { field_path: field }, direction: 2 }));
+    // First page, then "same time, smaller id" and "older time" (the admin API's keyed paging).
+    recorder.record(parent, { from: [{ collection_id: 'payment_alerts' }], where: filter('resolved', 5), order_by: orderBy('createdAt', 'id') });
+    recorder.record(parent, {
+      from: [{ collection_id: 'payment_alerts' }],
+      where: { composite_filter: { op: 1, filters: [filter('resolved', 5), filter('createdAt', 5), filter('id', 1)] } },
+      order_by: orderBy('id'),
+    });
+    recorder.record(parent, {
+      from: [{ collection_id: 'payment_alerts' }],
+      where: { composite_filter: { op: 1, filters: [filter('resolved', 5), filter('createdAt', 1)] } },
+      order_by: orderBy('createdAt', 'id'),
+    });
+    const report = coverageReport(recorder.queries, none);
+    expect(report.problems).toHaveLength(3);
+    expect(report.text.match(/- add to/g)).toHaveLength(1);
+    expect(report.text).toContain(
+      '- add to "indexes": {"collectionGroup":"payment_alerts","queryScope":"COLLECTION","fields":[{"fieldPath":"resolved","order":"ASCENDING"},{"fieldPath":"createdAt","order":"DESCENDING"},{"fieldPath":"id","order":"DESCENDING"}]}',
     );
   });
 });

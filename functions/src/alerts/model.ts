@@ -11,6 +11,12 @@ export const COLLECTIONS = {
   silences: 'monitoring_silences',
   runs: 'monitoring_runs',
   jobs: 'monitoring_jobs',
+  /** Create-if-absent leases that keep two runs of the same manual check from overlapping. */
+  locks: 'monitoring_locks',
+  /** One document per admin acknowledgement or resolution: makes both idempotent (created if absent). */
+  adminActions: 'monitoring_admin_actions',
+  /** The alert-shaped documents behind test notifications sent from the admin API. */
+  testNotifications: 'monitoring_test_notifications',
 } as const;
 
 /** Per (rule, subject) bookkeeping: which alert is open, how many runs in a row it has fired. */
@@ -122,6 +128,8 @@ export interface SilenceDoc {
   createdBy: string;
   createdAt: Timestamp;
   endedAt?: Timestamp | null;
+  /** Who ended it early (admin uid). */
+  endedBy?: string | null;
 }
 
 export function alertIdFor(stateId: string, incident: number): string {

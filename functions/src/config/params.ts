@@ -102,6 +102,14 @@ export const MONITORING_ENVIRONMENT = text(
   'production',
 );
 
+export const ADMIN_ENFORCE_APP_CHECK = text(
+  'ADMIN_ENFORCE_APP_CHECK',
+  'false',
+  'Admin API',
+  'Set to `true` to make every admin callable reject requests without a valid App Check token (`unauthenticated`). Turn it on once the dashboard sends App Check tokens.',
+  'true',
+);
+
 /** Everything the deployment can be given, in documentation order. */
 export const PARAMS: readonly ParamEntry[] = [
   SLACK_WEBHOOK_URL,
@@ -115,6 +123,7 @@ export const PARAMS: readonly ParamEntry[] = [
   SENTRY_DSN,
   RUNBOOK_BASE_URL,
   MONITORING_ENVIRONMENT,
+  ADMIN_ENFORCE_APP_CHECK,
 ];
 
 /** Secrets every job binds: any job can raise an alert and must be able to deliver it. */

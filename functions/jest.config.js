@@ -7,6 +7,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
+  // ../client/functionalAnalytics.ts imports firebase/firestore, installed here (devDependency).
+  modulePaths: ['<rootDir>/node_modules'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

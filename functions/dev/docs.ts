@@ -6,6 +6,8 @@
 import { PARAMS } from '../src/config/params';
 import { DEFAULT_NOTIFICATIONS, DEFAULT_ROUTING } from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
+import { checksFor, FUNCTIONAL_CHECKS } from '../src/monitors/functional/checks';
+import { FUNCTIONAL_CHECK_SETS } from '../src/monitors/functional/sets';
 import { ALERT_COLLECTIONS, DOMAINS, RULES, type RuleDefinition } from '../src/rules';
 
 const DOMAIN_TITLES = { payment: 'Payment rules', functional: 'Functional rules', system: 'System rules' } as const;
@@ -127,11 +129,24 @@ export function jobsTable(): string {
   ].join('\n');
 }
 
+/** Which functional checks each `check` set runs (docs/alerts.md). */
+export function functionalChecksTable(): string {
+  const selected = FUNCTIONAL_CHECK_SETS.map((set) => new Set(checksFor(set)));
+  return [
+    `| Check | Rules | ${FUNCTIONAL_CHECK_SETS.map((set) => `\`${set}\``).join(' | ')} |`,
+    `|---|---|${FUNCTIONAL_CHECK_SETS.map(() => '---').join('|')}|`,
+    ...FUNCTIONAL_CHECKS.map(
+      (check) =>
+        `| \`${check.name}\` | ${check.rules.map((id) => `[\`${id}\`](#${id})`).join(', ')} | ${selected.map((checks) => (checks.has(check) ? 'yes' : '')).join(' | ')} |`,
+    ),
+  ].join('\n');
+}
+
 /** Every generated block: file (relative to the repository root) -> block name -> content. */
 export function generatedBlocks(): Record<string, Record<string, string>> {
   return {
     'README.md': { params: paramsTable(), jobs: jobsTable() },
-    'docs/alerts.md': { catalogue: alertCatalogue() },
+    'docs/alerts.md': { catalogue: alertCatalogue(), 'functional-checks': functionalChecksTable() },
     'docs/runbook.md': { rules: runbookSections() },
     'docs/configuration.md': { params: paramsTable(), rules: ruleDefaultsTable(), notifications: notificationDefaults() },
   };

@@ -72,5 +72,8 @@ export async function startFirestore(options: StartOptions = {}): Promise<LocalF
  *   a missing field: one array transform per write, on fields that exist;
  * - an average over no documents is NaN instead of null (Meter.aggregate normalises it);
  * - collection-group queries silently return nothing; no BatchWrite (BulkWriter, recursiveDelete); no nested or/and
- *   composite filters, no security rules, no transaction isolation.
+ *   composite filters, no security rules, no transaction isolation;
+ * - filters on nested fields (where('metadata.errorCode', ...)) fail with "Not implemented";
+ * - the Web SDK's streaming Write RPC is not implemented (addDoc/setDoc from `firebase/firestore`
+ *   retry forever); its transactions use the unary Commit RPC, which works.
  */

@@ -32,7 +32,8 @@ function scheduledJob(name: string) {
 }
 
 // Scheduled jobs (see jobs/catalog.ts for schedules).
-void scheduledJob;
+export const runFunctionalHealthCheck = scheduledJob('functional');
+export const runCriticalFunctionalCheck = scheduledJob('functional-critical');
 
 /**
  * Admin API (callable functions for the dashboard; see docs/admin-api.md). Access control, input

@@ -1,8 +1,9 @@
+import { functionalRules } from './functional';
 import { systemRules } from './system';
 import type { RuleDefinition } from './types';
 
 /** The catalogue of every alert rule, in documentation order. */
-export const RULES: readonly RuleDefinition[] = [...systemRules];
+export const RULES: readonly RuleDefinition[] = [...functionalRules, ...systemRules];
 
 const byId = new Map(RULES.map((rule) => [rule.id, rule]));
 if (byId.size !== RULES.length) throw new Error('Duplicate alert rule id in the catalogue');

@@ -1,0 +1,436 @@
+/**
+ * The functional checks. Each one measures the rules it lists and reports them with ctx.observe; the
+ * pipeline decides on alerts. Counts come from aggregation queries; documents are read only where a
+ * rule needs their content (top-rated providers, payment error codes, the names of forms with
+ * errors), always with a limit.
+ */
+import type { CollectionReference, Firestore, Query, Timestamp } from 'firebase-admin/firestore';
+import { fs } from '../../platform/firestore';
+import { ALERT_COLLECTIONS } from '../../rules';
+import type { MonitorContext } from '../types';
+import {
+  FORM_SUBMIT_EVENTS,
+  FUNCTIONAL_COLLECTIONS,
+  META_STATUS_DOC,
+  SIGNUP_ROLES,
+  signupFormName,
+  TRACKING_PLATFORMS,
+  type EventType,
+} from './data';
+import type { FunctionalCheckGroup, FunctionalCheckSet } from './sets';
+
+export interface TimeWindow {
+  start: Timestamp;
+  end: Timestamp;
+  hours: number;
+}
+
+/** Measurement helpers shared by the checks of one run. */
+export class CheckEnv {
+  private readonly traffic = new Map<number, Promise<number>>();
+
+  constructor(readonly ctx: MonitorContext) {}
+
+  get db(): Firestore {
+    return this.ctx.db.db;
+  }
+
+  /** Parameters of a rule, as configured. */
+  params(ruleId: string): Record<string, number> {
+    return this.ctx.settings(ruleId).params;
+  }
+
+  /** [now - hours, now), computed back from the evaluation instant. */
+  window(hours: number): TimeWindow {
+    const { Timestamp } = fs();
+    const end = this.ctx.now.getTime();
+    return { start: Timestamp.fromMillis(end - hours * 3_600_000), end: Timestamp.fromMillis(end), hours };
+  }
+
+  collection(name: keyof typeof FUNCTIONAL_COLLECTIONS): CollectionReference {
+    return this.db.collection(FUNCTIONAL_COLLECTIONS[name]);
+  }
+
+  /** Restricts a query to documents whose `field` falls in the window. */
+  within(query: Query, window: TimeWindow, field = 'timestamp'): Query {
+    return query.where(field, '>=', window.start).where(field, '<', window.end);
+  }
+
+  /** analytics_events of one type (and, when given, one form) in the window. */
+  events(window: TimeWindow, eventType: EventType, formName?: string): Query {
+    const base = formName === undefined ? this.collection('events') : this.collection('events').where('formName', '==', formName);
+    return this.within(base.where('eventType', '==', eventType), window);
+  }
+
+  count(query: Query): Promise<number> {
+    return this.ctx.db.count(query);
+  }
+
+  /** Number of analytics events in the window: the traffic measure of the tracking checks (one query per window length). */
+  trafficIn(window: TimeWindow): Promise<number> {
+    let pending = this.traffic.get(window.hours);
+    if (!pending) {
+      pending = this.count(this.within(this.collection('events'), window));
+      this.traffic.set(window.hours, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Distinct values of a string field among the documents of `query`, read one document per value
+   * (each query asks for the smallest value greater than the previous one). Costs one read per
+   * distinct value instead of one per document.
+   */
+  async distinctValues(query: Query, field: string, max: number): Promise<{ values: string[]; truncated: boolean }> {
+    const values: string[] = [];
+    let last = '';
+    while (values.length < max) {
+      const [doc] = await this.ctx.db.docs(query.where(field, '>', last).orderBy(field).limit(1).select(field));
+      const value = doc?.get(field);
+      if (typeof value !== 'string' || value <= last) return { values, truncated: false };
+      values.push(value);
+      last = value;
+    }
+    const [more] = await this.ctx.db.docs(query.where(field, '>', last).orderBy(field).limit(1).select(field));
+    return { values, truncated: more !== undefined };
+  }
+
+  /**
+   * Subjects of a keyed rule that have an open alert. They are measured even when nothing about them
+   * shows up this run, so that their alert can resolve.
+   */
+  async openAlertKeys(ruleId: string): Promise<string[]> {
+    const docs = await this.ctx.db.docs(
+      this.db.collection(ALERT_COLLECTIONS.functional).where('ruleId', '==', ruleId).where('resolved', '==', false).limit(200).select('key'),
+    );
+    return docs.map((doc) => doc.get('key')).filter((key): key is string => typeof key === 'string' && key.length > 0);
+  }
+}
+
+/** part / whole in percent; null when there is no denominator. (part * 100) / whole keeps whole percentages exact. */
+export function rate(part: number, whole: number): number | null {
+  return whole > 0 ? (part * 100) / whole : null;
+}
+
+export interface FunctionalCheck {
+  name: string;
+  group: FunctionalCheckGroup;
+  /** Part of the critical set (every 4 hours): its failure means customers cannot sign up, book or pay. */
+  critical: boolean;
+  /** The rules it observes, every run it succeeds. */
+  rules: readonly string[];
+  /** Measures and observes; returns the figures stored in functional_metrics. */
+  run(env: CheckEnv): Promise<Record<string, unknown>>;
+}
+
+const signupBlocked: FunctionalCheck = {
+  name: 'signup_blocked',
+  group: 'signup',
+  critical: true,
+  rules: ['signup_blocked'],
+  async run(env) {
+    const window = env.window(env.params('signup_blocked').windowHours);
+    const forms: Record<string, unknown> = {};
+    await Promise.all(
+      SIGNUP_ROLES.map(async (role) => {
+        const form = signupFormName(role);
+        const [pageViews, signups, formSubmits] = await Promise.all([
+          env.count(env.events(window, 'signup_page_view', form)),
+          env.count(env.events(window, 'signup_success', form)),
+          env.count(env.events(window, 'signup_form_submit', form)),
+        ]);
+        env.ctx.observe({ ruleId: 'signup_blocked', key: form, value: signups, sample: pageViews, details: { pageViews, signups, formSubmits } });
+        forms[form] = { pageViews, formSubmits, signups };
+      }),
+    );
+    return { windowHours: window.hours, forms };
+  },
+};
+
+const signupDropoff: FunctionalCheck = {
+  name: 'signup_dropoff',
+  group: 'signup',
+  critical: false,
+  rules: ['signup_dropoff_high'],
+  async run(env) {
+    const window = env.window(env.params('signup_dropoff_high').windowHours);
+    const forms: Record<string, unknown> = {};
+    await Promise.all(
+      SIGNUP_ROLES.map(async (role) => {
+        const form = signupFormName(role);
+        const [formStarts, formSubmits] = await Promise.all([
+          env.count(env.events(window, 'signup_form_start', form)),
+          env.count(env.events(window, 'signup_form_submit', form)),
+        ]);
+        const dropoff = rate(Math.max(0, formStarts - formSubmits), formStarts);
+        env.ctx.observe({ ruleId: 'signup_dropoff_high', key: form, value: dropoff, sample: formStarts, details: { formStarts, formSubmits } });
+        forms[form] = { formStarts, formSubmits, dropoffPercent: dropoff };
+      }),
+    );
+    return { windowHours: window.hours, forms };
+  },
+};
+
+const bookingBlocked: FunctionalCheck = {
+  name: 'booking_blocked',
+  group: 'booking',
+  critical: true,
+  rules: ['booking_blocked'],
+  async run(env) {
+    const window = env.window(env.params('booking_blocked').windowHours);
+    const [bookings, searches, bookingStarts, bookingErrors] = await Promise.all([
+      env.count(env.within(env.collection('bookings'), window, 'createdAt')),
+      env.count(env.events(window, 'booking_search')),
+      env.count(env.events(window, 'booking_start')),
+      env.count(env.events(window, 'booking_error')),
+    ]);
+    env.ctx.observe({ ruleId: 'booking_blocked', value: bookings, sample: searches, details: { bookings, searches, bookingStarts, bookingErrors } });
+    return { windowHours: window.hours, bookings, searches, bookingStarts, bookingErrors };
+  },
+};
+
+const bookingFailures: FunctionalCheck = {
+  name: 'booking_failures',
+  group: 'booking',
+  critical: true,
+  rules: ['booking_failure_rate'],
+  async run(env) {
+    const window = env.window(env.params('booking_failure_rate').windowHours);
+    const [bookingStarts, bookingErrors] = await Promise.all([
+      env.count(env.events(window, 'booking_start')),
+      env.count(env.events(window, 'booking_error')),
+    ]);
+    const failureRate = rate(bookingErrors, bookingStarts);
+    env.ctx.observe({ ruleId: 'booking_failure_rate', value: failureRate, sample: bookingStarts, details: { bookingStarts, bookingErrors } });
+    return { windowHours: window.hours, bookingStarts, bookingErrors, failureRatePercent: failureRate };
+  },
+};
+
+const providerAvailability: FunctionalCheck = {
+  name: 'provider_availability',
+  group: 'booking',
+  critical: true,
+  rules: ['providers_available_low'],
+  async run(env) {
+    const active = env.collection('providers').where('status', '==', 'active');
+    const [availableProviders, activeProviders] = await Promise.all([
+      env.count(active.where('isAvailable', '==', true)),
+      env.count(active),
+    ]);
+    env.ctx.observe({ ruleId: 'providers_available_low', value: availableProviders, details: { availableProviders, activeProviders } });
+    return { availableProviders, activeProviders };
+  },
+};
+
+const topRatedProviders: FunctionalCheck = {
+  name: 'top_rated_providers',
+  group: 'booking',
+  critical: false,
+  rules: ['top_rated_unavailable'],
+  async run(env) {
+    const { topCount } = env.params('top_rated_unavailable');
+    const docs = await env.ctx.db.docs(
+      env.collection('providers').where('status', '==', 'active').orderBy('rating', 'desc').limit(topCount).select('isAvailable', 'rating'),
+    );
+    const unavailableIds = docs.filter((doc) => doc.get('isAvailable') !== true).map((doc) => doc.id);
+    const examined = docs.length;
+    const share = rate(unavailableIds.length, examined);
+    env.ctx.observe({
+      ruleId: 'top_rated_unavailable',
+      value: share,
+      sample: examined,
+      details: { examined, unavailable: unavailableIds.length, unavailableIds: unavailableIds.slice(0, 20) },
+    });
+    return { topCount, examined, unavailable: unavailableIds.length, unavailablePercent: share };
+  },
+};
+
+const formErrors: FunctionalCheck = {
+  name: 'form_errors',
+  group: 'forms',
+  critical: false,
+  rules: ['form_error_rate'],
+  async run(env) {
+    const { windowHours, maxForms } = env.params('form_error_rate');
+    const window = env.window(windowHours);
+    const errorsInWindow = env.within(env.collection('formErrors'), window);
+    const [discovered, open] = await Promise.all([env.distinctValues(errorsInWindow, 'formName', maxForms), env.openAlertKeys('form_error_rate')]);
+    const forms = [...new Set([...discovered.values, ...open])];
+    const byForm: Record<string, unknown> = {};
+    await Promise.all(
+      forms.map(async (form) => {
+        const [errors, attempts] = await Promise.all([
+          env.count(errorsInWindow.where('formName', '==', form)),
+          env.count(env.within(env.collection('events').where('formName', '==', form).where('eventType', 'in', [...FORM_SUBMIT_EVENTS]), window)),
+        ]);
+        const errorRate = rate(errors, attempts);
+        env.ctx.observe({ ruleId: 'form_error_rate', key: form, value: errorRate, sample: attempts, details: { errors, attempts } });
+        byForm[form] = { errors, attempts, errorRatePercent: errorRate };
+      }),
+    );
+    if (discovered.truncated) env.ctx.log.warn('More forms with errors than maxForms: some were not examined', { maxForms });
+    return { windowHours, formsExamined: forms.length, formsTruncated: discovered.truncated, forms: byForm };
+  },
+};
+
+/** Sent and failed deliveries of one platform in the window. */
+async function trackingDeliveries(env: CheckEnv, platform: string, window: TimeWindow): Promise<{ sent: number; failed: number }> {
+  const base = env.collection('trackingEvents').where('platform', '==', platform);
+  const [sent, failed] = await Promise.all([
+    env.count(env.within(base.where('status', '==', 'sent'), window)),
+    env.count(env.within(base.where('status', '==', 'failed'), window)),
+  ]);
+  return { sent, failed };
+}
+
+const metaCapi: FunctionalCheck = {
+  name: 'meta_capi',
+  group: 'tracking',
+  critical: false,
+  rules: ['meta_capi_inactive'],
+  async run(env) {
+    const window = env.window(env.params('meta_capi_inactive').windowHours);
+    const [traffic, { sent, failed }] = await Promise.all([env.trafficIn(window), trackingDeliveries(env, TRACKING_PLATFORMS.metaCapi, window)]);
+    env.ctx.observe({ ruleId: 'meta_capi_inactive', value: sent, sample: traffic, details: { sent, failed, traffic } });
+    return { windowHours: window.hours, sent, failed, traffic };
+  },
+};
+
+const googleAds: FunctionalCheck = {
+  name: 'google_ads',
+  group: 'tracking',
+  critical: false,
+  rules: ['google_ads_inactive'],
+  async run(env) {
+    const window = env.window(env.params('google_ads_inactive').windowHours);
+    const [traffic, { sent, failed }] = await Promise.all([env.trafficIn(window), trackingDeliveries(env, TRACKING_PLATFORMS.googleAds, window)]);
+    env.ctx.observe({ ruleId: 'google_ads_inactive', value: sent, sample: traffic, details: { sent, failed, traffic } });
+    return { windowHours: window.hours, conversions: sent, failed, traffic };
+  },
+};
+
+const metaQuality: FunctionalCheck = {
+  name: 'meta_quality',
+  group: 'tracking',
+  critical: false,
+  rules: ['meta_quality_low'],
+  async run(env) {
+    const { maxAgeHours } = env.params('meta_quality_low');
+    const snapshot = await env.ctx.db.get(env.collection('trackingStatus').doc(META_STATUS_DOC));
+    const path = `${FUNCTIONAL_COLLECTIONS.trackingStatus}/${META_STATUS_DOC}`;
+    if (!snapshot.exists) {
+      env.ctx.skip('meta_quality', `${path} does not exist (no Meta quality score recorded)`);
+      env.ctx.observe({ ruleId: 'meta_quality_low', value: null });
+      return { qualityScore: null };
+    }
+    const score = snapshot.get('qualityScore');
+    const updatedAt = snapshot.get('qualityScoreUpdatedAt') as Timestamp | undefined;
+    if (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 100) {
+      throw new Error(`${path}.qualityScore must be a number from 0 to 100, got ${JSON.stringify(score ?? null)}`);
+    }
+    if (!updatedAt || typeof updatedAt.toMillis !== 'function') throw new Error(`${path}.qualityScoreUpdatedAt is missing or not a timestamp`);
+    const ageHours = (env.ctx.now.getTime() - updatedAt.toMillis()) / 3_600_000;
+    if (ageHours > maxAgeHours) {
+      throw new Error(`${path}.qualityScore was recorded ${Math.floor(ageHours)} h ago (more than ${maxAgeHours} h): the score updater is not running`);
+    }
+    const recorded = updatedAt.toDate().toISOString();
+    env.ctx.observe({ ruleId: 'meta_quality_low', value: score, details: { updatedAt: recorded } });
+    return { qualityScore: score, qualityScoreUpdatedAt: recorded };
+  },
+};
+
+const checkoutConversion: FunctionalCheck = {
+  name: 'checkout_conversion',
+  group: 'payment',
+  critical: true,
+  rules: ['payment_flow_conversion_low'],
+  async run(env) {
+    const window = env.window(env.params('payment_flow_conversion_low').windowHours);
+    const [checkouts, methodsSelected, attempts, payments, paymentErrors] = await Promise.all([
+      env.count(env.events(window, 'checkout_start')),
+      env.count(env.events(window, 'payment_method_selected')),
+      env.count(env.events(window, 'payment_attempt')),
+      env.count(env.events(window, 'payment_success')),
+      env.count(env.events(window, 'payment_error')),
+    ]);
+    const conversion = rate(payments, checkouts);
+    env.ctx.observe({ ruleId: 'payment_flow_conversion_low', value: conversion, sample: checkouts, details: { checkouts, payments, paymentErrors } });
+    return { windowHours: window.hours, checkouts, methodsSelected, attempts, payments, paymentErrors, conversionPercent: conversion };
+  },
+};
+
+const paymentErrors: FunctionalCheck = {
+  name: 'payment_errors',
+  group: 'payment',
+  critical: true,
+  rules: ['payment_flow_error_repeated'],
+  async run(env) {
+    const { windowHours, maxEvents } = env.params('payment_flow_error_repeated');
+    const window = env.window(windowHours);
+    // The error code is in metadata: the documents are needed (capped), grouped here.
+    const [docs, open] = await Promise.all([
+      env.ctx.db.docs(env.events(window, 'payment_error').limit(maxEvents).select('metadata.errorCode', 'sessionId')),
+      env.openAlertKeys('payment_flow_error_repeated'),
+    ]);
+    const truncated = docs.length >= maxEvents;
+    const byCode = new Map<string, { count: number; sessions: Set<string> }>();
+    for (const doc of docs) {
+      const raw = doc.get('metadata.errorCode');
+      const code = typeof raw === 'string' && raw.length > 0 ? raw : 'unknown';
+      const entry = byCode.get(code) ?? { count: 0, sessions: new Set<string>() };
+      entry.count += 1;
+      const session = doc.get('sessionId');
+      if (typeof session === 'string') entry.sessions.add(session);
+      byCode.set(code, entry);
+    }
+    for (const code of open) if (!byCode.has(code)) byCode.set(code, { count: 0, sessions: new Set() });
+    const codes: Record<string, number> = {};
+    for (const [code, { count, sessions }] of byCode) {
+      env.ctx.observe({ ruleId: 'payment_flow_error_repeated', key: code, value: count, details: { sessions: sessions.size, truncated } });
+      codes[code] = count;
+    }
+    return { windowHours, paymentErrors: docs.length, truncated, codes };
+  },
+};
+
+const commissions: FunctionalCheck = {
+  name: 'commissions',
+  group: 'payment',
+  critical: false,
+  rules: ['commissions_pending_overdue'],
+  async run(env) {
+    const { maxAgeDays } = env.params('commissions_pending_overdue');
+    const { Timestamp, AggregateField } = fs();
+    const cutoff = Timestamp.fromMillis(env.ctx.now.getTime() - maxAgeDays * 86_400_000);
+    const overdue = await env.ctx.db.aggregate(
+      env.collection('commissions').where('status', '==', 'pending').where('createdAt', '<', cutoff),
+      { amount: AggregateField.sum('amount') },
+    );
+    env.ctx.observe({ ruleId: 'commissions_pending_overdue', value: overdue.count, details: { amount: overdue.amount ?? 0 } });
+    return { maxAgeDays, overdue: overdue.count, overdueAmount: overdue.amount ?? 0 };
+  },
+};
+
+/** Every functional check, in the order they are documented. */
+export const FUNCTIONAL_CHECKS: readonly FunctionalCheck[] = [
+  signupBlocked,
+  signupDropoff,
+  bookingBlocked,
+  bookingFailures,
+  providerAvailability,
+  topRatedProviders,
+  formErrors,
+  metaCapi,
+  metaQuality,
+  googleAds,
+  checkoutConversion,
+  paymentErrors,
+  commissions,
+];
+
+/** The checks a set runs: `all` every check, `critical` the critical ones, otherwise one group. */
+export function checksFor(set: FunctionalCheckSet): FunctionalCheck[] {
+  if (set === 'all') return [...FUNCTIONAL_CHECKS];
+  if (set === 'critical') return FUNCTIONAL_CHECKS.filter((check) => check.critical);
+  return FUNCTIONAL_CHECKS.filter((check) => check.group === set);
+}

@@ -1,0 +1,515 @@
+import { formatValue } from '../notifications/format';
+import { defineRules, type RuleParamSpec } from './types';
+
+/**
+ * Functional rules: the funnels that bring revenue (signup, booking, payment flow), form errors, ad
+ * tracking and provider availability. Measured by monitors/functional from analytics_events,
+ * form_errors and the business collections described in docs/data-model.md.
+ *
+ * Severity policy: a total block of signups or bookings is an emergency (SMS); a problem that loses
+ * revenue now but not all of it (failing bookings, checkout not converting, no bookable providers,
+ * repeated payment errors, dead server-side ad tracking) is critical; a degradation that can wait
+ * for the next working day (drop-off, form errors, ad quality, top-rated providers away, late
+ * commissions) is a warning. Escalation steps can be added per rule in the runtime configuration.
+ */
+
+const windowHours = (defaultHours: number, max = 168): RuleParamSpec => ({
+  default: defaultHours,
+  min: 1,
+  max,
+  unit: 'hours',
+  description: 'Length of the window measured, back from the evaluation instant.',
+});
+
+const lastHours = (params: Record<string, number>) => `last ${params.windowHours} h`;
+const percent = (value: number) => formatValue(value, 'percent');
+const num = (details: Record<string, unknown>, name: string) => (typeof details[name] === 'number' ? (details[name] as number) : 0);
+
+export const functionalRules = defineRules(
+  // Signup funnel -------------------------------------------------------------------------------
+  {
+    id: 'signup_blocked',
+    domain: 'functional',
+    category: 'signup',
+    title: 'No signups despite traffic',
+    summary:
+      'Completed signups (signup_success events) of one signup form in the window, evaluated only when its signup page had enough views: zero signups with traffic means signing up is broken.',
+    unit: 'count',
+    direction: 'below',
+    threshold: 1,
+    severity: 'emergency',
+    thresholdRange: { min: 1, max: 1000 },
+    minSample: { default: 11, label: 'signup page views' },
+    params: { windowHours: windowHours(6, 72) },
+    window: lastHours,
+    keyLabel: 'signup form',
+    source: 'analytics_events: signup_page_view and signup_success events of the signup form (formName signup_<role>), counted with aggregation queries.',
+    impact: 'Total block of new signups: every visitor who tries to create an account fails, and acquisition spend is wasted.',
+    suggestedAction:
+      'Create a test account on the signup form named in the alert right now; check Firebase Auth, the signup Cloud Functions and the latest front-end deploy. Roll back the last release if signups broke with it.',
+    message: ({ value, key, window, details }) =>
+      `${value} signup${value === 1 ? '' : 's'} on ${key ?? 'the signup form'} for ${num(details, 'pageViews')} signup page views (${num(details, 'formSubmits')} valid form submits) in the ${window}.`,
+    runbook: {
+      meaning:
+        'The signup page of this form was visited (more than 10 times by default) but no account was created in the window. With normal conversion rates that means the signup flow is broken (front-end error, Firebase Auth error, failing Cloud Function), not that nobody wants to sign up.',
+      confirm: [
+        'Sign up yourself with a test address on the page of the form named in the alert (signup_client: client signup, signup_provider: provider signup).',
+        'Check for a planned maintenance or a deploy that disabled signups on purpose.',
+        'Look at details.formSubmits: valid submits without success point at the back end (Auth, Cloud Function); no submits at all point at the form itself.',
+      ],
+      diagnose: [
+        'Firebase console > Authentication: are users being created? Quota or provider (Google, email) disabled?',
+        'form_errors for the form and signup_error events (metadata.errorCode) in analytics_events around the alert time.',
+        'Cloud Functions logs of the signup trigger; Sentry front-end errors on the signup page.',
+        'Recent releases: compare the time the last signup_success was recorded with the deploy history.',
+      ],
+      fix: [
+        'Roll back the release that broke the flow, or fix forward and deploy.',
+        'If an external provider (Auth, email verification) is down, put a banner on the signup page and follow its status page.',
+        'If the tracking itself broke (signups exist in Firebase Auth but no signup_success events), fix the client call; the alert is then a tracking problem.',
+      ],
+      resolvedWhen: 'A signup is recorded again for this form (the value reaches the threshold); the alert resolves itself.',
+    },
+  },
+  {
+    id: 'signup_dropoff_high',
+    domain: 'functional',
+    category: 'signup',
+    title: 'Signup form drop-off high',
+    summary:
+      'Share of visitors who started a signup form (signup_form_start) without submitting it validly (signup_form_submit), per signup form.',
+    unit: 'percent',
+    direction: 'above',
+    threshold: 30,
+    severity: 'warning',
+    thresholdRange: { min: 0, max: 100 },
+    minSample: { default: 20, label: 'form starts' },
+    params: { windowHours: windowHours(24) },
+    window: lastHours,
+    keyLabel: 'signup form',
+    source: 'analytics_events: signup_form_start and signup_form_submit events of the signup form, counted with aggregation queries.',
+    impact: 'New customers are lost in the middle of the signup form.',
+    suggestedAction:
+      'Fill in the form yourself on mobile and desktop; look at the form_errors of this form for a field that rejects valid input.',
+    message: ({ value, key, window, details }) =>
+      `${percent(value)} of ${num(details, 'formStarts')} visitors who started ${key ?? 'the signup form'} did not submit it (${num(details, 'formSubmits')} valid submits) in the ${window}.`,
+    runbook: {
+      meaning:
+        'Many visitors start filling in the signup form but never submit it validly. Usually a field that rejects valid input, a confusing step, a broken widget (phone, country, captcha) or a slow page.',
+      confirm: [
+        'Fill in the form on a phone and on a desktop browser.',
+        'Compare with the usual drop-off of this form in functional_metrics (metrics.signup_dropoff) over the previous days: a sudden jump is an incident, a stable level is a product question.',
+      ],
+      diagnose: [
+        'form_errors of this form (fieldName, errorType) in the window: one field dominating points at the culprit.',
+        'Recent changes to the form (validation rules, new mandatory field, third-party widget).',
+      ],
+      fix: ['Fix or relax the faulty validation; revert the form change if the jump followed a release.'],
+      resolvedWhen: 'The drop-off goes back to the threshold or below; the alert resolves itself.',
+    },
+  },
+
+  // Booking funnel ------------------------------------------------------------------------------
+  {
+    id: 'booking_blocked',
+    domain: 'functional',
+    category: 'booking',
+    title: 'No bookings despite searches',
+    summary:
+      'Bookings created (bookings collection, by createdAt) in the window, evaluated only when there were enough provider searches (booking_search events): zero bookings with searches means booking is broken.',
+    unit: 'count',
+    direction: 'below',
+    threshold: 1,
+    severity: 'emergency',
+    thresholdRange: { min: 1, max: 1000 },
+    minSample: { default: 21, label: 'booking searches' },
+    params: { windowHours: windowHours(48) },
+    window: lastHours,
+    source: 'bookings (count by createdAt, the server-side record) and analytics_events booking_search events, with aggregation queries.',
+    impact: 'Revenue is blocked: customers search for providers but nobody manages to book.',
+    suggestedAction:
+      'Make a test booking end to end; check the booking Cloud Functions, provider calendars and the payment step. Roll back the last release if bookings stopped with it.',
+    message: ({ value, window, details }) =>
+      `${value} booking${value === 1 ? '' : 's'} for ${num(details, 'searches')} provider searches in the ${window} (${num(details, 'bookingStarts')} booking attempts, ${num(details, 'bookingErrors')} booking errors).`,
+    runbook: {
+      meaning:
+        'Customers searched for providers (more than 20 times by default) but no booking document was created in the window. Bookings are the revenue: treat as an outage.',
+      confirm: [
+        'Make a test booking with a test provider, up to the confirmation.',
+        'Check for a maintenance, a marketplace-wide pause or a holiday closure announced to customers.',
+        'details.bookingStarts and details.bookingErrors tell whether customers reach the booking step and fail, or never reach it.',
+      ],
+      diagnose: [
+        'booking_error events (metadata.errorCode) in analytics_events; Sentry front-end errors on the booking pages.',
+        'Cloud Functions logs of the booking creation; Firestore rules denying the write after a rules deploy.',
+        'Provider availability alerts (providers_available_low): no bookable provider means no booking.',
+        'Payment alerts: a payment outage blocks the confirmation.',
+      ],
+      fix: [
+        'Roll back the release or the Firestore rules change that broke booking creation.',
+        'If providers are the cause, contact them (see providers_available_low).',
+      ],
+      resolvedWhen: 'A booking is created again (the value reaches the threshold); the alert resolves itself.',
+    },
+  },
+  {
+    id: 'booking_failure_rate',
+    domain: 'functional',
+    category: 'booking',
+    title: 'Booking failure rate high',
+    summary: 'Booking errors (booking_error) per booking attempt (booking_start), in percent.',
+    unit: 'percent',
+    direction: 'above',
+    threshold: 40,
+    severity: 'critical',
+    thresholdRange: { min: 0, max: 100 },
+    minSample: { default: 10, label: 'booking attempts' },
+    params: { windowHours: windowHours(24) },
+    window: lastHours,
+    source: 'analytics_events: booking_start and booking_error events, counted with aggregation queries.',
+    impact: 'Sales are lost: a large share of customers who try to book fail.',
+    suggestedAction: 'Look at the booking_error codes in the alert details and in analytics_events; reproduce with a test booking.',
+    message: ({ value, window, details }) =>
+      `${percent(value)} of booking attempts failed in the ${window} (${num(details, 'bookingErrors')} errors for ${num(details, 'bookingStarts')} attempts).`,
+    runbook: {
+      meaning: 'More than 40 % of booking attempts ended with a booking error. Some bookings still go through, but many customers are turned away.',
+      confirm: [
+        'Make a test booking; try a second provider and a second payment method.',
+        'A single customer retrying many times can inflate the rate on a quiet day: check the number of distinct sessionId values among the booking_error events.',
+      ],
+      diagnose: [
+        'Group booking_error events by metadata.errorCode: one code dominating names the cause (slot taken, provider offline, payment declined, server error).',
+        'Cloud Functions logs and Sentry around the first errors; recent releases.',
+      ],
+      fix: ['Fix the failing step or roll back; if a provider-side issue, contact the providers concerned.'],
+      resolvedWhen: 'The failure rate is back to the threshold or below; the alert resolves itself.',
+    },
+  },
+
+  // Forms ---------------------------------------------------------------------------------------
+  {
+    id: 'form_error_rate',
+    domain: 'functional',
+    category: 'forms',
+    title: 'Form error rate high',
+    summary:
+      'Failed submit attempts recorded in form_errors per submit attempt of the same form (form_submit and signup_form_submit events), in percent, separately for each form.',
+    unit: 'percent',
+    direction: 'above',
+    threshold: 5,
+    severity: 'warning',
+    thresholdRange: { min: 0, max: 100 },
+    minSample: { default: 20, label: 'submit attempts' },
+    params: {
+      windowHours: windowHours(24),
+      maxForms: {
+        default: 50,
+        min: 1,
+        max: 500,
+        unit: 'forms',
+        description: 'Most forms examined per run (forms with errors in the window, found with one document read per form).',
+      },
+    },
+    window: lastHours,
+    keyLabel: 'form',
+    source: 'form_errors (forms with errors in the window, then one count per form) and analytics_events submit events of the same formName, with aggregation queries.',
+    impact: 'UX block: visitors cannot get past this form.',
+    suggestedAction: 'Open the form named in the alert and submit it with valid data; check the field and error type that dominate in form_errors.',
+    message: ({ value, key, window, details }) =>
+      `${percent(value)} of submits of ${key ?? 'the form'} failed in the ${window} (${num(details, 'errors')} errors for ${num(details, 'attempts')} submit attempts).`,
+    runbook: {
+      meaning:
+        'More than 5 % of the submit attempts of this form failed (validation errors shown to the user, or errors recorded by the app). Other forms are evaluated separately: only this one is affected.',
+      confirm: [
+        'Submit the form with valid data on a phone and on a desktop browser.',
+        'Check the alert details: a single field and error type dominating is a strong signal; spread-out errors on a new form may just be users learning it.',
+      ],
+      diagnose: [
+        'form_errors documents of this form in the window: fieldName, errorType, errorMessage (codes) and invalidFields.',
+        'Recent changes to the validation of that field (pattern, required, length) or to a third-party input widget.',
+      ],
+      fix: ['Fix the validation or the widget; revert the form change if the errors started with a release.'],
+      resolvedWhen: 'The error rate of the form goes back to the threshold or below; the alert resolves itself.',
+    },
+  },
+
+  // Tracking ------------------------------------------------------------------------------------
+  {
+    id: 'meta_capi_inactive',
+    domain: 'functional',
+    category: 'tracking',
+    title: 'Meta Conversions API inactive',
+    summary:
+      'Events sent to the Meta Conversions API by the server-side sender (tracking_events, platform meta_capi, status sent) in the window, evaluated only when the site had traffic.',
+    unit: 'count',
+    direction: 'below',
+    threshold: 1,
+    severity: 'critical',
+    thresholdRange: { min: 1, max: 100000 },
+    minSample: { default: 50, label: 'analytics events (site traffic)' },
+    params: { windowHours: windowHours(12, 72) },
+    window: lastHours,
+    source: 'tracking_events written by the app\'s server-side CAPI sender (platform meta_capi), and analytics_events as the traffic measure; aggregation queries.',
+    impact: 'Meta ad optimisation runs blind: campaigns keep spending without conversion signals.',
+    suggestedAction:
+      'Check the CAPI sender\'s logs and the Meta access token (Events Manager > Diagnostics); the alert details give how many sends failed.',
+    message: ({ value, window, details }) =>
+      `${value} event${value === 1 ? '' : 's'} sent to the Meta Conversions API in the ${window} (${num(details, 'failed')} failed sends) while the site recorded ${num(details, 'traffic')} analytics events.`,
+    runbook: {
+      meaning:
+        'The site had traffic but the server-side sender did not deliver a single event to the Meta Conversions API. Every page view and conversion is normally sent, so zero means the sender is broken or switched off.',
+      confirm: [
+        'Meta Events Manager > the pixel > Overview: server events received in the last hours.',
+        'details.failed > 0: the sender runs but Meta rejects the calls (token, pixel id); details.failed = 0: the sender does not run at all.',
+      ],
+      diagnose: [
+        'Logs of the CAPI sender function; the access token expiry in Meta Business settings.',
+        'A recent deploy that changed the sender, its secrets or its trigger.',
+      ],
+      fix: ['Renew the access token or fix the sender and redeploy; events lost meanwhile cannot be replayed after 7 days.'],
+      resolvedWhen: 'Events are sent again in the window; the alert resolves itself.',
+    },
+  },
+  {
+    id: 'meta_quality_low',
+    domain: 'functional',
+    category: 'tracking',
+    title: 'Meta event match quality low',
+    summary:
+      'Meta event match quality score (0-100) last recorded in tracking_status/meta_capi. The check fails (monitor_check_failed) when the score is older than maxAgeHours.',
+    unit: 'score',
+    direction: 'below',
+    threshold: 50,
+    severity: 'warning',
+    thresholdRange: { min: 0, max: 100 },
+    params: {
+      maxAgeHours: {
+        default: 48,
+        min: 1,
+        max: 720,
+        unit: 'hours',
+        description: 'A score older than this is not trusted: the check fails instead of evaluating it.',
+      },
+    },
+    window: (params) => `score recorded less than ${params.maxAgeHours} h ago`,
+    source: 'tracking_status/meta_capi (qualityScore, qualityScoreUpdatedAt), written by the app from Meta Events Manager.',
+    impact: 'Ad targeting is less effective: Meta matches fewer conversions to people.',
+    suggestedAction: 'Check which customer parameters the CAPI sender stopped sending (hashed email, phone, fbp/fbc); compare with Events Manager recommendations.',
+    message: ({ value, details }) =>
+      `Meta event match quality is ${formatValue(value, 'score')}${typeof details.updatedAt === 'string' ? ` (recorded ${details.updatedAt})` : ''}.`,
+    runbook: {
+      meaning: 'The event match quality Meta reports for the Conversions API events is below 50/100: Meta can attribute fewer conversions, so campaigns optimise on less data.',
+      confirm: ['Meta Events Manager > Data sources > the pixel > event match quality, per event.'],
+      diagnose: [
+        'Which customer information parameters dropped (Events Manager lists them per event).',
+        'A recent change to the sender that stopped hashing/sending an identifier, or to the cookie consent banner.',
+      ],
+      fix: ['Restore the missing parameters in the CAPI sender (hashed, with consent); redeploy.'],
+      resolvedWhen: 'The recorded score is back to the threshold or above; the alert resolves itself.',
+    },
+  },
+  {
+    id: 'google_ads_inactive',
+    domain: 'functional',
+    category: 'tracking',
+    title: 'Google Ads conversions missing',
+    summary:
+      'Conversions sent to Google Ads (tracking_events, platform google_ads, status sent) in the window, evaluated only when the site had traffic.',
+    unit: 'count',
+    direction: 'below',
+    threshold: 1,
+    severity: 'warning',
+    thresholdRange: { min: 1, max: 100000 },
+    minSample: { default: 50, label: 'analytics events (site traffic)' },
+    params: { windowHours: windowHours(24, 168) },
+    window: lastHours,
+    source: 'tracking_events written by the app\'s Google Ads conversion upload (platform google_ads), and analytics_events as the traffic measure; aggregation queries.',
+    impact: 'Google Ads campaigns are not optimised: smart bidding sees no conversions.',
+    suggestedAction: 'Check the conversion upload (logs, Google Ads > Conversions > diagnostics) and whether signups or bookings happened in the window.',
+    message: ({ value, window, details }) =>
+      `${value} conversion${value === 1 ? '' : 's'} sent to Google Ads in the ${window} (${num(details, 'failed')} failed uploads) while the site recorded ${num(details, 'traffic')} analytics events.`,
+    runbook: {
+      meaning:
+        'The site had traffic but no conversion reached Google Ads in the window. Conversions are only sent for signups and bookings, so a quiet day can explain it: it is a warning, not an outage.',
+      confirm: [
+        'Were there signups or bookings in the window (functional_metrics, or signup_blocked / booking_blocked alerts)? If not, the cause is upstream.',
+        'Google Ads > Goals > Conversions > the conversion action: status and last conversion received.',
+      ],
+      diagnose: ['Logs of the conversion upload; OAuth credentials of the Google Ads API; details.failed > 0 means the uploads are rejected.'],
+      fix: ['Fix the upload (credentials, conversion action id) and redeploy; upload missed conversions within the 90-day window.'],
+      resolvedWhen: 'Conversions are sent again in the window; the alert resolves itself.',
+    },
+  },
+
+  // Provider availability -----------------------------------------------------------------------
+  {
+    id: 'providers_available_low',
+    domain: 'functional',
+    category: 'providers',
+    title: 'Too few providers available',
+    summary: 'Active providers that currently accept bookings (providers with status active and isAvailable true).',
+    unit: 'count',
+    direction: 'below',
+    threshold: 3,
+    severity: 'critical',
+    thresholdRange: { min: 1, max: 10000 },
+    source: 'providers collection, counted with an aggregation query (current state).',
+    impact: 'Customers do not find a provider to book.',
+    suggestedAction: 'Contact providers to open availability; check that a bug or an automatic job did not switch providers to unavailable.',
+    message: ({ value, details }) =>
+      `Only ${value} provider${value === 1 ? '' : 's'} accept bookings (${num(details, 'activeProviders')} active providers).`,
+    runbook: {
+      meaning: 'Fewer than 3 active providers accept bookings right now. Customers searching will find no one, or almost no one, to book.',
+      confirm: [
+        'Open the provider search as a customer.',
+        'Compare details.activeProviders with the usual number: a sudden collapse points at a bug or a batch job, a slow decline at supply.',
+      ],
+      diagnose: [
+        'Recent writes to providers.isAvailable (a job that resets availability, an admin bulk action, a migration).',
+        'Provider-side problems: calendar sync, app logins.',
+      ],
+      fix: [
+        'Revert the faulty job or bulk change; otherwise contact providers to open slots.',
+        'Consider an escalation step in the configuration ({"threshold": 1, "severity": "emergency"}) so that zero providers pages by SMS.',
+      ],
+      resolvedWhen: 'At least 3 providers accept bookings again; the alert resolves itself.',
+    },
+  },
+  {
+    id: 'top_rated_unavailable',
+    domain: 'functional',
+    category: 'providers',
+    title: 'Top-rated providers unavailable',
+    summary: 'Share of the best-rated active providers (top N by rating) that do not accept bookings, in percent.',
+    unit: 'percent',
+    direction: 'above',
+    threshold: 50,
+    severity: 'warning',
+    thresholdRange: { min: 0, max: 100 },
+    minSample: { default: 5, label: 'rated providers' },
+    params: {
+      topCount: { default: 10, min: 3, max: 100, unit: 'providers', description: 'How many of the best-rated active providers are examined.' },
+    },
+    window: (params) => `current state, top ${params.topCount} by rating`,
+    source: 'providers collection: the topCount best-rated active providers (documents read, isAvailable and rating only).',
+    impact: 'Customers are disappointed: the providers they look for first are not bookable.',
+    suggestedAction: 'Contact the top-rated providers listed in the alert details to open availability.',
+    message: ({ value, details }) =>
+      `${percent(value)} of the ${num(details, 'examined')} best-rated providers do not accept bookings (${num(details, 'unavailable')} unavailable).`,
+    runbook: {
+      meaning: 'More than half of the best-rated providers are not bookable. The marketplace still works, but customers see their preferred providers unavailable.',
+      confirm: ['Look at the provider ids in details.unavailableIds and their profiles.'],
+      diagnose: ['Holiday period, a calendar sync problem, or a change to how availability is computed.'],
+      fix: ['Reach out to these providers; fix the sync or availability computation if it is a bug.'],
+      resolvedWhen: 'Half or more of the top-rated providers accept bookings again; the alert resolves itself.',
+    },
+  },
+
+  // Payment flow --------------------------------------------------------------------------------
+  {
+    id: 'payment_flow_conversion_low',
+    domain: 'functional',
+    category: 'payment_flow',
+    title: 'Checkout to payment conversion low',
+    summary: 'Successful payments (payment_success) per checkout started (checkout_start), in percent.',
+    unit: 'percent',
+    direction: 'below',
+    threshold: 20,
+    severity: 'critical',
+    thresholdRange: { min: 0, max: 100 },
+    minSample: { default: 20, label: 'checkouts started' },
+    params: { windowHours: windowHours(24) },
+    window: lastHours,
+    source: 'analytics_events: checkout_start and payment_success events, counted with aggregation queries.',
+    impact: 'Customers abandon at the payment step: revenue is lost at the very end of the funnel.',
+    suggestedAction: 'Pay a test checkout with each payment method; check payment_error codes and the payment provider status pages.',
+    message: ({ value, window, details }) =>
+      `${percent(value)} of ${num(details, 'checkouts')} checkouts ended in a successful payment in the ${window} (${num(details, 'payments')} payments, ${num(details, 'paymentErrors')} payment errors).`,
+    runbook: {
+      meaning: 'Fewer than 20 % of the checkouts started end with a successful payment. Either payments fail, or the checkout page loses customers (slow, broken method, unexpected price).',
+      confirm: [
+        'Run a checkout with each payment method (Stripe card, PayPal) in production with a small amount, then refund.',
+        'Check the payment domain alerts (payment_alerts): a provider outage shows there too.',
+      ],
+      diagnose: [
+        'details.paymentErrors high: payments fail, see payment_flow_error_repeated and the payment_error codes.',
+        'details.paymentErrors low: customers leave before paying; look at payment_method_selected and payment_attempt counts in functional_metrics.',
+      ],
+      fix: ['Fix or roll back the checkout change; switch off a failing payment method until fixed.'],
+      resolvedWhen: 'The conversion is back to the threshold or above; the alert resolves itself.',
+    },
+  },
+  {
+    id: 'payment_flow_error_repeated',
+    domain: 'functional',
+    category: 'payment_flow',
+    title: 'Same payment error repeated',
+    summary: 'Occurrences of one payment error code (payment_error events, metadata.errorCode) in the window, separately for each code.',
+    unit: 'count',
+    direction: 'above',
+    threshold: 3,
+    severity: 'critical',
+    thresholdRange: { min: 0, max: 10000 },
+    params: {
+      windowHours: windowHours(24),
+      maxEvents: {
+        default: 500,
+        min: 10,
+        max: 5000,
+        unit: 'events',
+        description: 'Most payment_error events read per run (their error code is needed); beyond it, counts are lower bounds.',
+      },
+    },
+    window: lastHours,
+    keyLabel: 'payment error code',
+    source: 'analytics_events payment_error events of the window (documents read, capped by maxEvents), grouped by metadata.errorCode.',
+    impact: 'A systemic payment problem: the same failure hits customer after customer.',
+    suggestedAction: 'Look up the error code at the payment provider; check the payment method and configuration it points to.',
+    message: ({ value, key, window, details }) =>
+      `Payment error ${key ?? '?'} occurred ${value} times in the ${window}${num(details, 'sessions') ? ` (${num(details, 'sessions')} sessions)` : ''}${details.truncated ? ' (at least: more errors than the scan limit)' : ''}.`,
+    runbook: {
+      meaning: 'The same payment error code was recorded more than 3 times in the window. Random declines are spread over codes; a repeated code is usually a configuration or integration problem.',
+      confirm: [
+        'details.sessions: many sessions means many customers; one session means one customer retrying.',
+        'Look the code up in the Stripe or PayPal documentation.',
+      ],
+      diagnose: [
+        'Codes such as card_declined spread over many customers are normal; codes such as api_key_expired, currency_not_supported or invalid_request are ours.',
+        'Recent changes to the payment configuration, keys or supported currencies.',
+      ],
+      fix: ['Fix the configuration or the integration; tell affected customers if payments were blocked.'],
+      resolvedWhen: 'The code occurs 3 times or fewer in the window; the alert resolves itself.',
+    },
+  },
+  {
+    id: 'commissions_pending_overdue',
+    domain: 'functional',
+    category: 'payment_flow',
+    title: 'Commissions pending too long',
+    summary: 'Provider commissions still pending (status pending) more than maxAgeDays after their creation.',
+    unit: 'count',
+    direction: 'above',
+    threshold: 10,
+    severity: 'warning',
+    thresholdRange: { min: 0, max: 100000 },
+    params: {
+      maxAgeDays: { default: 7, min: 1, max: 90, unit: 'days', description: 'Age after which a pending commission counts as overdue.' },
+    },
+    window: (params) => `pending for more than ${params.maxAgeDays} days`,
+    source: 'commissions collection (status, createdAt), counted with an aggregation query.',
+    impact: 'Providers are paid late and lose trust in the marketplace.',
+    suggestedAction: 'Check the payout job and the payout provider (PayPal, Stripe Connect) for failed or stuck transfers.',
+    message: ({ value, params, details }) =>
+      `${value} commissions pending for more than ${params.maxAgeDays} days${num(details, 'amount') ? ` (total amount ${num(details, 'amount')})` : ''}.`,
+    runbook: {
+      meaning: 'More than 10 provider commissions have been waiting for more than 7 days. Payouts are stuck or the payout job is not running.',
+      confirm: ['Query commissions with status pending, oldest first, in the Firestore console.'],
+      diagnose: [
+        'The payout job\'s last runs and logs; the payment domain alerts about payouts.',
+        'Payout provider balance and status (insufficient balance blocks payouts).',
+      ],
+      fix: ['Restart or fix the payout job; top up the payout balance; pay the overdue commissions by hand if needed.'],
+      resolvedWhen: '10 or fewer commissions are overdue; the alert resolves itself.',
+    },
+  },
+);

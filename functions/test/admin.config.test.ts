@@ -30,7 +30,12 @@ describe('getThresholds', () => {
     expect(view).toMatchObject({ override: {}, updatedAt: null, updatedBy: null, source: 'defaults', problems: [] });
     expect(view.effective).toEqual(defaultConfig());
     expect(view.rules.map((rule) => rule.id)).toEqual(RULES.map((rule) => rule.id));
-    expect(view.rules[0]).toMatchObject({ id: 'config_invalid', thresholdRange: { min: 0, max: 0 }, defaults: { enabled: true, severity: 'warning' } });
+    expect(view.rules.find((rule) => rule.id === 'config_invalid')).toMatchObject({
+      domain: 'system',
+      category: 'configuration',
+      thresholdRange: { min: 0, max: 0 },
+      defaults: { enabled: true, severity: 'warning', threshold: 0 },
+    });
   });
 
   it('reports an override the jobs reject, and the configuration in force instead', async () => {

@@ -10,7 +10,7 @@ import { ADMIN, call, callError, expectCode, installFunctionalStandIn, OTHER_ADM
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { useLocalServers } from './support/servers';
 
-useLocalServers();
+const servers = useLocalServers();
 let db: Firestore;
 let standIn: FunctionalStandIn;
 
@@ -121,4 +121,29 @@ it.each([
   await expectCode(callError(triggerFunctionalCheck, input), 'invalid-argument', message);
   expect(standIn.runs).toEqual([]);
   expect(await allDocs(db, 'monitoring_locks')).toEqual([]);
+});
+
+describe('with the real functional job', () => {
+  beforeEach(() => standIn.restore());
+
+  it('runs the chosen set on the app data and the dashboard sees the alerts it opened', async () => {
+    const { functionalScenario } = await import('../dev/scenario/functional');
+    const { getFunctionalAlerts } = await import('../src/index');
+    await functionalScenario.seed({ db, now: new Date(), servers: servers.current });
+    const result = await call<FunctionalCheckResult>(triggerFunctionalCheck, { checkType: 'all' });
+    expect(result).toMatchObject({ job: 'functional', check: 'all', outcome: 'success' });
+    expect(result.alerts.opened).toBeGreaterThan(0);
+    const page = await call<{ alerts: Array<{ domain: string; impact: string; suggestedAction: string }> }>(getFunctionalAlerts, { pageSize: 100 });
+    expect(page.alerts).toHaveLength(result.alerts.opened);
+    for (const alert of page.alerts) expect(alert).toMatchObject({ domain: 'functional', impact: expect.any(String), suggestedAction: expect.any(String) });
+    const [metrics] = await allDocs<Record<string, unknown>>(db, 'functional_metrics');
+    expect(metrics).toMatchObject({ type: 'all', job: 'functional', runId: result.runId });
+  });
+
+  it('runs a single set', async () => {
+    const result = await call<FunctionalCheckResult>(triggerFunctionalCheck, { checkType: 'booking' });
+    expect(result).toMatchObject({ check: 'booking', outcome: 'success' });
+    const [run] = await allDocs<Record<string, unknown>>(db, 'monitoring_runs');
+    expect(run).toMatchObject({ job: 'functional', options: { check: 'booking' }, requestedBy: ADMIN.uid });
+  });
 });

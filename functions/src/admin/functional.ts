@@ -16,16 +16,17 @@ import { HttpsError } from 'firebase-functions/v2/https';
 import { z } from 'zod';
 import { COLLECTIONS } from '../alerts/model';
 import { findJob } from '../jobs/catalog';
+import { FUNCTIONAL_CHECK_SETS, type FunctionalCheckSet } from '../monitors/functional/sets';
 import type { RunResult } from '../pipeline/run';
 import { fs, isAlreadyExists } from '../platform/firestore';
 import { describeError } from '../platform/logger';
 import { defineCallable, type AdminContext } from './callable';
 import { iso } from './schemas';
 
-/** The job the dashboard starts, and the option values it accepts (contract with the functional job). */
+/** The job the dashboard starts; its `check` option takes the check sets (monitors/functional/sets.ts). */
 export const FUNCTIONAL_JOB = 'functional';
-export const FUNCTIONAL_CHECKS = ['all', 'critical', 'signup', 'booking', 'tracking', 'payment'] as const;
-export type FunctionalCheck = (typeof FUNCTIONAL_CHECKS)[number];
+export const FUNCTIONAL_CHECKS = FUNCTIONAL_CHECK_SETS;
+export type FunctionalCheck = FunctionalCheckSet;
 /** Scheduled functional jobs whose heartbeat the functional summary shows. */
 export const FUNCTIONAL_JOBS = [FUNCTIONAL_JOB, 'functional-critical'] as const;
 

@@ -125,6 +125,14 @@ describe('updateThresholds', () => {
     expect(await stored()).toBeUndefined();
   });
 
+  it('rejects keys that would reach an object prototype', async () => {
+    const patch = JSON.parse('{"rules": {"__proto__": {"polluted": true}}}') as Record<string, unknown>;
+    await expectCode(callError(updateThresholds, { patch }), 'invalid-argument', /patch\.rules\.__proto__ is not a configuration field/);
+    await expectCode(callError(updateThresholds, { patch: { notifications: { constructor: 1 } } }), 'invalid-argument', /patch\.notifications\.constructor/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await stored()).toBeUndefined();
+  });
+
   it('rejects an oversized payload before parsing it', async () => {
     const huge = { patch: { recipients: { emails: Array.from({ length: 3000 }, (_, index) => `a${index}@example.com`) } } };
     await expectCode(callError(updateThresholds, huge), 'invalid-argument', /payload is too large \(more than 2000 values\)/);

@@ -156,8 +156,11 @@ describe('getFunctionalHealthSummary', () => {
 });
 
 describe('getPaymentMetrics', () => {
+  // The shape the payment and metrics jobs write.
   const snapshot = (daysAgo: number, hour = 0) => ({
     timestamp: Timestamp.fromMillis(Date.now() - daysAgo * 86_400_000 + hour * 3_600_000),
+    source: 'metrics',
+    period: '24h',
     stripe: { failures: daysAgo, captured: 100 - daysAgo, lastEventAt: Timestamp.fromMillis(Date.now() - daysAgo * 86_400_000) },
     paypal: { pendingPayouts: 1 },
     calls: { failed: 2 },
@@ -174,6 +177,8 @@ describe('getPaymentMetrics', () => {
     expect(week.metrics[0]).toEqual({
       id: expect.any(String),
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      source: 'metrics',
+      period: '24h',
       stripe: { failures: 5, captured: 95, lastEventAt: expect.stringMatching(/Z$/) },
       paypal: { pendingPayouts: 1 },
       calls: { failed: 2 },

@@ -97,7 +97,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** RFC 7396 JSON merge patch. */
+/** Keys that would reach an object's prototype instead of the object: never valid configuration. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function unsafeKeyPath(value: unknown, path: string): string | null {
+  if (!isPlainObject(value)) return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (UNSAFE_KEYS.has(key)) return `${path}.${key}`;
+    const found = unsafeKeyPath(item, `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** RFC 7396 JSON merge patch (the patch must be free of unsafe keys: see unsafeKeyPath). */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return patch;
   const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
@@ -118,6 +131,8 @@ export const updateThresholds = defineCallable({
   mutates: true,
   errors: ['aborted'],
   async handler({ patch }, ctx): Promise<ThresholdsView> {
+    const unsafe = unsafeKeyPath(patch, 'patch');
+    if (unsafe) throw invalid(`Invalid input: ${unsafe} is not a configuration field.`);
     const db = ctx.meter.db;
     const ref = db.collection(COLLECTIONS.config).doc(CONFIG_DOC);
     const snapshot = await ctx.meter.get(ref);

@@ -17,6 +17,9 @@ export const METRICS_PAGE = { default: 200, max: 200 } as const;
 export interface MetricsPoint {
   id: string;
   timestamp: string;
+  /** The job that wrote the snapshot and the period it covers, when recorded. */
+  source: string | null;
+  period: unknown;
   stripe: unknown;
   paypal: unknown;
   calls: unknown;
@@ -56,6 +59,8 @@ export const getPaymentMetrics = defineCallable({
         return {
           id: doc.id,
           timestamp: toJson(data.timestamp) as string,
+          source: typeof data.source === 'string' ? data.source : null,
+          period: toJson(data.period ?? null),
           stripe: toJson(data.stripe ?? {}),
           paypal: toJson(data.paypal ?? {}),
           calls: toJson(data.calls ?? {}),

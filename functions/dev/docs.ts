@@ -3,6 +3,9 @@
  * Generated blocks live between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` markers in
  * hand-written files; `npm run docs` refreshes them and a test fails when they are stale.
  */
+import { z } from 'zod';
+import { ADMIN_CALLABLES } from '../src/admin';
+import { COMMON_ERRORS } from '../src/admin/callable';
 import { PARAMS } from '../src/config/params';
 import { DEFAULT_ESCALATION, DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_RETENTION, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
@@ -168,6 +171,49 @@ export function functionalChecksTable(): string {
   ].join('\n');
 }
 
+interface JsonSchema {
+  type?: string;
+  enum?: unknown[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  format?: string;
+  pattern?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+}
+
+/** One input field, compactly: `'a' \| 'b'`, `integer 1-90`, `string ≤ 500 chars`, `id`, `ISO date-time`. */
+function describeField(schema: JsonSchema): string {
+  if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
+  if (schema.enum) return schema.enum.map((value) => `\`${String(value)}\``).join(' \\| ');
+  if (schema.type === 'integer' || schema.type === 'number') return `${schema.type} ${schema.minimum ?? ''}-${schema.maximum ?? ''}`;
+  if (schema.type === 'string') {
+    if (schema.format === 'date-time') return 'ISO date-time';
+    const size = schema.maxLength !== undefined ? ` ≤ ${schema.maxLength} chars` : '';
+    return schema.pattern ? `document id${size}` : `string${size}`;
+  }
+  return schema.type ?? 'any';
+}
+
+/** docs/admin-api.md: every callable's input (from its schema), whether it writes, its error codes. */
+export function adminCallablesTable(): string {
+  return [
+    '| Callable | Input (all fields optional unless marked *) | Writes | Error codes besides ' + COMMON_ERRORS.map((code) => `\`${code}\``).join(', ') + ' |',
+    '|---|---|---|---|',
+    ...Object.entries(ADMIN_CALLABLES).map(([name, definition]) => {
+      const schema = z.toJSONSchema(definition.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+      const fields = Object.entries(schema.properties ?? {}).map(
+        ([field, property]) => `\`${field}\`${schema.required?.includes(field) ? '*' : ''}: ${describeField(property)}`,
+      );
+      const errors = definition.errors.map((code) => `\`${code}\``).join(', ');
+      return `| [\`${name}\`](#${name.toLowerCase()}) | ${fields.join('; ') || '(none)'} | ${definition.mutates ? 'yes' : 'no'} | ${errors || '-'} |`;
+    }),
+  ].join('\n');
+}
+
 /** Every generated block: file (relative to the repository root) -> block name -> content. */
 export function generatedBlocks(): Record<string, Record<string, string>> {
   return {
@@ -181,6 +227,7 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
       escalation: escalationDefaults(),
       retention: retentionDefaults(),
     },
+    'docs/admin-api.md': { callables: adminCallablesTable() },
   };
 }
 

@@ -4,6 +4,7 @@
  * @firestore-emulator/server started in this process.
  */
 import { createServer } from 'node:net';
+import type { ProtoStructuredQuery } from './indexCoverage';
 
 export interface LocalFirestore {
   host: string;
@@ -24,11 +25,26 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startFirestore(): Promise<LocalFirestore> {
+export interface StartOptions {
+  /** Called with every structured query the embedded emulator serves (documents or aggregations). */
+  onQuery?: (parent: string, query: ProtoStructuredQuery) => void;
+}
+
+export async function startFirestore(options: StartOptions = {}): Promise<LocalFirestore> {
   const existing = process.env.FIRESTORE_EMULATOR_HOST;
   if (existing) return { host: existing, embedded: false, stop: async () => undefined };
   const { FirestoreServer } = await import('@firestore-emulator/server');
   const server = new FirestoreServer();
+  const { onQuery } = options;
+  if (onQuery) {
+    // RunQuery and RunAggregationQuery both evaluate through state.v1Query: observe, change nothing.
+    const state = server.state;
+    const serve = state.v1Query.bind(state);
+    state.v1Query = ((parent, query) => {
+      onQuery(parent, query.toObject() as ProtoStructuredQuery);
+      return serve(parent, query);
+    }) as typeof state.v1Query;
+  }
   const port = await freePort();
   await server.start(port);
   const host = `127.0.0.1:${port}`;

@@ -1,11 +1,17 @@
 /**
  * Entry point: wires each trigger to its job. Nothing here loads an SDK; each handler imports what
  * it needs when it first runs, so a cold instance only pays for the function being invoked.
+ *
+ * Scheduled jobs come from `firebase-functions/v2/scheduler`, which is light. The Firestore trigger
+ * (`v2/firestore` loads the Firestore SDK) and the admin callables (`v2/https` loads firebase-admin's
+ * token verification, ~320 modules) are exported through getters: deployment discovery and the Cloud
+ * Functions runtime read exports by name, so only the instance of that function builds it.
  */
 // The options subpath: 'firebase-functions/v2' itself loads every provider, Firestore's SDK included.
 import { setGlobalOptions } from 'firebase-functions/v2/options';
 import { onSchedule, type ScheduledEvent } from 'firebase-functions/v2/scheduler';
-import { NOTIFICATION_SECRETS } from './config/params';
+import type { AdminCallableName } from './admin';
+import { NOTIFICATION_SECRETS, SENTRY_DSN } from './config/params';
 import { findJob } from './jobs/catalog';
 
 export const REGION = 'europe-west1';
@@ -30,6 +36,15 @@ function scheduledJob(name: string) {
   );
 }
 
+/** Defines an export that is built the first time it is read (and only then). */
+function lazyExport<T>(name: string, build: () => T): void {
+  let built: T | undefined;
+  Object.defineProperty(module.exports, name, {
+    enumerable: true,
+    get: () => (built ??= build()),
+  });
+}
+
 // Scheduled jobs (see jobs/catalog.ts for schedules).
 export const runPaymentHealthCheck = scheduledJob('payment');
 export const collectDailyPaymentMetrics = scheduledJob('metrics');
@@ -40,12 +55,69 @@ export const runSystemHealthCheck = scheduledJob('system');
 export const runMonitoringWatchdog = scheduledJob('watchdog');
 export const runMonitoringCleanup = scheduledJob('cleanup');
 
-// Firestore trigger on new error_logs entries (critical ones raise an alert at once). Exported through
-// a getter: firebase-functions/v2/firestore loads the Firestore SDK (~80 ms) when imported, which the
-// scheduled functions' instances should not pay at cold start. Deployment discovery and the runtime
-// read exports by name, so only the trigger's own instance evaluates the getter.
+// Firestore trigger on new error_logs entries: critical ones raise an alert at once.
 export declare const onErrorLogCreated: typeof import('./triggers/errorLogs').onErrorLogCreated;
-Object.defineProperty(module.exports, 'onErrorLogCreated', {
-  enumerable: true,
-  get: () => (require('./triggers/errorLogs') as typeof import('./triggers/errorLogs')).onErrorLogCreated,
-});
+lazyExport('onErrorLogCreated', () => (require('./triggers/errorLogs') as typeof import('./triggers/errorLogs')).onErrorLogCreated);
+
+/**
+ * Admin API: callable functions for the dashboard (docs/admin-api.md). Access control, input
+ * validation and error reporting are in admin/callable.ts; the admin module loads on the first call.
+ */
+function adminCallable(name: AdminCallableName, options: { sendsNotifications?: boolean; timeoutSeconds?: number; secrets?: typeof NOTIFICATION_SECRETS } = {}) {
+  const { onCall } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
+  return onCall(
+    {
+      timeoutSeconds: options.timeoutSeconds ?? 60,
+      memory: options.sendsNotifications ? '512MiB' : '256MiB',
+      // Only what the call needs: Sentry for every call, the channel secrets where messages are sent.
+      secrets: options.sendsNotifications ? [...NOTIFICATION_SECRETS, ...(options.secrets ?? [])] : [SENTRY_DSN.param as (typeof NOTIFICATION_SECRETS)[number]],
+    },
+    async (request: import('firebase-functions/v2/https').CallableRequest<unknown>) => {
+      const { handleAdminCall } = await import('./admin');
+      return handleAdminCall(name, request);
+    },
+  );
+}
+
+type AdminCallableFunction = ReturnType<typeof adminCallable>;
+export declare const getActiveAlerts: AdminCallableFunction;
+export declare const acknowledgeAlert: AdminCallableFunction;
+export declare const getSystemHealthSummary: AdminCallableFunction;
+export declare const getPaymentAlerts: AdminCallableFunction;
+export declare const resolvePaymentAlert: AdminCallableFunction;
+export declare const getPaymentMetrics: AdminCallableFunction;
+export declare const getFunctionalAlerts: AdminCallableFunction;
+export declare const resolveFunctionalAlert: AdminCallableFunction;
+export declare const getFunctionalHealthSummary: AdminCallableFunction;
+export declare const triggerFunctionalCheck: AdminCallableFunction;
+export declare const getThresholds: AdminCallableFunction;
+export declare const updateThresholds: AdminCallableFunction;
+export declare const createSilence: AdminCallableFunction;
+export declare const listSilences: AdminCallableFunction;
+export declare const endSilence: AdminCallableFunction;
+export declare const sendTestNotification: AdminCallableFunction;
+
+const ADMIN_EXPORTS: Record<AdminCallableName, Parameters<typeof adminCallable>[1]> = {
+  getActiveAlerts: {},
+  acknowledgeAlert: {},
+  getSystemHealthSummary: {},
+  getPaymentAlerts: {},
+  resolvePaymentAlert: {},
+  getPaymentMetrics: {},
+  getFunctionalAlerts: {},
+  resolveFunctionalAlert: {},
+  getFunctionalHealthSummary: {},
+  // Runs the functional job in the call: same timeout and secrets as the scheduled job.
+  triggerFunctionalCheck: {
+    sendsNotifications: true,
+    timeoutSeconds: findJob('functional')?.timeoutSeconds ?? 540,
+    secrets: findJob('functional')?.secrets ?? [],
+  },
+  getThresholds: {},
+  updateThresholds: {},
+  createSilence: {},
+  listSilences: {},
+  endSilence: {},
+  sendTestNotification: { sendsNotifications: true },
+};
+for (const [name, options] of Object.entries(ADMIN_EXPORTS)) lazyExport(name, () => adminCallable(name as AdminCallableName, options));

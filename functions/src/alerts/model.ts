@@ -13,6 +13,12 @@ export const COLLECTIONS = {
   jobs: 'monitoring_jobs',
   /** One document per (error source, minute) claimed by the error_logs trigger: see monitors/system/errorTrigger.ts. */
   triggerClaims: 'monitoring_trigger_claims',
+  /** Create-if-absent leases that keep two runs of the same manual check from overlapping. */
+  locks: 'monitoring_locks',
+  /** One document per admin acknowledgement or resolution: makes both idempotent (created if absent). */
+  adminActions: 'monitoring_admin_actions',
+  /** The alert-shaped documents behind test notifications sent from the admin API. */
+  testNotifications: 'monitoring_test_notifications',
 } as const;
 
 /** Per (rule, subject) bookkeeping: which alert is open, how many runs in a row it has fired. */
@@ -130,6 +136,8 @@ export interface SilenceDoc {
   createdBy: string;
   createdAt: Timestamp;
   endedAt?: Timestamp | null;
+  /** Who ended it early (admin uid). */
+  endedBy?: string | null;
 }
 
 export function alertIdFor(stateId: string, incident: number): string {

@@ -128,6 +128,13 @@ export const PAYPAL_ENVIRONMENT = text(
   'PayPal environment: `live` or `sandbox`.',
   'live',
 );
+export const ADMIN_ENFORCE_APP_CHECK = text(
+  'ADMIN_ENFORCE_APP_CHECK',
+  'false',
+  'Admin API',
+  'Set to `true` to make every admin callable reject requests without a valid App Check token (`unauthenticated`). Turn it on once the dashboard sends App Check tokens.',
+  'true',
+);
 
 /** Everything the deployment can be given, in documentation order. */
 export const PARAMS: readonly ParamEntry[] = [
@@ -146,6 +153,7 @@ export const PARAMS: readonly ParamEntry[] = [
   PAYPAL_ENVIRONMENT,
   RUNBOOK_BASE_URL,
   MONITORING_ENVIRONMENT,
+  ADMIN_ENFORCE_APP_CHECK,
 ];
 
 /** Secrets every job binds: any job can raise an alert and must be able to deliver it. */

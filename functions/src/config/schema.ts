@@ -271,8 +271,13 @@ function crossFieldProblems(config: MonitoringConfig, rules: readonly RuleDefini
   return problems;
 }
 
-function formatPath(path: PropertyKey[]): string {
-  return path.length ? path.map(String).join('.') : '(document)';
+function formatPath(path: PropertyKey[], root: string): string {
+  return path.length ? path.map(String).join('.') : root;
+}
+
+/** One line per validation issue, naming the field: `rules.capture_rate.threshold: Too big: ...`. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], root = '(document)'): string[] {
+  return issues.map((issue) => `${formatPath(issue.path, root)}: ${issue.message}`);
 }
 
 export interface ResolvedConfig {
@@ -289,7 +294,7 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
   if (override === undefined || override === null) return { config: base, problems: [] };
   const parsed = overrideSchema(rules).safeParse(override);
   if (!parsed.success) {
-    return { config: base, problems: parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`) };
+    return { config: base, problems: formatIssues(parsed.error.issues) };
   }
   const value = parsed.data;
   const merged: MonitoringConfig = {

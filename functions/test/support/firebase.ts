@@ -2,6 +2,7 @@
  * Each test gets its own Firestore project on the shared emulator, so tests never see each other's
  * documents and no cleanup is needed.
  */
+import { basename } from 'node:path';
 import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
 
@@ -10,7 +11,9 @@ let counter = 0;
 export async function freshProject(): Promise<Firestore> {
   await Promise.all(getApps().map((app) => deleteApp(app)));
   counter += 1;
-  const projectId = `demo-test-${process.pid}-${counter}-${Date.now().toString(36)}`;
+  // Named after the test file, so that reports from the emulator (index coverage) say who sent what.
+  const file = basename(expect.getState().testPath ?? 'test').replace(/\.test\.ts$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const projectId = `demo-${file}-${process.pid}-${counter}-${Date.now().toString(36)}`;
   process.env.GCLOUD_PROJECT = projectId;
   initializeApp({ projectId });
   return getFirestore();

@@ -1,4 +1,5 @@
 import { startFirestore } from '../../dev/emulator';
+import { QueryRecorder } from '../../dev/indexCoverage';
 
 export default async function globalSetup(): Promise<void> {
   const major = Number(process.versions.node.split('.')[0]);
@@ -7,6 +8,9 @@ export default async function globalSetup(): Promise<void> {
       `The tests run on Node 24, the deploy runtime; this is ${process.version}. Use \`npm test\`, which runs the node@24 binary installed as a dev dependency.`,
     );
   }
-  const firestore = await startFirestore();
-  (globalThis as { __firestore__?: unknown }).__firestore__ = firestore;
+  // Every structured query the suite sends is recorded; globalTeardown checks them against
+  // firestore.indexes.json (index coverage, see dev/indexCoverage.ts).
+  const recorder = new QueryRecorder();
+  const firestore = await startFirestore({ onQuery: (parent, query) => recorder.record(parent, query) });
+  Object.assign(globalThis as object, { __firestore__: firestore, __queries__: recorder });
 }

@@ -28,6 +28,13 @@ export function freePort(): Promise<number> {
 export interface StartOptions {
   /** Called with every structured query the embedded emulator serves (documents or aggregations). */
   onQuery?: (parent: string, query: ProtoStructuredQuery) => void;
+  /** Called with the method name of every gRPC call the embedded emulator receives (the benchmark counts them). */
+  onRpc?: (method: string) => void;
+}
+
+interface GrpcHandler {
+  func: (...args: unknown[]) => unknown;
+  path: string;
 }
 
 export async function startFirestore(options: StartOptions = {}): Promise<LocalFirestore> {
@@ -44,6 +51,19 @@ export async function startFirestore(options: StartOptions = {}): Promise<LocalF
       onQuery(parent, query.toObject() as ProtoStructuredQuery);
       return serve(parent, query);
     }) as typeof state.v1Query;
+  }
+  const { onRpc } = options;
+  if (onRpc) {
+    // Wrap the gRPC server's handlers: count, then serve as before.
+    const handlers = (server as unknown as { server: { handlers: Map<string, GrpcHandler> } }).server.handlers;
+    for (const handler of handlers.values()) {
+      const serve = handler.func;
+      const method = handler.path.split('/').pop() ?? handler.path;
+      handler.func = function counted(this: unknown, ...args: unknown[]) {
+        onRpc(method);
+        return serve.apply(this, args);
+      };
+    }
   }
   const port = await freePort();
   await server.start(port);

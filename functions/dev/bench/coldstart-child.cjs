@@ -28,7 +28,15 @@ async function main() {
     try {
       if (endpoint.scheduleTrigger) await fn.run({ scheduleTime: new Date().toISOString(), jobName: exportName });
       else if (endpoint.callableTrigger) await fn.run({ data: JSON.parse(process.env.BENCH_CALLABLE_DATA || '{}'), auth: { uid: 'bench', token: { admin: true } }, rawRequest: { headers: {} } });
-      else if (endpoint.eventTrigger && process.env.BENCH_EVENT) await fn.run(JSON.parse(process.env.BENCH_EVENT));
+      else if (endpoint.eventTrigger) {
+        // A new error_logs entry, as Firestore would deliver it.
+        const app = require('firebase-admin/app');
+        if (app.getApps().length === 0) app.initializeApp();
+        const ref = require('firebase-admin/firestore').getFirestore().collection('error_logs').doc('bench-coldstart');
+        const now = new Date();
+        await ref.set({ severity: 'critical', source: 'bench', message: 'cold start probe', timestamp: now, expireAt: new Date(now.getTime() + 30 * 86_400_000) });
+        await fn.run({ id: 'bench', specversion: '1.0', type: 'google.cloud.firestore.document.v1.created', source: 'bench', time: now.toISOString(), document: 'error_logs/bench-coldstart', params: { logId: 'bench-coldstart' }, data: await ref.get() });
+      }
       else throw new Error('no way to invoke this trigger from the benchmark');
       report.outcome = 'ok';
     } catch (error) {

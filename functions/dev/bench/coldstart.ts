@@ -41,7 +41,12 @@ export interface ColdStartReport {
   functions: Array<{ exportName: string } & InvokeSample>;
 }
 
-export async function measureColdStart(exportNames: string[], env: NodeJS.ProcessEnv, iterations = 7): Promise<ColdStartReport> {
+export async function measureColdStart(
+  exportNames: string[],
+  env: NodeJS.ProcessEnv,
+  callableData: Record<string, unknown> = {},
+  iterations = 7,
+): Promise<ColdStartReport> {
   const entry: LoadSample[] = [];
   const eager: LoadSample[] = [];
   for (let i = 0; i < iterations; i += 1) {
@@ -57,7 +62,8 @@ export async function measureColdStart(exportNames: string[], env: NodeJS.Proces
   });
   const functions: ColdStartReport['functions'] = [];
   for (const exportName of exportNames) {
-    functions.push({ exportName, ...(await spawnChild<InvokeSample>(['invoke', exportName], env)) });
+    const data = JSON.stringify(callableData[exportName] ?? {});
+    functions.push({ exportName, ...(await spawnChild<InvokeSample>(['invoke', exportName], { ...env, BENCH_CALLABLE_DATA: data })) });
   }
   return { iterations, entry: summarize(entry), eager: summarize(eager), functions };
 }

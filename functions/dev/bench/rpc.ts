@@ -1,8 +1,8 @@
 /**
- * An embedded Firestore emulator whose gRPC handlers are counted, so that the benchmark measures
- * every RPC the same way for the jobs and for the document-scan baseline.
+ * The embedded Firestore emulator with every gRPC call counted, so that the benchmark measures the
+ * jobs and the document-scan baseline the same way.
  */
-import { freePort } from '../emulator';
+import { startFirestore } from '../emulator';
 
 export interface CountingFirestore {
   host: string;
@@ -13,33 +13,17 @@ export interface CountingFirestore {
   stop(): Promise<void>;
 }
 
-interface GrpcHandler {
-  func: (...args: unknown[]) => unknown;
-  path: string;
-}
-
 export async function startCountingFirestore(): Promise<CountingFirestore> {
-  const { FirestoreServer } = await import('@firestore-emulator/server');
-  const server = new FirestoreServer();
   const counts = new Map<string, number>();
-  const handlers = (server as unknown as { server: { handlers: Map<string, GrpcHandler> } }).server.handlers;
-  for (const handler of handlers.values()) {
-    const original = handler.func;
-    const method = handler.path.split('/').pop() ?? handler.path;
-    handler.func = function counted(this: unknown, ...args: unknown[]) {
-      counts.set(method, (counts.get(method) ?? 0) + 1);
-      return original.apply(this, args);
-    };
+  const firestore = await startFirestore({ onRpc: (method) => counts.set(method, (counts.get(method) ?? 0) + 1) });
+  if (!firestore.embedded) {
+    throw new Error(`FIRESTORE_EMULATOR_HOST is set (${firestore.host}): the benchmark counts RPCs on its own embedded emulator; unset it.`);
   }
-  const port = await freePort();
-  await server.start(port);
-  const host = `127.0.0.1:${port}`;
-  process.env.FIRESTORE_EMULATOR_HOST = host;
   return {
-    host,
+    host: firestore.host,
     counts: () => Object.fromEntries(counts),
     total: () => [...counts.values()].reduce((sum, value) => sum + value, 0),
     reset: () => counts.clear(),
-    stop: async () => server.stop(),
+    stop: firestore.stop,
   };
 }

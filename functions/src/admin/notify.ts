@@ -7,7 +7,7 @@
  */
 import { HttpsError } from 'firebase-functions/v2/https';
 import { z } from 'zod';
-import { COLLECTIONS, deliveryIdFor, tickLabel, type AlertDoc, type DeliveryDoc } from '../alerts/model';
+import { COLLECTIONS, newDelivery, tickLabel, type AlertDoc } from '../alerts/model';
 import { loadRuntimeConfig } from '../config/load';
 import { MONITORING_ENVIRONMENT, readParam } from '../config/params';
 import { CHANNELS, type ChannelName } from '../config/schema';
@@ -86,24 +86,17 @@ export const sendTestNotification = defineCallable({
       if (!isAlreadyExists(error)) throw error;
       throw new HttpsError('resource-exhausted', `A test notification was already sent to ${channel} this minute; wait a minute before sending another.`);
     }
-    const deliveryId = deliveryIdFor(id, 'test', channel);
-    const delivery: DeliveryDoc = {
-      deliveryId,
+    const delivery = newDelivery({
       alertId: id,
       alertCollection: COLLECTIONS.testNotifications,
       ruleId: alert.ruleId,
       event: 'test',
       channel,
       severity: 'warning',
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: at,
-      createdAt: at,
       runId: alert.metadata.lastRunId,
-      lastError: null,
-      sentAt: null,
-      sentTo: [],
-    };
+      now: at,
+    });
+    const { deliveryId } = delivery;
     await db.collection(COLLECTIONS.deliveries).doc(deliveryId).create(delivery);
     ctx.meter.noteWrites(1);
 

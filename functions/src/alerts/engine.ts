@@ -21,11 +21,10 @@ import type { Evaluation } from './evaluate';
 import {
   alertIdFor,
   COLLECTIONS,
-  deliveryIdFor,
+  newDelivery,
   tickLabel,
   type AlertDoc,
   type AlertState,
-  type DeliveryDoc,
 } from './model';
 import { silenceFor, type ActiveSilence } from './silences';
 
@@ -200,24 +199,8 @@ async function apply(
   const addDeliveries = (alertId: string, planned: PlannedEvent[]) => {
     for (const item of planned) {
       for (const channel of item.channels) {
-        const deliveryId = deliveryIdFor(alertId, item.event, channel);
-        const delivery: DeliveryDoc = {
-          deliveryId,
-          alertId,
-          alertCollection: collection,
-          ruleId: evaluation.rule.id,
-          event: item.event,
-          channel,
-          severity: item.severity,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: wallNow,
-          createdAt: wallNow,
-          runId: ctx.runId,
-          lastError: null,
-          sentAt: null,
-          sentTo: [],
-        };
+        const delivery = newDelivery({ alertId, alertCollection: collection, ruleId: evaluation.rule.id, event: item.event, channel, severity: item.severity, runId: ctx.runId, now: wallNow });
+        const { deliveryId } = delivery;
         batch.create(db.collection(COLLECTIONS.deliveries).doc(deliveryId), delivery);
         writes += 1;
         deliveryIds.push(deliveryId);
@@ -504,24 +487,8 @@ export async function escalateUnacknowledged(ctx: EngineContext): Promise<Escala
     // Deliveries first: their create-if-absent preconditions make a concurrent run's commit fail
     // before it changes anything.
     for (const channel of channels) {
-      const deliveryId = deliveryIdFor(alert.id, event, channel);
-      const delivery: DeliveryDoc = {
-        deliveryId,
-        alertId: alert.id,
-        alertCollection: collection,
-        ruleId: alert.ruleId,
-        event,
-        channel,
-        severity,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: wallNow,
-        createdAt: wallNow,
-        runId: ctx.runId,
-        lastError: null,
-        sentAt: null,
-        sentTo: [],
-      };
+      const delivery = newDelivery({ alertId: alert.id, alertCollection: collection, ruleId: alert.ruleId, event, channel, severity, runId: ctx.runId, now: wallNow });
+      const { deliveryId } = delivery;
       batch.create(db.collection(COLLECTIONS.deliveries).doc(deliveryId), delivery);
       ids.push(deliveryId);
     }

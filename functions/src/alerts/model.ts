@@ -152,3 +152,28 @@ export function tickLabel(tickMs: number): string {
 export function deliveryIdFor(alertId: string, event: string, channel: ChannelName): string {
   return `${alertId}~${event}~${channel}`;
 }
+
+/** A new delivery: one message about one alert event, for one channel, due now. */
+export function newDelivery(fields: {
+  alertId: string;
+  alertCollection: string;
+  ruleId: string;
+  event: string;
+  channel: ChannelName;
+  severity: Severity;
+  runId: string;
+  now: Timestamp;
+}): DeliveryDoc {
+  const { now, ...rest } = fields;
+  return {
+    deliveryId: deliveryIdFor(fields.alertId, fields.event, fields.channel),
+    ...rest,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    lastError: null,
+    sentAt: null,
+    sentTo: [],
+  };
+}

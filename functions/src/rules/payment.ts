@@ -3,6 +3,12 @@ import { defineRules } from './types';
 const minutes = (value: number) => (value % 60 === 0 ? `last ${value / 60} h` : `last ${value} min`);
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+/** A sliding window of `windowMinutes` (default one hour) ending at the evaluation time. */
+const lastMinutes = {
+  params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
+  window: (p: Record<string, number>) => minutes(p.windowMinutes),
+};
+
 /** Payment, payout and call-session rules (payment monitoring job, every 4 hours). */
 export const paymentRules = defineRules(
   {
@@ -16,8 +22,7 @@ export const paymentRules = defineRules(
     threshold: 3,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
-    window: (p) => minutes(p.windowMinutes),
+    ...lastMinutes,
     source: 'Aggregation count on `payments` where provider == "stripe", status == "failed", failedAt in the window.',
     impact: 'Customers cannot pay: bookings are lost and some will not retry.',
     suggestedAction: 'Open the Stripe dashboard (Payments, filter Failed) and look at the decline codes in the alert details.',
@@ -88,8 +93,7 @@ export const paymentRules = defineRules(
     threshold: 3,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
-    window: (p) => minutes(p.windowMinutes),
+    ...lastMinutes,
     source: 'Aggregation count on `payments` where provider == "paypal", status == "failed", failedAt in the window.',
     impact: 'Customers who pay with PayPal cannot book.',
     suggestedAction: 'Check the PayPal business dashboard and the failure codes in the alert details.',
@@ -165,8 +169,7 @@ export const paymentRules = defineRules(
     threshold: 5,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
-    window: (p) => minutes(p.windowMinutes),
+    ...lastMinutes,
     source: 'Aggregation count on `call_sessions` where status == "failed" and failedAt in the window.',
     impact: 'Paid consultations do not happen: refunds, unhappy clients and providers.',
     suggestedAction: 'Check Twilio (debugger, status page, balance) and the failure reasons in the alert details.',
@@ -327,8 +330,7 @@ export const paymentRules = defineRules(
     threshold: 5,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
-    window: (p) => minutes(p.windowMinutes),
+    ...lastMinutes,
     source: 'Twilio API: calls.list(status=failed, startTimeAfter=window start), at most 200 calls.',
     impact: 'Consultations do not connect, whatever our own records say.',
     suggestedAction: 'Compare with the app\'s failed-call count in the details; check the Twilio debugger.',

@@ -154,16 +154,9 @@ export function deliveryIdFor(alertId: string, event: string, channel: ChannelNa
 }
 
 /** A new delivery: one message about one alert event, for one channel, due now. */
-export function newDelivery(fields: {
-  alertId: string;
-  alertCollection: string;
-  ruleId: string;
-  event: string;
-  channel: ChannelName;
-  severity: Severity;
-  runId: string;
-  now: Timestamp;
-}): DeliveryDoc {
+export function newDelivery(
+  fields: Pick<DeliveryDoc, 'alertId' | 'alertCollection' | 'ruleId' | 'event' | 'channel' | 'severity' | 'runId'> & { now: Timestamp },
+): DeliveryDoc {
   const { now, ...rest } = fields;
   return {
     deliveryId: deliveryIdFor(fields.alertId, fields.event, fields.channel),

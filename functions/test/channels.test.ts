@@ -185,7 +185,7 @@ describe('message content', () => {
     expect(sms.body).not.toContain('jane.doe');
 
     const [mail] = servers.current.smtp.mails;
-    expect(mail.subject).toBe('[EMERGENCY] EMERGENCY: Test failures');
+    expect(mail.subject).toBe('EMERGENCY: Test failures');
     expect(mail.text).toContain('Suggested action: Nothing to do.');
     expect(mail.html).toContain('<th align="left">Impact</th><td>Nothing real.</td>');
     expect(mail.html).toContain('<a href="https://runbooks.example.com/runbook.md#rule-test_failures">');

@@ -32,7 +32,7 @@ it('sends a test message to Slack only', async () => {
 it('sends a test email to the configured recipients', async () => {
   const result = await call<TestNotificationResult>(sendTestNotification, { channel: 'email' });
   expect(result.status).toBe('sent');
-  expect(servers.current.smtp.mails).toEqual([expect.objectContaining({ to: ['oncall@example.com'], subject: '[WARNING] TEST: Test notification (email)' })]);
+  expect(servers.current.smtp.mails).toEqual([expect.objectContaining({ to: ['oncall@example.com'], subject: 'TEST: Test notification (email)' })]);
   expect(servers.current.slack.messages).toHaveLength(0);
 });
 

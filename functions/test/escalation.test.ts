@@ -54,8 +54,8 @@ describe('critical alert nobody acknowledges', () => {
     ]);
     expect(texts()).toEqual(['CRITICAL: Test failures', 'UNACKNOWLEDGED CRITICAL: Test failures']);
     expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual([
-      '[CRITICAL] CRITICAL: Test failures',
-      '[CRITICAL] UNACKNOWLEDGED CRITICAL: Test failures',
+      'CRITICAL: Test failures',
+      'UNACKNOWLEDGED CRITICAL: Test failures',
     ]);
     // The on-call phones ring: SMS is an emergency channel.
     expect(servers.current.twilio.sms.map((sms) => sms.to).sort()).toEqual(['+33612345678', '+33698765432']);

@@ -36,6 +36,16 @@ it('sends a test email to the configured recipients', async () => {
   expect(servers.current.slack.messages).toHaveLength(0);
 });
 
+it('sends the test in the configured language', async () => {
+  await db.collection('monitoring_config').doc('settings').set({ presentation: { locale: 'fr' } }, { merge: true });
+  const result = await call<TestNotificationResult>(sendTestNotification, { channel: 'email' });
+  expect(result.status).toBe('sent');
+  const [mail] = servers.current.smtp.mails;
+  expect(mail.subject).toBe('TEST: Notification de test (email)');
+  expect(mail.text).toContain('Aucune action requise.');
+  expect(mail.text).toContain('Action suggérée: Rien à faire.');
+});
+
 it('sends a test SMS to the configured phones', async () => {
   const result = await call<TestNotificationResult>(sendTestNotification, { channel: 'sms' });
   expect(result.status).toBe('sent');

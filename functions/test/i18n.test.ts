@@ -389,6 +389,16 @@ describe('message framing', () => {
     for (const locale of LOCALES) expect(smsBody(context('unacknowledged-emergency', locale, 'staging', 'emergency')).length).toBeLessThanOrEqual(160);
   });
 
+  it('a resolution is said again in French from the value and threshold; English keeps the engine\'s words', () => {
+    const resolved = (resolution: string | null, locale: Locale) =>
+      emailContent({ ...context('resolved', locale), alert: { ...alert, value: 2, resolution } as AlertDoc }).text.split('\n')[2];
+    expect(resolved('Condition cleared: 2 (threshold 3, recovery at 3).', 'en')).toBe('Condition cleared: 2 (threshold 3, recovery at 3).');
+    expect(resolved('Condition cleared: 2 (threshold 3, recovery at 3).', 'fr')).toBe('La condition a disparu : 2 (seuil 3).');
+    expect(resolved('Rule disabled in configuration.', 'fr')).toBe('Règle désactivée dans la configuration.');
+    expect(resolved(null, 'fr')).toBe('La condition a disparu.');
+    expect(resolved(null, 'en')).toBe('The condition cleared.');
+  });
+
   it('an alert stored without i18n (written before it existed) renders its stored texts with the configured framing', () => {
     const { i18n: _i18n, ...old } = alert;
     const payload = slackPayload({ ...context('opened', 'fr'), alert: old as AlertDoc });

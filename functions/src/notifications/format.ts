@@ -80,10 +80,24 @@ export function headline(context: MessageContext): string {
   }
 }
 
+/**
+ * Why a resolved alert cleared. The engine writes the reason in English (`resolution`); in another
+ * language it is said again from the alert's value and threshold.
+ */
+function resolutionText(alert: AlertDoc, locale: Locale): string {
+  const t = FRAMING[locale];
+  if (locale === 'en' || !alert.resolution) return alert.resolution ?? t.conditionCleared;
+  if (alert.resolution === RULE_DISABLED_RESOLUTION) return t.ruleDisabled;
+  return t.clearedWith(formatValue(alert.value, alert.unit, locale), formatValue(alert.threshold, alert.unit, locale));
+}
+
+/** The engine's `resolution` when a rule is disabled while its alert is open. */
+const RULE_DISABLED_RESOLUTION = 'Rule disabled in configuration.';
+
 function summary(context: MessageContext): string {
   const { alert } = context;
   const { locale } = presentationOf(context);
-  return eventKind(context.event) === 'resolved' ? alert.resolution ?? framing(context).conditionCleared : localizedTexts(alert, locale).message;
+  return eventKind(context.event) === 'resolved' ? resolutionText(alert, locale) : localizedTexts(alert, locale).message;
 }
 
 function isHttpUrl(url: string): boolean {

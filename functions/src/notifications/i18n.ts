@@ -2,7 +2,8 @@
  * The words that frame an alert in a Slack message, an email or an SMS, in every language of
  * `LOCALES`. The alert's own texts (title, message, impact, suggested action) come from its rule.
  */
-import type { Locale, Severity } from '../rules';
+import type { AlertTexts } from '../alerts/evaluate';
+import { LOCALES, type Locale, type Severity } from '../rules';
 
 export interface Framing {
   /** Severity marker, upper case: the one marker a headline or subject carries. */
@@ -14,6 +15,10 @@ export interface Framing {
   test: string;
   /** Summary of a resolved alert without a recorded resolution. */
   conditionCleared: string;
+  /** Resolution of an alert whose rule was disabled while it was open. */
+  ruleDisabled: string;
+  /** Resolution of an alert whose value came back: "(value, threshold)". */
+  clearedWith: (value: string, threshold: string) => string;
   /** SMS: what replaces the value of a resolved alert. */
   cleared: string;
   /** Window of a rule without one. */
@@ -36,6 +41,8 @@ export interface Framing {
   /** Slack footer: "<environment> · alert `id` · run `id`". */
   alertWord: string;
   runWord: string;
+  /** Texts of the alert-shaped document a test notification (admin dashboard) sends. */
+  testNotification: (channel: string, environment: string) => AlertTexts;
 }
 
 export const FRAMING: Record<Locale, Framing> = {
@@ -47,6 +54,8 @@ export const FRAMING: Record<Locale, Framing> = {
     unacknowledged: (level) => `UNACKNOWLEDGED ${level}`,
     test: 'TEST',
     conditionCleared: 'The condition cleared.',
+    ruleDisabled: 'Rule disabled in configuration.',
+    clearedWith: (value, threshold) => `Condition cleared: ${value} (threshold ${threshold}).`,
     cleared: 'Cleared',
     currentState: 'current state',
     comparison: (value, direction, threshold) => `${value} (alert when ${direction === 'above' ? 'more than' : 'less than'} ${threshold})`,
@@ -65,6 +74,13 @@ export const FRAMING: Record<Locale, Framing> = {
     },
     alertWord: 'alert',
     runWord: 'run',
+    testNotification: (channel, environment) => ({
+      title: `Test notification (${channel})`,
+      message: `Test message sent from the admin dashboard to check the ${channel} channel of the ${environment} monitoring. No action needed.`,
+      impact: 'None: this is a test.',
+      suggestedAction: 'Nothing to do. If you expected this message on another channel, check the routing configuration.',
+      window: null,
+    }),
   },
   fr: {
     severity: { warning: 'AVERTISSEMENT', critical: 'CRITIQUE', emergency: 'URGENCE' },
@@ -74,6 +90,8 @@ export const FRAMING: Record<Locale, Framing> = {
     unacknowledged: (level) => `NON ACQUITTÉE ${level}`,
     test: 'TEST',
     conditionCleared: 'La condition a disparu.',
+    ruleDisabled: 'Règle désactivée dans la configuration.',
+    clearedWith: (value, threshold) => `La condition a disparu : ${value} (seuil ${threshold}).`,
     cleared: 'Terminée',
     currentState: 'état actuel',
     comparison: (value, direction, threshold) => `${value} (alerte ${direction === 'above' ? 'au-dessus de' : 'en dessous de'} ${threshold})`,
@@ -92,5 +110,17 @@ export const FRAMING: Record<Locale, Framing> = {
     },
     alertWord: 'alerte',
     runWord: 'exécution',
+    testNotification: (channel, environment) => ({
+      title: `Notification de test (${channel})`,
+      message: `Message de test envoyé depuis le tableau de bord d'administration pour vérifier le canal ${channel} du monitoring ${environment}. Aucune action requise.`,
+      impact: 'Aucun : c\'est un test.',
+      suggestedAction: 'Rien à faire. Si ce message était attendu sur un autre canal, vérifier la configuration du routage.',
+      window: null,
+    }),
   },
 };
+
+/** The test notification's texts in every language (stored as the alert's `i18n`). */
+export function testNotificationTexts(channel: string, environment: string): Record<Locale, AlertTexts> {
+  return Object.fromEntries(LOCALES.map((locale) => [locale, FRAMING[locale].testNotification(channel, environment)])) as Record<Locale, AlertTexts>;
+}

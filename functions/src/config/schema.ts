@@ -5,6 +5,16 @@
 import { z } from 'zod';
 import { RULES, SEVERITIES, severityRank, type RuleDefinition, type Severity } from '../rules';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, listParam } from './params';
+import {
+  DEFAULT_EXTERNAL_HEARTBEAT,
+  DEFAULT_PROBES,
+  externalHeartbeatOverrideSchema,
+  mergeExternalHeartbeat,
+  mergeProbes,
+  probesOverrideSchema,
+  type ExternalHeartbeatSettings,
+  type ProbeSettings,
+} from './probes';
 
 export const CHANNELS = ['slack', 'email', 'sms'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
@@ -85,6 +95,10 @@ export interface MonitoringConfig {
   metrics: MetricsSettings;
   escalation: EscalationSettings;
   retention: RetentionSettings;
+  /** HTTP probes of the app's endpoints (config/probes.ts). */
+  probes: ProbeSettings;
+  /** Ping of an outside dead man's switch by each watchdog run (config/probes.ts). */
+  externalHeartbeat: ExternalHeartbeatSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -139,6 +153,8 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     metrics: structuredClone(DEFAULT_METRICS),
     escalation: structuredClone(DEFAULT_ESCALATION),
     retention: structuredClone(DEFAULT_RETENTION),
+    probes: structuredClone(DEFAULT_PROBES),
+    externalHeartbeat: structuredClone(DEFAULT_EXTERNAL_HEARTBEAT),
   };
 }
 
@@ -234,6 +250,8 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
         })
         .strict()
         .partial(),
+      probes: probesOverrideSchema,
+      externalHeartbeat: externalHeartbeatOverrideSchema,
       // Bookkeeping fields written by the admin API; ignored by the monitors.
       updatedAt: z.unknown(),
       updatedBy: z.string().max(200),
@@ -330,6 +348,8 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
       afterMinutes: { ...base.escalation.afterMinutes, ...value.escalation?.afterMinutes },
     },
     retention: { ...base.retention, ...value.retention },
+    probes: mergeProbes(base.probes, value.probes),
+    externalHeartbeat: mergeExternalHeartbeat(base.externalHeartbeat, value.externalHeartbeat),
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

@@ -13,7 +13,10 @@ import { resolveConfig } from '../src/config/schema';
 import { appendResult, consecutiveFailures, daysLeft, latencySummary, percentile, type StoredResult } from '../src/monitors/probes/history';
 import type { ProbeDoc } from '../src/monitors/probes';
 import { bodyProblem, quote } from '../src/monitors/probes/probe';
+import type { SystemHealthSummary } from '../src/admin/health';
+import { getSystemHealthSummary } from '../src/index';
 import { runJob } from '../src/pipeline/run';
+import { call } from './support/admin';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { useLocalServers } from './support/servers';
 
@@ -297,6 +300,31 @@ describe('probes job', () => {
       [at(10).getTime(), true],
     ]);
     expect(doc.lastSuccessAt?.toMillis()).toBe(at(10).getTime());
+
+    // The dashboard's view, through the health summary callable.
+    const summary = await call<SystemHealthSummary>(getSystemHealthSummary, {});
+    expect(summary.endpoints).toEqual([
+      {
+        name: 'health',
+        target: `${target.url}/health`,
+        checkedAt: at(10).toISOString(),
+        lastOk: true,
+        lastStatus: 200,
+        lastLatencyMs: expect.any(Number),
+        lastError: null,
+        lastSuccessAt: at(10).toISOString(),
+        consecutiveFailures: 0,
+        uptimePercent: 33.3,
+        p95Ms: expect.any(Number),
+        results: 3,
+        certificateDaysLeft: null,
+        recent: [
+          { at: at(0).toISOString(), ok: false, status: 200, ms: expect.any(Number), error: '$.status is "down", expected == "ok"' },
+          { at: at(5).toISOString(), ok: false, status: 200, ms: expect.any(Number), error: '$.status is "down", expected == "ok"' },
+          { at: at(10).toISOString(), ok: true, status: 200, ms: expect.any(Number), error: null },
+        ],
+      },
+    ]);
   });
 
   it('"slow" from the p95 of the window against the endpoint budget, once the sample is large enough', async () => {

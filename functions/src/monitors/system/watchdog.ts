@@ -4,6 +4,9 @@
  * being a scheduled job run, it also checks every other job's heartbeat, re-notifies unacknowledged
  * alerts past their delay and retries due notifications (pipeline/run.ts). Without it those would
  * only happen when some other job happens to run.
+ *
+ * Its runs also ping an external dead man's switch (`externalHeartbeat.url`, pingExternalHeartbeat
+ * below, called by pipeline/run.ts at the start of the run and after its run record).
  */
 import type { Monitor } from '../types';
 import { measureChannelHealth } from './channels';

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   for (const mail of servers.smtp.mails) print(`  - to ${mail.to.join(', ')}: ${mail.subject}`);
   print(`SMS sent ${servers.twilio.sms.length}:`);
   for (const sms of servers.twilio.sms) print(`  - to ${sms.to}: ${sms.body}`);
+  print(`Dead man's switch received ${servers.heartbeat.pings.length} ping(s): ${servers.heartbeat.pings.map((ping) => ping.kind).join(', ') || 'none'}`);
   const failed = results.filter((result) => result.outcome === 'failed');
 
   await servers.stop();

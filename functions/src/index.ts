@@ -54,6 +54,8 @@ export const runCriticalFunctionalCheck = scheduledJob('functional-critical');
 export const runSystemHealthCheck = scheduledJob('system');
 export const runMonitoringWatchdog = scheduledJob('watchdog');
 export const runMonitoringCleanup = scheduledJob('cleanup');
+export const runHttpProbes = scheduledJob('probes');
+export const runMessageDeliveryCheck = scheduledJob('delivery');
 
 // Firestore trigger on new error_logs entries: critical ones raise an alert at once.
 export declare const onErrorLogCreated: typeof import('./triggers/errorLogs').onErrorLogCreated;

@@ -109,7 +109,8 @@ describe('getSystemHealthSummary', () => {
     expect(await queries()).toEqual(few);
     // Per domain: 3 severities + unacknowledged; one per catalogue category; 2 delivery counts.
     const categories = new Set(RULES.map((rule) => `${rule.domain}/${rule.category}`)).size;
-    expect(few).toEqual({ counts: 3 * 4 + categories + 2, docs: 2 });
+    // Documents: heartbeats, recent failed deliveries, probed endpoints (each bounded by a limit).
+    expect(few).toEqual({ counts: 3 * 4 + categories + 2, docs: 3 });
   });
 
   it('takes no input', async () => {

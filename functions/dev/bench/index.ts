@@ -1,14 +1,16 @@
 /**
  * npm run bench [-- --sizes 1000,3000,10000] : reads against data size, cold start, notification
- * fan-out. Prints the tables and writes docs/performance.md. Not part of npm test.
+ * fan-out, checks from the outside. Prints the tables and writes docs/performance.md. Not part of npm test.
+ * `npm run bench -- --only outside` measures section 4 alone and replaces it in docs/performance.md.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { startLocalServers } from '../servers';
 import { measureColdStart, type ColdStartReport } from './coldstart';
 import { measureFanout, type FanoutCase } from './fanout';
+import { measureOutside, type OutsideRow } from './outside';
 import { measureReads, type ReadsRow } from './reads';
 import { startCountingFirestore } from './rpc';
 import { WORKLOADS } from './workloads';
@@ -81,7 +83,46 @@ function fanoutSection(cases: FanoutCase[]): string {
   );
 }
 
+const OUTSIDE_TITLE = '## 4. Checks from the outside: reads and invocations per day';
+
+function outsideSection(rows: OutsideRow[]): string {
+  const perDay = (value: number, row: OutsideRow) => (value * row.runsPerDay).toLocaleString('en-US');
+  const probes = rows.filter((row) => row.job === 'probes');
+  const [first, last] = [probes[0], probes[probes.length - 1]];
+  const marginal = first && last && last.ownReads > first.ownReads ? ((last.billedReads - first.billedReads) / (last.ownReads - first.ownReads)).toFixed(1) : '?';
+  return [
+    OUTSIDE_TITLE,
+    '',
+    'One steady-state run (the second one: heartbeat documents exist) of the probes job (`runHttpProbes`, every 5 minutes: 288 invocations a day) per number of endpoints, all answering, and of the delivery job (`runMessageDeliveryCheck`, hourly: 24 a day). Billed reads are `RunResult.reads.billedReads`; "own" is the part the checks of the job read (one probe document per endpoint; three count aggregations over email_logs), the rest is what every scheduled run reads (configuration, heartbeats of the other jobs, silences, escalation and retry queries).',
+    '',
+    table(
+      ['job', 'case', 'runs per day', 'run wall ms', 'billed reads per run', 'own reads per run (probe docs; counts)', 'writes per run', 'billed reads per day', 'writes per day'],
+      rows.map((row) => [`\`${row.job}\``, row.case, row.runsPerDay, row.wallMs, row.billedReads, row.ownReads, row.writes, perDay(row.billedReads, row), perDay(row.writes, row)]),
+    ),
+    '',
+    `Each endpoint adds ${marginal} billed reads per run: its probe document, and the alert-state documents the engine reads for its decided rules (down, slow once the sample is reached, certificate for https://); one write (the history is a capped array in the endpoint\'s document, not a query over results). The email rate costs one aggregation read per 1,000 logged emails in the window for each of its three counts; the SMS rate costs no Firestore read (Twilio API, one request per 1,000 messages).`,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'outside') {
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    process.env.MONITORING_LOG_LEVEL ??= 'error';
+    const counting = await startCountingFirestore();
+    const servers = await startLocalServers();
+    Object.assign(process.env, servers.env, { MONITORING_ENVIRONMENT: 'bench' });
+    log('4. Checks from the outside');
+    const section = outsideSection(await measureOutside(servers, log));
+    await servers.stop();
+    await counting.stop();
+    const path = resolve(root, 'docs', 'performance.md');
+    const current = readFileSync(path, 'utf8');
+    const at = current.indexOf(OUTSIDE_TITLE);
+    writeFileSync(path, `${at === -1 ? `${current.trimEnd()}\n\n` : current.slice(0, at)}${section}`);
+    process.stdout.write(`${section}\n`);
+    process.exit(0);
+  }
   const sizesArg = process.argv.indexOf('--sizes');
   const sizes = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) : [1_000, 3_000, 10_000];
   const command = `npm run bench${sizesArg > 0 ? ` -- --sizes ${sizes.join(',')}` : ''}`;
@@ -119,6 +160,9 @@ async function main(): Promise<void> {
   log('3. Notification fan-out');
   const fanout = await measureFanout(servers);
 
+  log('4. Checks from the outside');
+  const outside = await measureOutside(servers, log);
+
   await servers.stop();
   await counting.stop();
 
@@ -148,6 +192,7 @@ async function main(): Promise<void> {
     '',
     fanoutSection(fanout),
     '',
+    outsideSection(outside),
   ].join('\n');
   writeFileSync(resolve(root, 'docs', 'performance.md'), report);
   process.stdout.write(`${report}\n`);

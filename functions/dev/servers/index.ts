@@ -1,5 +1,6 @@
 /** All local stand-ins, started together, and the environment that points the product at them. */
 import { PayPalCapture } from './paypal';
+import { HeartbeatReceiver, ProbeTargets } from './probeTargets';
 import { SentryCapture } from './sentry';
 import { SlackCapture } from './slack';
 import { SmtpCapture } from './smtp';
@@ -13,6 +14,10 @@ export interface LocalServers {
   sentry: SentryCapture;
   stripe: StripeCapture;
   paypal: PayPalCapture;
+  /** Endpoints for the HTTP probes (healthy, slow, 500, wrong body, never answering). */
+  probeTargets: ProbeTargets;
+  /** Dead man's switch receiving the watchdog's external heartbeat pings. */
+  heartbeat: HeartbeatReceiver;
   /** Environment variables (params and secrets) that route every channel to these servers. */
   env: Record<string, string>;
   reset(): void;
@@ -20,13 +25,15 @@ export interface LocalServers {
 }
 
 export async function startLocalServers(): Promise<LocalServers> {
-  const [slack, smtp, twilio, sentry, stripe, paypal] = await Promise.all([
+  const [slack, smtp, twilio, sentry, stripe, paypal, probeTargets, heartbeat] = await Promise.all([
     new SlackCapture().start(),
     new SmtpCapture().start(),
     new TwilioCapture().start(),
     new SentryCapture().start(),
     new StripeCapture().start(),
     new PayPalCapture().start(),
+    new ProbeTargets().start(),
+    new HeartbeatReceiver().start(),
   ]);
   const env = {
     SLACK_WEBHOOK_URL: slack.webhookUrl,
@@ -42,6 +49,7 @@ export async function startLocalServers(): Promise<LocalServers> {
     PAYPAL_CLIENT_ID: paypal.clientId,
     PAYPAL_CLIENT_SECRET: paypal.clientSecret,
     PAYPAL_API_BASE_URL: paypal.url,
+    PROBE_TOKEN: `Bearer ${probeTargets.token}`,
   };
   return {
     slack,
@@ -50,10 +58,13 @@ export async function startLocalServers(): Promise<LocalServers> {
     sentry,
     stripe,
     paypal,
+    probeTargets,
+    heartbeat,
     env,
     reset() {
-      for (const server of [slack, smtp, twilio, sentry, stripe, paypal]) server.reset();
+      for (const server of [slack, smtp, twilio, sentry, stripe, paypal, probeTargets, heartbeat]) server.reset();
       twilio.calls = [];
+      twilio.messages = [];
       twilio.balance = '25.00';
       stripe.events = [];
       stripe.paymentIntents = [];
@@ -61,9 +72,10 @@ export async function startLocalServers(): Promise<LocalServers> {
       paypal.batches = [];
     },
     async stop() {
-      await Promise.all([slack.stop(), smtp.stop(), twilio.stop(), sentry.stop(), stripe.stop(), paypal.stop()]);
+      await Promise.all([slack.stop(), smtp.stop(), twilio.stop(), sentry.stop(), stripe.stop(), paypal.stop(), probeTargets.stop(), heartbeat.stop()]);
     },
   };
 }
 
+export { HeartbeatReceiver, ProbeTargets };
 export { PayPalCapture, SentryCapture, SlackCapture, SmtpCapture, StripeCapture, TwilioCapture };

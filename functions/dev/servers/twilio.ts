@@ -20,9 +20,23 @@ export interface TwilioCall {
   from: string;
 }
 
+/** A message of the account's log, as Messages.json lists it (the app's SMS, for the delivery job). */
+export interface TwilioMessage {
+  sid: string;
+  status: 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'received' | 'canceled';
+  direction: 'outbound-api' | 'outbound-reply' | 'inbound';
+  /** ISO instant the message was sent. */
+  date_sent: string;
+  error_code: number | null;
+  to: string;
+  from: string;
+}
+
 export class TwilioCapture extends LocalHttpServer {
   balance = '25.00';
   calls: TwilioCall[] = [];
+  /** The message log served by GET Messages.json (newest first, as Twilio lists it). */
+  messages: TwilioMessage[] = [];
 
   constructor(
     readonly accountSid = 'AC00000000000000000000000000000000',
@@ -50,6 +64,39 @@ export class TwilioCapture extends LocalHttpServer {
             api_version: '2010-04-01',
             date_created: new Date().toUTCString(),
             uri: `/2010-04-01/Accounts/${params.account}/Messages/${sid}.json`,
+          },
+        };
+      }),
+    );
+    // Message list: DateSent> filter (what messages.list({ dateSentAfter }) sends), paged like Twilio.
+    this.route('GET', `${base}/Messages.json`, (request, params) =>
+      this.authorized(request, params.account, () => {
+        const after = request.query.get('DateSent>');
+        const pageSize = Number(request.query.get('PageSize') ?? 50);
+        const page = Number(request.query.get('Page') ?? 0);
+        const listed = this.messages
+          .filter((message) => !after || Date.parse(message.date_sent) >= Date.parse(after))
+          .sort((a, b) => Date.parse(b.date_sent) - Date.parse(a.date_sent));
+        const slice = listed.slice(page * pageSize, (page + 1) * pageSize);
+        const next = (page + 1) * pageSize < listed.length;
+        const query = (n: number) => `${request.path}?PageSize=${pageSize}&Page=${n}${after ? `&DateSent%3E=${encodeURIComponent(after)}` : ''}`;
+        return {
+          status: 200,
+          body: {
+            messages: slice.map((message) => ({
+              ...message,
+              account_sid: params.account,
+              date_sent: new Date(message.date_sent).toUTCString(),
+              body: 'app message',
+              num_segments: '1',
+              api_version: '2010-04-01',
+              error_message: null,
+            })),
+            first_page_uri: query(0),
+            next_page_uri: next ? query(page + 1) : null,
+            page,
+            page_size: pageSize,
+            uri: query(page),
           },
         };
       }),
@@ -86,7 +133,7 @@ export class TwilioCapture extends LocalHttpServer {
   /** SMS the API accepted. */
   get sms(): SentSms[] {
     return this.succeeded
-      .filter((request) => request.path.endsWith('/Messages.json'))
+      .filter((request) => request.method === 'POST' && request.path.endsWith('/Messages.json'))
       .map((request) => {
         const form = new URLSearchParams(request.body);
         return { to: form.get('To') ?? '', from: form.get('From') ?? '', body: form.get('Body') ?? '' };

@@ -7,6 +7,8 @@ import type { DocumentSnapshot, Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { COLLECTIONS, type DeliveryDoc } from '../alerts/model';
 import { findJob, JOBS } from '../jobs/catalog';
+import { PROBES_COLLECTION, type ProbeDoc } from '../monitors/probes';
+import { latencySummary } from '../monitors/probes/history';
 import { fs, type Meter } from '../platform/firestore';
 import { ALERT_COLLECTIONS, DOMAINS, RULES, SEVERITIES, type Domain, type Severity } from '../rules';
 import { defineCallable } from './callable';
@@ -127,6 +129,52 @@ function deliveryView(doc: DocumentSnapshot): DeliveryView {
   };
 }
 
+/** Probed endpoints shown (the configuration allows at most 20). */
+const ENDPOINTS_READ = 20;
+/** Latest results returned per endpoint, for a sparkline. */
+const ENDPOINT_RESULTS_SHOWN = 24;
+
+export interface EndpointHealth {
+  name: string;
+  target: string;
+  checkedAt: string | null;
+  lastOk: boolean;
+  lastStatus: number | null;
+  lastLatencyMs: number | null;
+  lastError: string | null;
+  lastSuccessAt: string | null;
+  consecutiveFailures: number;
+  /** Over the stored history (`probes.historySize` results). */
+  uptimePercent: number | null;
+  p95Ms: number | null;
+  results: number;
+  certificateDaysLeft: number | null;
+  /** Newest last. */
+  recent: Array<{ at: string; ok: boolean; status: number | null; ms: number | null; error: string | null }>;
+}
+
+function endpointHealth(doc: DocumentSnapshot): EndpointHealth {
+  const probe = doc.data() as ProbeDoc;
+  const recent = Array.isArray(probe.recent) ? probe.recent : [];
+  const ok = recent.filter((entry) => entry.ok).length;
+  return {
+    name: doc.id,
+    target: String(probe.target ?? ''),
+    checkedAt: iso(probe.checkedAt),
+    lastOk: probe.lastOk === true,
+    lastStatus: probe.lastStatus ?? null,
+    lastLatencyMs: probe.lastLatencyMs ?? null,
+    lastError: probe.lastError ?? null,
+    lastSuccessAt: iso(probe.lastSuccessAt ?? undefined),
+    consecutiveFailures: probe.consecutiveFailures ?? 0,
+    uptimePercent: recent.length ? Math.round((ok / recent.length) * 1000) / 10 : null,
+    p95Ms: latencySummary(recent, 0).p95Ms,
+    results: recent.length,
+    certificateDaysLeft: probe.certificate?.daysLeft ?? null,
+    recent: recent.slice(-ENDPOINT_RESULTS_SHOWN).map((entry) => ({ at: new Date(entry.t).toISOString(), ok: entry.ok, status: entry.status, ms: entry.ms, error: entry.error })),
+  };
+}
+
 export interface SystemHealthSummary {
   generatedAt: string;
   alerts: { open: number; unacknowledged: number; bySeverity: Record<Severity, number>; byDomain: Record<Domain, OpenAlertCounts> };
@@ -138,6 +186,8 @@ export interface SystemHealthSummary {
     deadRecently: number;
     recentFailures: DeliveryView[];
   };
+  /** HTTP probes (monitoring_probes): one entry per probed endpoint, by name. */
+  endpoints: EndpointHealth[];
 }
 
 export const getSystemHealthSummary = defineCallable({
@@ -148,7 +198,7 @@ export const getSystemHealthSummary = defineCallable({
     const { Timestamp } = fs();
     const since = Timestamp.fromMillis(now.getTime() - RECENT_DELIVERY_HOURS * 3_600_000);
     const deliveries = meter.db.collection(COLLECTIONS.deliveries);
-    const [domains, heartbeats, retrying, deadRecently, recent] = await Promise.all([
+    const [domains, heartbeats, retrying, deadRecently, recent, probes] = await Promise.all([
       Promise.all(DOMAINS.map((name) => openAlertCounts(meter, name))),
       meter.docs(meter.db.collection(COLLECTIONS.jobs).limit(JOBS_READ)),
       meter.count(deliveries.where('status', '==', 'failed')),
@@ -160,6 +210,7 @@ export const getSystemHealthSummary = defineCallable({
           .orderBy('nextAttemptAt', 'desc')
           .limit(RECENT_DELIVERIES_SHOWN),
       ),
+      meter.docs(meter.db.collection(PROBES_COLLECTION).limit(ENDPOINTS_READ)),
     ]);
     const byDomain = Object.fromEntries(DOMAINS.map((name, index) => [name, domains[index]])) as Record<Domain, OpenAlertCounts>;
     const bySeverity = Object.fromEntries(SEVERITIES.map((level) => [level, domains.reduce((sum, counts) => sum + counts.bySeverity[level], 0)])) as Record<Severity, number>;
@@ -175,6 +226,7 @@ export const getSystemHealthSummary = defineCallable({
       },
       jobs: names.map((name) => jobHealth(name, beats.get(name), now)),
       deliveries: { retrying, deadRecently, recentFailures: recent.map(deliveryView) },
+      endpoints: probes.map(endpointHealth),
     };
   },
 });

@@ -136,6 +136,16 @@ export const ADMIN_ENFORCE_APP_CHECK = text(
   'true',
 );
 
+export const PROBE_TOKEN = secret(
+  'PROBE_TOKEN',
+  'HTTP probes',
+  'A credential the HTTP probes can send in a header: an endpoint header `{ "secret": "PROBE_TOKEN" }` in `probes.endpoints` is replaced by this value at run time (never stored in Firestore). Set it to `none` when no probe needs one.',
+  'Bearer eyJ... (a token of the health endpoint)',
+);
+
+/** Secrets an HTTP probe header may reference by name (all bound to the probes job). */
+export const PROBE_SECRETS = [PROBE_TOKEN];
+
 /** Everything the deployment can be given, in documentation order. */
 export const PARAMS: readonly ParamEntry[] = [
   SLACK_WEBHOOK_URL,
@@ -154,6 +164,7 @@ export const PARAMS: readonly ParamEntry[] = [
   RUNBOOK_BASE_URL,
   MONITORING_ENVIRONMENT,
   ADMIN_ENFORCE_APP_CHECK,
+  PROBE_TOKEN,
 ];
 
 /** Secrets every job binds: any job can raise an alert and must be able to deliver it. */

@@ -5,6 +5,16 @@
 import { z } from 'zod';
 import { DEFAULT_LOCALE, DEFAULT_TIME_ZONE, LOCALES, RULES, SEVERITIES, isTimeZone, severityRank, type Locale, type RuleDefinition, type Severity } from '../rules';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, listParam } from './params';
+import {
+  DEFAULT_EXTERNAL_HEARTBEAT,
+  DEFAULT_PROBES,
+  externalHeartbeatOverrideSchema,
+  mergeExternalHeartbeat,
+  mergeProbes,
+  probesOverrideSchema,
+  type ExternalHeartbeatSettings,
+  type ProbeSettings,
+} from './probes';
 
 export const CHANNELS = ['slack', 'email', 'sms'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
@@ -94,6 +104,10 @@ export interface MonitoringConfig {
   escalation: EscalationSettings;
   retention: RetentionSettings;
   presentation: PresentationSettings;
+  /** HTTP probes of the app's endpoints (config/probes.ts). */
+  probes: ProbeSettings;
+  /** Ping of an outside dead man's switch by each watchdog run (config/probes.ts). */
+  externalHeartbeat: ExternalHeartbeatSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -151,6 +165,8 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     escalation: structuredClone(DEFAULT_ESCALATION),
     retention: structuredClone(DEFAULT_RETENTION),
     presentation: structuredClone(DEFAULT_PRESENTATION),
+    probes: structuredClone(DEFAULT_PROBES),
+    externalHeartbeat: structuredClone(DEFAULT_EXTERNAL_HEARTBEAT),
   };
 }
 
@@ -253,6 +269,8 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
         })
         .strict()
         .partial(),
+      probes: probesOverrideSchema,
+      externalHeartbeat: externalHeartbeatOverrideSchema,
       // Bookkeeping fields written by the admin API; ignored by the monitors.
       updatedAt: z.unknown(),
       updatedBy: z.string().max(200),
@@ -350,6 +368,8 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
     },
     retention: { ...base.retention, ...value.retention },
     presentation: { ...base.presentation, ...value.presentation },
+    probes: mergeProbes(base.probes, value.probes),
+    externalHeartbeat: mergeExternalHeartbeat(base.externalHeartbeat, value.externalHeartbeat),
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

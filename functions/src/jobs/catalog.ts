@@ -3,7 +3,7 @@
  * loaded by the entry point: keep it free of SDK imports; monitors are loaded on first run.
  */
 import type { defineSecret } from 'firebase-functions/params';
-import { PAYPAL_CLIENT_SECRET, STRIPE_SECRET_KEY } from '../config/params';
+import { PAYPAL_CLIENT_SECRET, PROBE_SECRETS, STRIPE_SECRET_KEY } from '../config/params';
 import { FUNCTIONAL_CHECK_SETS } from '../monitors/functional/sets';
 import type { Monitor } from '../monitors/types';
 
@@ -164,6 +164,33 @@ export const JOBS: JobDefinition[] = [
     timeoutSeconds: 540,
     secrets: [],
     load: () => import('../monitors/system/cleanup').then((module) => module.cleanupMonitor),
+  },
+  {
+    name: 'probes',
+    exportName: 'runHttpProbes',
+    description:
+      'Every 5 minutes: HTTP probes of the endpoints in probes.endpoints (status, body or JSON condition, latency, TLS certificate expiry), in parallel, each under a timeout.',
+    schedule: '*/5 * * * *',
+    timeZone: TIME_ZONE,
+    // Runs every 5 minutes; one missed tick is tolerated before the heartbeat check pages (1.5 x 10 min).
+    periodMinutes: 10,
+    // The next tick comes 5 minutes later: a retry would only overlap it.
+    retryCount: 0,
+    timeoutSeconds: 120,
+    secrets: PROBE_SECRETS.map((entry) => entry.param as SecretParam),
+    load: () => import('../monitors/probes').then((module) => module.probesMonitor),
+  },
+  {
+    name: 'delivery',
+    exportName: 'runMessageDeliveryCheck',
+    description: "Hourly: delivery rate of the app's SMS (Twilio message list) and bounce/complaint rate of its emails (email_logs).",
+    schedule: '10 * * * *',
+    timeZone: TIME_ZONE,
+    periodMinutes: 60,
+    retryCount: 1,
+    timeoutSeconds: 120,
+    secrets: [],
+    load: () => import('../monitors/delivery').then((module) => module.deliveryMonitor),
   },
 ];
 

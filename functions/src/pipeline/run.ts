@@ -147,6 +147,11 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     }
   };
   log.info('Run started', { trigger: options.trigger, tick: result.tick, dryRun, options: jobOptions });
+  // External heartbeat (monitors/system/watchdog.ts): the watchdog's runs ping a dead man's switch
+  // outside the project at start and with their outcome; bounded, never failing the run.
+  const outside = job.name === 'watchdog' && !dryRun ? await import('../monitors/system/watchdog') : null;
+  let externalHeartbeat: MonitoringConfig['externalHeartbeat'] | null = null;
+  const pings: unknown[] = [];
 
   try {
     const loaded = deps.config
@@ -154,6 +159,10 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
       : await loadRuntimeConfig(meter, { persistLastValid: !dryRun, log });
     const config = loaded.config;
     result.config = { source: loaded.source, problems: loaded.problems };
+    if (outside && config.externalHeartbeat.url) {
+      externalHeartbeat = config.externalHeartbeat;
+      pings.push(await outside.pingExternalHeartbeat(externalHeartbeat, 'start', `run ${runId} started`, log));
+    }
 
     const observations: Observation[] = [];
     const ctx: MonitorContext = {
@@ -263,6 +272,15 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
 
   result.durationMs = Date.now() - started;
   if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log);
+  if (outside && externalHeartbeat) {
+    const failedDeliveries = result.deliveries.filter((delivery) => delivery.status === 'failed' || delivery.status === 'dead').length;
+    const body =
+      result.outcome === 'success'
+        ? `success: run ${runId}, ${result.alerts.opened.length} opened, ${result.alerts.resolved.length} resolved, ${failedDeliveries} failed deliveries, ${result.durationMs} ms`
+        : `failed: run ${runId}: ${result.error ?? 'unknown error'}`;
+    pings.push(await outside.pingExternalHeartbeat(externalHeartbeat, result.outcome === 'success' ? 'success' : 'fail', body, log));
+    result.metrics = { ...result.metrics, externalHeartbeat: pings };
+  }
   log.info('Run finished', {
     outcome: result.outcome,
     durationMs: result.durationMs,

@@ -4,6 +4,9 @@
  * being a scheduled job run, it also checks every other job's heartbeat, re-notifies unacknowledged
  * alerts past their delay and retries due notifications (pipeline/run.ts). Without it those would
  * only happen when some other job happens to run.
+ *
+ * Its runs also ping an external dead man's switch (`externalHeartbeat.url`, pingExternalHeartbeat
+ * below, called by pipeline/run.ts at the start of the run and after its run record).
  */
 import type { Monitor } from '../types';
 import { measureChannelHealth } from './channels';
@@ -16,3 +19,53 @@ export const watchdogMonitor: Monitor = {
     return { criticalErrorSources, channels };
   },
 };
+
+export type ExternalPing = 'start' | 'success' | 'fail';
+
+export interface ExternalPingResult {
+  ping: ExternalPing;
+  /** The URL pinged, without its path secret: origin only. */
+  origin: string;
+  status: number | null;
+  error: string | null;
+}
+
+/** `<url>/start`, `<url>`, `<url>/fail` (healthchecks.io convention; query string kept at the end). */
+export function externalPingUrl(base: string, ping: ExternalPing): string {
+  const url = new URL(base);
+  const path = url.pathname.replace(/\/+$/, '');
+  url.pathname = ping === 'success' ? path || '/' : `${path}/${ping}`;
+  return url.toString();
+}
+
+/**
+ * External heartbeat: each watchdog run pings a dead man's switch outside the project (healthchecks.io
+ * or any service with the same convention), which pages when the pings stop or report a failure: the
+ * project down, billing cut, Cloud Scheduler stopped, every function broken. Bounded by its timeout
+ * and never throws: a ping that fails is logged and the run goes on (the outside service notices).
+ */
+export async function pingExternalHeartbeat(
+  settings: { url: string | null; timeoutMs: number },
+  ping: ExternalPing,
+  body: string,
+  log: { warn(message: string, fields?: Record<string, unknown>): void },
+): Promise<ExternalPingResult | null> {
+  if (!settings.url) return null;
+  const origin = new URL(settings.url).origin;
+  try {
+    const response = await fetch(externalPingUrl(settings.url, ping), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: body.slice(0, 1_000),
+      signal: AbortSignal.timeout(settings.timeoutMs),
+    });
+    void response.body?.cancel().catch(() => undefined);
+    if (!response.ok) log.warn('External heartbeat ping refused', { ping, origin, status: response.status });
+    return { ping, origin, status: response.status, error: response.ok ? null : `status ${response.status}` };
+  } catch (error) {
+    const err = error as { name?: string; cause?: { code?: string }; message?: string };
+    const reason = err?.name === 'TimeoutError' ? `no answer within ${settings.timeoutMs} ms` : (err?.cause?.code ?? String(err?.message ?? error).slice(0, 120));
+    log.warn('External heartbeat ping failed', { ping, origin, error: reason });
+    return { ping, origin, status: null, error: reason };
+  }
+}

@@ -1,9 +1,11 @@
 /**
  * Renders an alert event for each channel: Slack Block Kit, an email with HTML and plain-text
- * parts, a short SMS. Slack and SMS text goes through personal-data masking.
+ * parts, a short SMS. Slack and SMS text goes through personal-data masking. Every text taken from data
+ * goes through the escaping of its channel (./escape) here, at render time.
  */
 import type { AlertDoc } from '../alerts/model';
 import type { Severity, Unit } from '../rules';
+import { emailPlain, emailSubject, escapeHtml, htmlText, isSafeUrl, slackLink, slackText, slackTextWithin, smsText } from './escape';
 import { maskPersonalData } from './mask';
 
 export interface MessageContext {
@@ -69,18 +71,14 @@ function summary(context: MessageContext): string {
   return eventKind(context.event) === 'resolved' ? alert.resolution ?? 'The condition cleared.' : alert.message;
 }
 
-function isHttpUrl(url: string): boolean {
-  return /^https?:\/\//.test(url);
-}
-
 /** Incoming-webhook payload (Block Kit), masked. */
 export function slackPayload(context: MessageContext): { text: string; blocks: unknown[] } {
   const { alert, severity, environment } = context;
   const kind = eventKind(context.event);
-  const mask = maskPersonalData;
-  const title = mask(headline(context)).slice(0, 150);
+  const mask = (text: unknown) => slackText(maskPersonalData(String(text ?? '')));
+  const title = slackTextWithin(maskPersonalData(headline(context)), 150);
   const icon = kind === 'resolved' ? ':white_check_mark:' : ICON[severity];
-  const runbook = isHttpUrl(alert.runbookUrl) ? `<${alert.runbookUrl}|Runbook>` : `Runbook: ${alert.runbookUrl}`;
+  const runbook = slackLink(alert.runbookUrl, 'Runbook');
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
     { type: 'section', text: { type: 'mrkdwn', text: `${icon} ${mask(summary(context))}` } },
@@ -88,9 +86,9 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Severity*\n${severity.toUpperCase()}` },
-        { type: 'mrkdwn', text: `*Value*\n${comparison(alert)}` },
-        { type: 'mrkdwn', text: `*Window*\n${alert.window ?? 'current state'}` },
-        { type: 'mrkdwn', text: `*Category*\n${alert.category}` },
+        { type: 'mrkdwn', text: `*Value*\n${slackText(comparison(alert))}` },
+        { type: 'mrkdwn', text: `*Window*\n${slackText(alert.window ?? 'current state')}` },
+        { type: 'mrkdwn', text: `*Category*\n${slackText(alert.category)}` },
       ],
     },
   ];
@@ -102,20 +100,16 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${environment} · alert \`${alert.id}\` · run \`${alert.metadata.lastRunId}\`` }],
+    elements: [{ type: 'mrkdwn', text: `${slackText(environment)} · alert \`${mask(alert.id)}\` · run \`${slackText(alert.metadata.lastRunId)}\`` }],
   });
   return { text: title, blocks };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 }
 
 /** Email subject with HTML and plain-text bodies. Recipients are the on-call team: not masked. */
 export function emailContent(context: MessageContext): { subject: string; text: string; html: string } {
   const { alert, severity, environment } = context;
   const kind = eventKind(context.event);
-  const subject = `[${kind === 'resolved' ? 'RESOLVED' : severity.toUpperCase()}] ${headline(context)}`.slice(0, 200);
+  const subject = emailSubject(`[${kind === 'resolved' ? 'RESOLVED' : severity.toUpperCase()}] ${headline(context)}`, 200);
   const rows: Array<[string, string]> = [
     ['Severity', severity.toUpperCase()],
     ['Value', comparison(alert)],
@@ -127,13 +121,13 @@ export function emailContent(context: MessageContext): { subject: string; text: 
     ['Alert', `${alert.id} (${alert.domain})`],
     ['Run', alert.metadata.lastRunId],
   ];
-  const text = [headline(context), '', summary(context), '', ...rows.map(([label, value]) => `${label}: ${value}`)].join('\n');
+  const text = [emailPlain(headline(context)), '', emailPlain(summary(context)), '', ...rows.map(([label, value]) => `${label}: ${emailPlain(value)}`)].join('\n');
   const html = [
-    `<h2>${escapeHtml(headline(context))}</h2>`,
-    `<p>${escapeHtml(summary(context))}</p>`,
+    `<h2>${htmlText(headline(context))}</h2>`,
+    `<p>${htmlText(summary(context))}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([label, value]) => {
-      const cell = label === 'Runbook' && isHttpUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : escapeHtml(value);
+      const cell = label === 'Runbook' && isSafeUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : htmlText(value);
       return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
     }),
     '</table>',
@@ -145,6 +139,5 @@ export function emailContent(context: MessageContext): { subject: string; text: 
 export function smsBody(context: MessageContext): string {
   const { alert } = context;
   const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? 'Cleared' : comparison(alert)}. Alert ${alert.id}`;
-  const masked = maskPersonalData(body);
-  return masked.length <= 160 ? masked : `${masked.slice(0, 157)}...`;
+  return smsText(maskPersonalData(smsText(body, 2_000)), 160);
 }

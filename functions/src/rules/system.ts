@@ -1,5 +1,6 @@
 // Type-only: config/schema imports the rule catalogue, so a value import here would be circular.
 import type { ChannelName } from '../config/schema';
+import { plainLine } from '../notifications/escape';
 import { defineRules } from './types';
 
 /** A string from an observation's details, or the fallback. */
@@ -57,7 +58,8 @@ export const systemRules = defineRules(
     suggestedAction:
       'Fix the fields named in the alert (or use the updateThresholds callable, which validates before saving).',
     message: ({ value, details }) => {
-      const problems = Array.isArray(details.problems) ? (details.problems as string[]) : [];
+      // Problems quote the rejected keys, which come from the document: one line each, bounded (each channel escapes them).
+      const problems = Array.isArray(details.problems) ? (details.problems as unknown[]).map((problem) => plainLine(problem, 200)) : [];
       const fallback = typeof details.fallback === 'string' ? details.fallback : 'the last valid configuration';
       return `The configuration override was rejected (${value} problem${value === 1 ? '' : 's'}: ${problems
         .slice(0, 5)

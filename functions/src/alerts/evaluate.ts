@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MonitoringConfig, RuleSettings } from '../config/schema';
+import { containsPersonalData } from '../notifications/mask';
 import { ALERT_COLLECTIONS, getRule, severityRank, type Domain, type RuleDefinition, type Severity, type Unit } from '../rules';
 
 /** One measurement made by a monitor for one rule (and one subject, for keyed rules). */
@@ -58,9 +59,14 @@ export interface Evaluation {
   candidate: Candidate | null;
 }
 
-/** Deterministic id of the (rule, subject) pair: the alert state document's id. */
+/**
+ * Deterministic id of the (rule, subject) pair: the alert state document's id (alert ids start with
+ * it). A readable slug of the key, except for keys that contain an email address or a phone number:
+ * their id is the hash alone, so that ids shown in Slack, SMS and the dashboard carry no contact data.
+ */
 export function stateIdFor(ruleId: string, key: string | null | undefined): string {
   if (key === null || key === undefined || key === '') return ruleId;
+  if (containsPersonalData(key)) return `${ruleId}~pd-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
   const slug = key
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { MonitoringConfig, RuleSettings } from '../config/schema';
 import { containsPersonalData } from '../notifications/mask';
+import { redactDeep, redactText } from '../platform/redact';
 import { ALERT_COLLECTIONS, getRule, severityRank, type Domain, type RuleDefinition, type Severity, type Unit } from '../rules';
 
 /** One measurement made by a monitor for one rule (and one subject, for keyed rules). */
@@ -114,7 +115,8 @@ export function evaluate(
 
   const params = settings.params;
   const window = rule.window ? rule.window(params) : null;
-  const details = observation.details ?? {};
+  // Alert text and metadata never keep a secret echoed by a vendor or the app (platform/redact.ts).
+  const details = redactDeep(observation.details ?? {});
   const candidate: Candidate = {
     ruleId: rule.id,
     key,
@@ -123,8 +125,8 @@ export function evaluate(
     collection: ALERT_COLLECTIONS[rule.domain],
     category: rule.category,
     severity: severityFor(settings, rule.direction, value),
-    title: key ? `${rule.title}: ${key}` : rule.title,
-    message: rule.message({ value, threshold: settings.threshold, key, window, params, details }),
+    title: redactText(key ? `${rule.title}: ${key}` : rule.title),
+    message: redactText(rule.message({ value, threshold: settings.threshold, key, window, params, details })),
     value,
     threshold: settings.threshold,
     direction: rule.direction,

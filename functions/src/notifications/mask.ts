@@ -1,8 +1,8 @@
 /**
  * Personal data never reaches Slack or SMS in clear: email addresses and phone numbers in alert text
- * are masked. Also redacts secret values from error text before it is stored or sent.
+ * are masked, numbers around them never altered. `redactSecrets` (platform/redact.ts) removes secrets.
  */
-import { PARAMS, readParam } from '../config/params';
+import { redactText } from '../platform/redact';
 
 const EMAIL = /([A-Z0-9._%+-])[A-Z0-9._%+-]*@([A-Z0-9])[A-Z0-9-]*((?:\.[A-Z0-9-]+)*\.[A-Z]{2,})/gi;
 
@@ -68,13 +68,7 @@ export function containsPersonalData(text: string): boolean {
   return maskPersonalData(text) !== text;
 }
 
-/** Replaces every configured secret value (and URL credentials) in a text. */
+/** Replaces every configured secret value, in every encoding, and any credential shape (see platform/redact.ts). */
 export function redactSecrets(text: string): string {
-  let result = text.replace(/(\/\/)[^/@\s:]+:[^/@\s]+@/g, '$1[redacted]@');
-  for (const entry of PARAMS) {
-    if (entry.kind !== 'secret') continue;
-    const value = readParam(entry);
-    if (value && value.length >= 6) result = result.split(value).join('[redacted]');
-  }
-  return result;
+  return redactText(text);
 }

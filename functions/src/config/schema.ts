@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { RULES, SEVERITIES, severityRank, type RuleDefinition, type Severity } from '../rules';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, listParam } from './params';
+import { SAFE_SUBJECT } from './subjects';
 
 export const CHANNELS = ['slack', 'email', 'sms'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
@@ -76,6 +77,14 @@ export interface RetentionSettings {
   timeBudgetSeconds: number;
 }
 
+export interface FormsSettings {
+  /**
+   * Known form names. Empty: forms are discovered from form_errors (bounded, ranked by errors).
+   * Set: exactly these forms are evaluated and errors of any other name are only counted in bulk.
+   */
+  allowlist: string[];
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
@@ -85,6 +94,7 @@ export interface MonitoringConfig {
   metrics: MetricsSettings;
   escalation: EscalationSettings;
   retention: RetentionSettings;
+  forms: FormsSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -115,6 +125,8 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   timeBudgetSeconds: 420,
 };
 
+export const DEFAULT_FORMS: FormsSettings = { allowlist: [] };
+
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
   return {
     enabled: true,
@@ -139,6 +151,7 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     metrics: structuredClone(DEFAULT_METRICS),
     escalation: structuredClone(DEFAULT_ESCALATION),
     retention: structuredClone(DEFAULT_RETENTION),
+    forms: structuredClone(DEFAULT_FORMS),
   };
 }
 
@@ -231,6 +244,15 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
           runRecordsDays: z.number().int().min(1).max(3_650),
           batchSize: z.number().int().min(1).max(500),
           timeBudgetSeconds: z.number().int().min(0).max(480),
+        })
+        .strict()
+        .partial(),
+      forms: z
+        .object({
+          allowlist: z
+            .array(z.string().regex(SAFE_SUBJECT, 'must be a form name: a letter or digit, then letters, digits, _ . : / - (at most 64 characters)'))
+            .max(200)
+            .refine((list) => new Set(list).size === list.length, 'form names must not repeat'),
         })
         .strict()
         .partial(),
@@ -330,6 +352,7 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
       afterMinutes: { ...base.escalation.afterMinutes, ...value.escalation?.afterMinutes },
     },
     retention: { ...base.retention, ...value.retention },
+    forms: { ...base.forms, ...value.forms },
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

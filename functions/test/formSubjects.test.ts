@@ -59,7 +59,7 @@ describe('blinding with junk form names', () => {
     );
 
     // The hostile name is counted under a placeholder, never a key, title or message.
-    const metrics = (await allDocs(db, 'functional_metrics'))[0] as { metrics: { form_errors: Record<string, unknown> } };
+    const [metrics] = await allDocs<{ metrics: { form_errors: Record<string, unknown> } }>(db, 'functional_metrics');
     expect(metrics.metrics.form_errors).toMatchObject({ formsTruncated: true, formsSeen: 13, errorsTotal: 22, invalidNames: { names: 1, errors: 2 } });
     expect((metrics.metrics.form_errors.forms as Record<string, unknown>)[INVALID_FORM_SUBJECT]).toEqual({ names: 1, errors: 2 });
     expect(result.evaluations.filter((item) => item.ruleId === 'form_error_rate').map((item) => item.key)).not.toContain(expect.stringContaining('<'));
@@ -88,7 +88,7 @@ describe('blinding with junk form names', () => {
     const keys = result.evaluations.filter((item) => item.ruleId === 'form_error_rate').map((item) => item.key).sort();
     expect(keys).toEqual(['contact_form', 'zz_checkout']);
     expect((await alerts()).filter((alert) => alert.ruleId.startsWith('form_')).map((alert) => [alert.ruleId, alert.key])).toEqual([['form_error_rate', 'zz_checkout']]);
-    const metrics = (await allDocs(db, 'functional_metrics'))[0] as { metrics: { form_errors: Record<string, unknown> } };
+    const [metrics] = await allDocs<{ metrics: { form_errors: Record<string, unknown> } }>(db, 'functional_metrics');
     expect(metrics.metrics.form_errors).toMatchObject({ errorsTotal: 22, unlistedErrors: 14, formsTruncated: false });
   });
 
@@ -125,7 +125,7 @@ describe('volume of client writes', () => {
   it('is recorded in functional_metrics', async () => {
     await seedFunctional(db, { form_errors: times(3, (i) => formError('contact_form', ago(5 + i))) });
     await run();
-    const metrics = (await allDocs(db, 'functional_metrics'))[0] as { metrics: Record<string, Record<string, unknown>> };
+    const [metrics] = await allDocs<{ metrics: Record<string, Record<string, unknown>> }>(db, 'functional_metrics');
     expect(metrics.metrics.client_write_volume).toMatchObject({ form_errors: { lastHour: 3, flood: false }, analytics_events: { lastHour: 0 }, flood: false });
   });
 });

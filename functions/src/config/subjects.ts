@@ -10,8 +10,9 @@
 export const SAFE_SUBJECT = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/;
 /** The same pattern, as firestore.rules writes it (RE2, whole-string match). */
 export const SAFE_SUBJECT_RULES = '[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}';
-/** Pages: a path starting with `/`, then letters, digits and `_ . : / - ~ %`, at most 200 characters. */
-export const SAFE_PAGE_RULES = '/[A-Za-z0-9_.:/~%-]{0,199}';
+/** Pages: empty, or a path starting with `/`, then letters, digits and `_ . : / ~ % + @ , = -`, at most 200 characters. */
+export const SAFE_PAGE_RULES = '(/[A-Za-z0-9_.:/~%+@,=-]{0,199})?';
+export const SAFE_PAGE = new RegExp(`^${SAFE_PAGE_RULES}$`);
 
 export const INVALID_FORM_SUBJECT = '(invalid form name)';
 export const INVALID_CODE_SUBJECT = '(invalid error code)';

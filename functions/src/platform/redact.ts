@@ -53,7 +53,7 @@ function encodings(secret: string): string[] {
 const AUTH_HEADER = /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(basic|bearer|digest|token|apikey|hmac)\s+)?[^\s"',;}]+/gi;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"'<>]+@/gi;
 const QUERY_SECRET =
-  /([?&;]|\b)((?:api[_-]?key|apikey|key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|auth|secret|client[_-]?secret|password|passwd|pwd|pass|signature|sig|code)=)[^&\s#"'<>]+/gi;
+  /([?&;]|\b)((?:api[_-]?key|apikey|key|access[_-]?token|refresh[_-]?token|id[_-]?token|token|auth|secret|client[_-]?secret|password|passwd|pwd|pass|signature|sig)=)[^&\s#"'<>]+/gi;
 const KNOWN_KEY_SHAPES = /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}|\bxox[abpors]-[A-Za-z0-9-]{10,}|\bwhsec_[A-Za-z0-9]{8,}|\bSK[0-9a-f]{32}\b/g;
 const BASE64_TOKEN = /[A-Za-z0-9+/_-]{8,}={0,2}/g;
 

@@ -119,8 +119,10 @@ describe('redactText', () => {
 });
 
 describe('vendors and transports echoing credentials', () => {
-  it('vendor checks answering 401 with the request echoed: alerts, runs and logs hold no secret', async () => {
-    for (const server of [servers.current.stripe, servers.current.paypal, servers.current.twilio]) server.fail({ status: 401, echo: true });
+  it('vendor checks answering 401 / 500 with the request echoed: alerts, runs and logs hold no secret', async () => {
+    servers.current.stripe.fail({ status: 401, echo: true });
+    servers.current.paypal.fail({ status: 401, echo: true });
+    servers.current.twilio.fail({ status: 500, echo: true });
     await runJob('payment', { trigger: 'test', now: NOW });
     // The echo did reach the product (the test would prove nothing otherwise).
     const failures = (await allDocs<AlertDoc>(db, 'system_alerts')).filter((alert) => alert.ruleId === 'monitor_check_failed');

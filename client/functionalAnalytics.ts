@@ -74,7 +74,7 @@ export interface FormErrorDoc {
 }
 
 export interface FunctionalAnalyticsOptions {
-  /** The signed-in user, read at each event. Ids only. */
+  /** The signed-in user, read at each event. Ids only: userId must be the Firebase Auth uid of the visitor (firestore.rules refuses any other). */
   getUser?: () => { userId: string | null; userRole?: UserRole | null } | null;
   /** Page recorded with each event. Default: location.pathname. Return a route pattern ('/providers/:id') to keep ids and slugs out. */
   getPage?: () => string;
@@ -115,7 +115,10 @@ interface Pending {
 // --- Sanitising: what may leave the browser -------------------------------------------------------
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
-const CODE = /^[\p{L}\p{N}_.:\/-]{1,64}$/u;
+/** Form names and codes: the pattern firestore.rules requires of fields that become alert subjects (safeName). */
+const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:\/-]{0,63}$/;
+/** Characters firestore.rules accepts in a page (safePage); anything else becomes `_`. */
+const PAGE_UNSAFE = /[^A-Za-z0-9_.:\/~%+@,=-]/g;
 const METADATA_KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 const USER_ROLES: readonly string[] = ['client', 'provider', 'admin'];
 
@@ -465,7 +468,9 @@ export class FunctionalAnalytics {
   private page(): string {
     try {
       const page = this.options.getPage ? this.options.getPage() : defaultPage();
-      return typeof page === 'string' ? page.split(/[?#]/)[0].slice(0, 200) : '';
+      if (typeof page !== 'string') return '';
+      const path = page.split(/[?#]/)[0];
+      return path === '' ? '' : `${path.startsWith('/') ? '' : '/'}${path}`.replace(PAGE_UNSAFE, '_').slice(0, 200);
     } catch {
       return '';
     }

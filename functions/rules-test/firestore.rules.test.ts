@@ -69,18 +69,18 @@ function without(data: Data, field: string): Data {
   return copy;
 }
 
-/** The clients the rules must treat alike: not signed in, anonymous, signed in, admin claim. */
-const clients: Array<[string, () => RulesTestContext]> = [
-  ['not signed in', () => env.unauthenticatedContext()],
-  ['anonymous', () => env.authenticatedContext('anon-uid', { firebase: { sign_in_provider: 'anonymous' } })],
-  ['signed in', () => env.authenticatedContext('user-uid', { email: 'user@example.com', email_verified: true })],
-  ['admin claim', () => env.authenticatedContext('admin-uid', { admin: true })],
+/** The clients the rules must treat alike (but for userId): not signed in, anonymous, signed in, admin claim; with their uid. */
+const clients: Array<[string, () => RulesTestContext, string | null]> = [
+  ['not signed in', () => env.unauthenticatedContext(), null],
+  ['anonymous', () => env.authenticatedContext('anonUid123', { firebase: { sign_in_provider: 'anonymous' } }), 'anonUid123'],
+  ['signed in', () => env.authenticatedContext('Zk3vQ9abcDEF123_-', { email: 'user@example.com', email_verified: true }), 'Zk3vQ9abcDEF123_-'],
+  ['admin claim', () => env.authenticatedContext('admin-uid', { admin: true }), 'admin-uid'],
 ];
 
 const db = (client: () => RulesTestContext) => client().firestore();
 const x = (length: number) => 'x'.repeat(length);
 
-describe.each(clients)('analytics_events, %s', (_label, client) => {
+describe.each(clients)('analytics_events, %s', (_label, client, uid) => {
   it('may create a documented event', async () => {
     await assertSucceeds(db(client).collection('analytics_events').add(analyticsEvent()));
   });
@@ -88,9 +88,12 @@ describe.each(clients)('analytics_events, %s', (_label, client) => {
   it.each([
     ['booking_search with code-like filters', { eventType: 'booking_search', formName: null, userRole: null, metadata: { specialty: 'lawyer', country: 'FR', remote: true, maxPrice: 120 } }],
     ['payment_error with masked message', { eventType: 'payment_error', formName: null, metadata: { errorCode: 'card_declined', errorMessage: x(120), paymentId: 'pi_123', method: 'card' } }],
-    ['signup_success with the new uid', { eventType: 'signup_success', userId: 'Zk3vQ9abcDEF123_-', userRole: 'client', formName: 'signup_client' }],
+    ['signup_success with the visitor\'s own uid (null when not signed in)', { eventType: 'signup_success', userId: uid, userRole: 'client', formName: 'signup_client' }],
     ['12 metadata entries at the size limits', { metadata: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}${x(37)}`, x(128)])) }],
-    ['limits of the top-level strings', { sessionId: x(128), page: `/${x(199)}`, formName: x(64), userId: 'a'.repeat(128) }],
+    ['limits of the top-level strings', { sessionId: x(128), page: `/${x(199)}`, formName: x(64) }],
+    ['safe names, pages and codes', { formName: 'signup/step-2.v1:a_b', page: '/providers/:id/~x%20y+z@a,b=c', metadata: { errorCode: 'auth/email-already-in-use' } }],
+    ['an empty page', { page: '' }],
+    ['finite numbers', { metadata: { amount: 12.5, count: -3, big: 1e300 } }],
   ])('may create %s', async (_name, overrides) => {
     await assertSucceeds(db(client).collection('analytics_events').add(analyticsEvent(overrides)));
   });
@@ -104,6 +107,19 @@ describe.each(clients)('analytics_events, %s', (_label, client) => {
     ['a non-string sessionId', { sessionId: 42 }],
     ['a userId that is not an id', { userId: 'jean.dupont@example.com' }],
     ['a userId over 128 characters', { userId: 'a'.repeat(129) }],
+    ['another visitor\'s userId', { userId: 'someone-else' }],
+    ['a formName with a Slack mention', { formName: '<!channel>' }],
+    ['a formName with a disguised link', { formName: '<https://evil.example|Open runbook>' }],
+    ['a formName with a space or a line break', { formName: 'contact form\nx' }],
+    ['a formName starting with a separator', { formName: '-contact' }],
+    ['an empty formName', { formName: '' }],
+    ['a page with markup', { page: '/<script>' }],
+    ['a page that is not a path', { page: 'javascript:alert(1)' }],
+    ['a metadata errorCode with a mention', { metadata: { errorCode: '<!here>' } }],
+    ['a metadata errorCode that is not a string', { metadata: { errorCode: 42 } }],
+    ['a NaN metadata value', { metadata: { amount: Number.NaN } }],
+    ['an infinite metadata value', { metadata: { amount: Number.POSITIVE_INFINITY } }],
+    ['a negative infinite metadata value', { metadata: { amount: Number.NEGATIVE_INFINITY } }],
     ['an unknown role', { userRole: 'superuser' }],
     ['a page over 200 characters', { page: `/${x(200)}` }],
     ['a formName over 64 characters', { formName: x(65) }],
@@ -159,6 +175,9 @@ describe.each(clients)('form_errors, %s', (_label, client) => {
     ['an invalid field that is not a string', { invalidFields: ['phone', 3] }],
     ['invalidFields that is not a list', { invalidFields: 'phone' }],
     ['a null formName', { formName: null }],
+    ['a formName with a Slack mention', { formName: '<!channel>' }],
+    ['a formName with a line break', { formName: 'contact\nform' }],
+    ['a formName with a pipe', { formName: 'a|b' }],
   ])('may not create one with %s', async (_name, overrides) => {
     await assertFails(db(client).collection('form_errors').add(formError(overrides)));
   });

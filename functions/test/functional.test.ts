@@ -422,6 +422,7 @@ describe('check sets', () => {
       'providers_available_low',
       'top_rated_unavailable',
       'form_error_rate',
+      'form_subjects_capped',
       'meta_capi_inactive',
       'meta_quality_low',
       'google_ads_inactive',

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkBalanced, outline } from '../dev/rules';
+import { SAFE_PAGE, SAFE_PAGE_RULES, SAFE_SUBJECT, SAFE_SUBJECT_RULES } from '../src/config/subjects';
 
 const root = resolve(__dirname, '..', '..');
 const rules = readFileSync(resolve(root, 'firestore.rules'), 'utf8');
@@ -170,5 +171,55 @@ describe('form_errors against the documentation', () => {
     const indexes = [...body.matchAll(/fieldName\(fields, (\d+)\)/g)].map((match) => Number(match[1]));
     expect(indexes).toEqual(Array.from({ length: count }, (_, index) => index));
     expect(functionBody('fieldName')).toContain('shortString(fields[i], 64)');
+  });
+});
+
+describe('fields that become alert subjects (same patterns as the monitors)', () => {
+  /** A rules pattern as JavaScript sees it (rules match the whole string, RE2 syntax within this subset). */
+  const whole = (pattern: string) => new RegExp(`^${pattern}$`);
+
+  it('safeName is SAFE_SUBJECT and guards formName in both documents and metadata.errorCode', () => {
+    expect(functionBody('safeName')).toContain(`value.matches('${SAFE_SUBJECT_RULES}')`);
+    expect(whole(SAFE_SUBJECT_RULES).source).toBe(SAFE_SUBJECT.source);
+    expect(functionBody('validAnalyticsEvent')).toContain('(data.formName == null || safeName(data.formName))');
+    expect(functionBody('validFormError')).toContain('safeName(data.formName)');
+    expect(functionBody('validMetadata')).toContain("(!('errorCode' in metadata) || metadata.errorCode == null || safeName(metadata.errorCode))");
+  });
+
+  it('safePage is SAFE_PAGE and guards page', () => {
+    expect(functionBody('safePage')).toContain(`value.matches('${SAFE_PAGE_RULES}')`);
+    expect(whole(SAFE_PAGE_RULES).source).toBe(SAFE_PAGE.source);
+    expect(functionBody('validAnalyticsEvent')).toContain('safePage(data.page)');
+  });
+
+  it.each([
+    ['contact_form', true, false],
+    ['signup/step-2.v1:a', true, false],
+    ['auth/email-already-in-use', true, false],
+    ['<!channel>', false, false],
+    ['<https://evil.example|Open runbook>', false, false],
+    ['a b', false, false],
+    ['a\nb', false, false],
+    ['-x', false, false],
+    ['', false, true],
+    ['x'.repeat(64), true, false],
+    ['x'.repeat(65), false, false],
+    ['/providers/:id', false, true],
+    ['/a%20b+c@d,e=f~g', false, true],
+    ['/<script>', false, false],
+    ['javascript:alert(1)', false, false],
+  ])('%j: name %s, page %s', (value, name, page) => {
+    expect(SAFE_SUBJECT.test(value)).toBe(name);
+    expect(SAFE_PAGE.test(value)).toBe(page);
+  });
+
+  it('metadata numbers must be finite: NaN and infinities refused', () => {
+    expect(functionBody('finiteNumber')).toContain('value is int || (value is float && !math.isNaN(value) && !math.isInfinite(value))');
+    expect(functionBody('metadataEntry')).toContain('finiteNumber(values[i])');
+    expect(functionBody('metadataEntry')).not.toContain('is number');
+  });
+
+  it('a userId is the signed-in visitor\'s own uid', () => {
+    expect(functionBody('validAnalyticsEvent')).toContain('request.auth != null && data.userId == request.auth.uid');
   });
 });

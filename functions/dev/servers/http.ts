@@ -16,7 +16,18 @@ export interface CapturedRequest {
   status?: number;
 }
 
-export type Fault = { status: number; body?: unknown } | { delayMs: number } | { hang: true };
+/**
+ * `echo`: answer `status` with the request's method, URL, headers and body quoted back in the error
+ * fields vendors use (message, error.message, detail), like a misbehaving vendor or proxy would.
+ */
+export type Fault = { status: number; body?: unknown } | { status: number; echo: true } | { delayMs: number } | { hang: true };
+
+/** The request as a vendor echoing it would quote it. */
+export function echoOf(request: CapturedRequest): Record<string, unknown> {
+  const query = request.query.toString();
+  const text = `${request.method} ${request.path}${query ? `?${query}` : ''} headers=${JSON.stringify(request.headers)} body=${request.body}`;
+  return { message: text, error: { message: text, type: 'invalid_request_error' }, detail: text, code: 20003, status: 401, headers: request.headers, body: request.body };
+}
 
 export interface RouteResponse {
   status: number;
@@ -112,6 +123,7 @@ export class LocalHttpServer {
       return;
     }
     if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault && 'echo' in fault) return this.send(res, request, { status: fault.status, body: echoOf(request) });
     if (fault && 'status' in fault) return this.send(res, request, { status: fault.status, body: fault.body ?? { error: `${this.name} fault ${fault.status}` } });
 
     for (const route of this.routes) {

@@ -13,7 +13,8 @@ export interface CapturedMail {
   raw: string;
 }
 
-export type SmtpFault = { rejectRecipients: true } | { rejectData: true } | { hang: true };
+/** `echoCredentials`: refuse the login with a 535 answer that quotes the credentials (plain and AUTH PLAIN base64), as some servers do. */
+export type SmtpFault = { rejectRecipients: true } | { rejectData: true } | { hang: true } | { echoCredentials: true };
 
 function decodeBody(body: string, encoding: string | undefined): string {
   switch ((encoding ?? '7bit').toLowerCase()) {
@@ -114,6 +115,13 @@ export class SmtpCapture {
       authOptional: false,
       logger: false,
       onAuth: (auth, _session, callback) => {
+        const fault = this.faults[0] ?? this.persistentFault;
+        if (fault && 'echoCredentials' in fault) {
+          if (this.faults[0] === fault) this.faults.shift();
+          const plain = Buffer.from(`\0${auth.username}\0${auth.password}`).toString('base64');
+          const message = `Authentication failed for ${auth.username} with password ${auth.password} (AUTH PLAIN ${plain})`;
+          return callback(Object.assign(new Error(message), { responseCode: 535 }));
+        }
         if (auth.username === this.user && auth.password === this.password) return callback(null, { user: auth.username });
         return callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       },

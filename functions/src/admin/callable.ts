@@ -13,6 +13,7 @@ import { ADMIN_ENFORCE_APP_CHECK, readParam } from '../config/params';
 import { formatIssues } from '../config/schema';
 import { firestore, Meter } from '../platform/firestore';
 import { createLogger, describeError, type Logger } from '../platform/logger';
+import { redactDeep } from '../platform/redact';
 import { reportError } from '../platform/sentry';
 
 /** What a handler receives besides its validated input. */
@@ -119,7 +120,8 @@ export async function runAdminCall<S extends z.ZodType, R>(
     meter = new Meter(firestore());
     const result = await definition.handler(input, { callable: name, uid, now: new Date(), meter, log: log.child({ uid }) });
     log.info('Admin call', { uid, outcome: 'ok', durationMs: Date.now() - started, billedReads: meter.stats.billedReads, writes: meter.stats.writes });
-    return result;
+    // Answers quote alert text, delivery errors and run records: secrets removed once more on the way out.
+    return redactDeep(result);
   } catch (error) {
     const fields = { uid, durationMs: Date.now() - started, billedReads: meter?.stats.billedReads ?? 0 };
     if (error instanceof HttpsError) {

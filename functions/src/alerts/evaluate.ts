@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { MonitoringConfig, RuleSettings } from '../config/schema';
+import { containsPersonalData } from '../notifications/mask';
+import { redactDeep, redactText } from '../platform/redact';
 import {
   ALERT_COLLECTIONS,
   LOCALES,
@@ -96,17 +98,23 @@ export function alertTexts(
   const texts = ruleTexts(rule, locale);
   const window = texts.window ? texts.window(input.params) : null;
   return {
-    title: input.key ? `${texts.title}: ${input.key}` : texts.title,
-    message: texts.message({ ...input, window, format: formatterFor(locale, timeZone) }),
+    // Keys and details come from data: a secret echoed by a vendor or the app never stays in the text.
+    title: redactText(input.key ? `${texts.title}: ${input.key}` : texts.title),
+    message: redactText(texts.message({ ...input, window, format: formatterFor(locale, timeZone) })),
     impact: texts.impact,
     suggestedAction: texts.suggestedAction,
     window,
   };
 }
 
-/** Deterministic id of the (rule, subject) pair: the alert state document's id. */
+/**
+ * Deterministic id of the (rule, subject) pair: the alert state document's id (alert ids start with
+ * it). A readable slug of the key, except for keys that contain an email address or a phone number:
+ * their id is the hash alone, so that ids shown in Slack, SMS and the dashboard carry no contact data.
+ */
 export function stateIdFor(ruleId: string, key: string | null | undefined): string {
   if (key === null || key === undefined || key === '') return ruleId;
+  if (containsPersonalData(key)) return `${ruleId}~pd-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
   const slug = key
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
@@ -153,7 +161,8 @@ export function evaluate(
   }
 
   const params = settings.params;
-  const details = observation.details ?? {};
+  // Alert text and metadata never keep a secret echoed by a vendor or the app (platform/redact.ts).
+  const details = redactDeep(observation.details ?? {});
   const { locale, timeZone } = config.presentation;
   const input = { value, threshold: settings.threshold, key, params, details };
   const i18n = Object.fromEntries(LOCALES.map((each) => [each, alertTexts(rule, each, timeZone, input)])) as Record<Locale, AlertTexts>;

@@ -15,6 +15,7 @@ import {
   type ExternalHeartbeatSettings,
   type ProbeSettings,
 } from './probes';
+import { SAFE_SUBJECT } from './subjects';
 
 export const CHANNELS = ['slack', 'email', 'sms'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
@@ -94,6 +95,14 @@ export interface PresentationSettings {
   timeZone: string;
 }
 
+export interface FormsSettings {
+  /**
+   * Known form names. Empty: forms are discovered from form_errors (bounded, ranked by errors).
+   * Set: exactly these forms are evaluated and errors of any other name are only counted in bulk.
+   */
+  allowlist: string[];
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
@@ -108,6 +117,7 @@ export interface MonitoringConfig {
   probes: ProbeSettings;
   /** Ping of an outside dead man's switch by each watchdog run (config/probes.ts). */
   externalHeartbeat: ExternalHeartbeatSettings;
+  forms: FormsSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -139,6 +149,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
 };
 
 export const DEFAULT_PRESENTATION: PresentationSettings = { locale: DEFAULT_LOCALE, timeZone: DEFAULT_TIME_ZONE };
+export const DEFAULT_FORMS: FormsSettings = { allowlist: [] };
 
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
   return {
@@ -167,6 +178,7 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     presentation: structuredClone(DEFAULT_PRESENTATION),
     probes: structuredClone(DEFAULT_PROBES),
     externalHeartbeat: structuredClone(DEFAULT_EXTERNAL_HEARTBEAT),
+    forms: structuredClone(DEFAULT_FORMS),
   };
 }
 
@@ -271,6 +283,15 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
         .partial(),
       probes: probesOverrideSchema,
       externalHeartbeat: externalHeartbeatOverrideSchema,
+      forms: z
+        .object({
+          allowlist: z
+            .array(z.string().regex(SAFE_SUBJECT, 'must be a form name: a letter or digit, then letters, digits, _ . : / - (at most 64 characters)'))
+            .max(200)
+            .refine((list) => new Set(list).size === list.length, 'form names must not repeat'),
+        })
+        .strict()
+        .partial(),
       // Bookkeeping fields written by the admin API; ignored by the monitors.
       updatedAt: z.unknown(),
       updatedBy: z.string().max(200),
@@ -370,6 +391,7 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
     presentation: { ...base.presentation, ...value.presentation },
     probes: mergeProbes(base.probes, value.probes),
     externalHeartbeat: mergeExternalHeartbeat(base.externalHeartbeat, value.externalHeartbeat),
+    forms: { ...base.forms, ...value.forms },
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

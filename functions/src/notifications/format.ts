@@ -1,11 +1,13 @@
 /**
  * Renders an alert event for each channel: Slack Block Kit, an email with HTML and plain-text
  * parts, a short SMS. Slack and SMS text goes through personal-data masking. Every word is in the
- * configured language (`presentation.locale`) and dates are in `presentation.timeZone`.
+ * configured language (`presentation.locale`) and dates are in `presentation.timeZone`. Every text
+ * taken from data goes through the escaping of its channel (./escape) here, at render time.
  */
 import type { AlertDoc } from '../alerts/model';
 import { DEFAULT_PRESENTATION, type PresentationSettings } from '../config/schema';
 import { formatDateTime, formatValue, type Locale, type Severity } from '../rules';
+import { emailPlain, emailSubject, escapeHtml, htmlText, isSafeUrl, slackLink, slackText, slackTextWithin, smsText } from './escape';
 import { FRAMING, type Framing } from './i18n';
 import { maskPersonalData } from './mask';
 
@@ -100,10 +102,6 @@ function summary(context: MessageContext): string {
   return eventKind(context.event) === 'resolved' ? resolutionText(alert, locale) : localizedTexts(alert, locale).message;
 }
 
-function isHttpUrl(url: string): boolean {
-  return /^https?:\/\//.test(url);
-}
-
 /** Incoming-webhook payload (Block Kit), masked. */
 export function slackPayload(context: MessageContext): { text: string; blocks: unknown[] } {
   const { alert, severity, environment } = context;
@@ -111,10 +109,10 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
   const { locale } = presentationOf(context);
   const t = framing(context);
   const texts = localizedTexts(alert, locale);
-  const mask = maskPersonalData;
-  const title = mask(headline(context)).slice(0, 150);
+  const mask = (text: unknown) => slackText(maskPersonalData(String(text ?? '')));
+  const title = slackTextWithin(maskPersonalData(headline(context)), 150);
   const icon = kind === 'resolved' ? ':white_check_mark:' : ICON[severity];
-  const runbook = isHttpUrl(alert.runbookUrl) ? `<${alert.runbookUrl}|${t.labels.runbook}>` : `${t.labels.runbook}: ${alert.runbookUrl}`;
+  const runbook = slackLink(alert.runbookUrl, t.labels.runbook);
   const since = sinceText(context);
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
@@ -123,10 +121,10 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*${t.labels.severity}*\n${t.severity[severity]}` },
-        { type: 'mrkdwn', text: `*${t.labels.value}*\n${comparison(alert, locale)}` },
-        { type: 'mrkdwn', text: `*${t.labels.window}*\n${texts.window ?? t.currentState}` },
-        { type: 'mrkdwn', text: `*${t.labels.category}*\n${alert.category}` },
-        ...(since ? [{ type: 'mrkdwn', text: `*${t.labels.since}*\n${since}` }] : []),
+        { type: 'mrkdwn', text: `*${t.labels.value}*\n${slackText(comparison(alert, locale))}` },
+        { type: 'mrkdwn', text: `*${t.labels.window}*\n${slackText(texts.window ?? t.currentState)}` },
+        { type: 'mrkdwn', text: `*${t.labels.category}*\n${slackText(alert.category)}` },
+        ...(since ? [{ type: 'mrkdwn', text: `*${t.labels.since}*\n${slackText(since)}` }] : []),
       ],
     },
   ];
@@ -138,13 +136,9 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${environment} · ${t.alertWord} \`${alert.id}\` · ${t.runWord} \`${alert.metadata.lastRunId}\`` }],
+    elements: [{ type: 'mrkdwn', text: `${slackText(environment)} · ${t.alertWord} \`${mask(alert.id)}\` · ${t.runWord} \`${slackText(alert.metadata.lastRunId)}\`` }],
   });
   return { text: title, blocks };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 }
 
 /** Email subject with HTML and plain-text bodies. Recipients are the on-call team: not masked. */
@@ -157,7 +151,7 @@ export function emailContent(context: MessageContext): { subject: string; text: 
   const texts = localizedTexts(alert, locale);
   const since = sinceText(context);
   // The headline already starts with the severity marker (CRITICAL, RESOLVED, ESCALATED to...): no second one.
-  const subject = headline(context).slice(0, 200);
+  const subject = emailSubject(headline(context), 200);
   const rows: Array<[string, string]> = [
     [labels.severity, t.severity[severity]],
     [labels.value, comparison(alert, locale)],
@@ -170,13 +164,13 @@ export function emailContent(context: MessageContext): { subject: string; text: 
     [labels.alert, `${alert.id} (${alert.domain})`],
     [labels.run, alert.metadata.lastRunId],
   ];
-  const text = [headline(context), '', summary(context), '', ...rows.map(([label, value]) => `${label}: ${value}`)].join('\n');
+  const text = [emailPlain(headline(context)), '', emailPlain(summary(context)), '', ...rows.map(([label, value]) => `${label}: ${emailPlain(value)}`)].join('\n');
   const html = [
-    `<h2>${escapeHtml(headline(context))}</h2>`,
-    `<p>${escapeHtml(summary(context))}</p>`,
+    `<h2>${htmlText(headline(context))}</h2>`,
+    `<p>${htmlText(summary(context))}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([label, value]) => {
-      const cell = label === labels.runbook && isHttpUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : escapeHtml(value);
+      const cell = label === labels.runbook && isSafeUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : htmlText(value);
       return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
     }),
     '</table>',
@@ -190,6 +184,5 @@ export function smsBody(context: MessageContext): string {
   const { locale } = presentationOf(context);
   const t = framing(context);
   const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? t.cleared : comparison(alert, locale)}. ${t.labels.alert} ${alert.id}`;
-  const masked = maskPersonalData(body);
-  return masked.length <= 160 ? masked : `${masked.slice(0, 157)}...`;
+  return smsText(maskPersonalData(smsText(body, 2_000)), 160);
 }

@@ -4,6 +4,7 @@
  * MONITORING_LOG_LEVEL (debug, info, warn, error, silent) filters locally; default info.
  */
 import * as functionsLogger from 'firebase-functions/logger';
+import { redactDeep } from './redact';
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 type Level = (typeof LEVELS)[number];
@@ -25,7 +26,8 @@ export interface Logger {
 export function createLogger(base: Record<string, unknown> = {}): Logger {
   const emit = (level: Exclude<Level, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS.indexOf(level) < threshold()) return;
-    functionsLogger.write({ severity: level === 'warn' ? 'WARNING' : (level.toUpperCase() as 'INFO'), message, ...base, ...fields });
+    // Secrets never reach a log line, whatever their encoding (platform/redact.ts).
+    functionsLogger.write(redactDeep({ severity: level === 'warn' ? 'WARNING' : (level.toUpperCase() as 'INFO'), message, ...base, ...fields }));
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),

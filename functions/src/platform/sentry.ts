@@ -4,6 +4,7 @@
  */
 import { MONITORING_ENVIRONMENT, SENTRY_DSN, readParam } from '../config/params';
 import { describeError, log } from './logger';
+import { redactDeep } from './redact';
 
 type SentryModule = typeof import('@sentry/node');
 
@@ -21,6 +22,9 @@ function client(): Promise<SentryModule | null> {
             // Errors only: no tracing, no module-loader hooks.
             enableRuntimeChannelInjection: false,
             tracesSampleRate: 0,
+            // Exception messages, contexts and breadcrumbs may quote vendor answers: secrets removed in every encoding.
+            beforeSend: (event) => redactDeep(event),
+            beforeBreadcrumb: (breadcrumb) => redactDeep(breadcrumb),
           });
           return module;
         })

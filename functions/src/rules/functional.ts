@@ -275,6 +275,59 @@ export const functionalRules = defineRules(
         `${format.percent(value)} des envois de ${key ?? 'ce formulaire'} ont échoué (${window}) : ${format.number(num(details, 'errors'))} erreurs pour ${format.number(num(details, 'attempts'))} tentatives d'envoi.`,
     },
   },
+  {
+    id: 'form_subjects_capped',
+    domain: 'functional',
+    category: 'forms',
+    title: 'More forms with errors than the per-run cap',
+    summary:
+      'Form names with errors in the window that form_error_rate did not evaluate because there were more than maxForms of them (the ones with the most errors were evaluated).',
+    unit: 'count',
+    direction: 'above',
+    threshold: 0,
+    severity: 'warning',
+    thresholdRange: { min: 0, max: 0 },
+    source: 'form_errors: distinct form names (bounded walk and the most recent errors), errors per name and in total counted with aggregation queries.',
+    impact:
+      'Forms with fewer errors than the evaluated ones are not checked this run. Junk form names written by visitors can cause it: a real form with many errors is still evaluated, but one with few may be missed.',
+    suggestedAction:
+      'Look at the form names in form_errors: junk names mean someone is writing fake errors (enable App Check for Firestore, see docs/security.md); real ones mean maxForms is too low. Set forms.allowlist to the known forms to make the check immune to junk names.',
+    message: ({ value, details }) => {
+      const seen = num(details, 'seen');
+      const atLeast = details.seenAtLeast === true ? 'at least ' : '';
+      return `${atLeast}${seen} form names had errors in the last ${num(details, 'windowHours')} h; form_error_rate evaluated the ${num(details, 'evaluated')} with the most errors (maxForms ${num(details, 'maxForms')}) and left ${value} out. The evaluated forms hold ${num(details, 'errorsEvaluated')} of the ${num(details, 'errorsTotal')} form errors of the window.`;
+    },
+    runbook: {
+      meaning:
+        'There were more distinct form names with errors in the window than form_error_rate evaluates per run (maxForms). The forms with the most errors were evaluated; the others were not. Often the sign of junk form names written by anonymous visitors (form_errors accepts writes from any browser).',
+      confirm: [
+        'Compare the counts in the alert: if the evaluated forms hold nearly all errors, the rest is noise.',
+        'Look at functional_metrics (metrics.form_errors.formsSeen, invalidNames, errorsTotal) and metrics.client_write_volume over the previous runs: a sudden jump is a flood.',
+      ],
+      diagnose: [
+        'form_errors in the window grouped by formName: many one-off names, or names that are not forms of the app, are junk.',
+        'Sessions and pages of the junk documents: one sessionId or a burst in a few minutes points at a script.',
+      ],
+      fix: [
+        'Set forms.allowlist in monitoring_config/settings to the app\'s form names: the check then evaluates exactly those and cannot be blinded.',
+        'Enforce App Check for Firestore so that only the app can write form_errors and analytics_events (docs/security.md).',
+        'If the names are real forms, raise rules.form_error_rate.params.maxForms.',
+      ],
+      resolvedWhen: 'A run finds no more forms with errors than maxForms; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Plus de formulaires en erreur que la limite par exécution',
+      impact:
+        'Les formulaires avec moins d\'erreurs que ceux évalués ne sont pas vérifiés à cette exécution. Des noms de formulaires fantaisistes écrits par des visiteurs peuvent en être la cause : un vrai formulaire avec beaucoup d\'erreurs reste évalué, mais un formulaire avec peu d\'erreurs peut passer inaperçu.',
+      suggestedAction:
+        'Regarder les noms de formulaires dans form_errors : des noms fantaisistes signifient que quelqu\'un écrit de fausses erreurs (activer App Check pour Firestore, voir docs/security.md) ; des noms réels signifient que maxForms est trop bas. Renseigner forms.allowlist avec les formulaires connus rend le contrôle insensible aux noms fantaisistes.',
+      message: ({ value, details, format }) => {
+        const seen = num(details, 'seen');
+        const atLeast = details.seenAtLeast === true ? 'au moins ' : '';
+        return `${atLeast}${format.number(seen)} noms de formulaires ont eu des erreurs sur les ${num(details, 'windowHours')} dernières h ; form_error_rate a évalué les ${format.number(num(details, 'evaluated'))} qui en ont le plus (maxForms ${num(details, 'maxForms')}) et en a laissé ${format.number(value)} de côté. Les formulaires évalués totalisent ${format.number(num(details, 'errorsEvaluated'))} des ${format.number(num(details, 'errorsTotal'))} erreurs de formulaire de la fenêtre.`;
+      },
+    },
+  },
 
   // Tracking ------------------------------------------------------------------------------------
   {

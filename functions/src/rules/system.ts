@@ -1,6 +1,7 @@
 // Type-only: config/schema imports the rule catalogue, so a value import here would be circular.
 import type { ChannelName } from '../config/schema';
 import { countFr, formatNumber, type Formatter } from './locale';
+import { plainLine } from './text';
 import { defineRules } from './types';
 
 /** A string from an observation's details, or the fallback. */
@@ -72,7 +73,8 @@ export const systemRules = defineRules(
     suggestedAction:
       'Fix the fields named in the alert (or use the updateThresholds callable, which validates before saving).',
     message: ({ value, details, format }) => {
-      const problems = Array.isArray(details.problems) ? (details.problems as string[]) : [];
+      // Problems quote the rejected keys, which come from the document: one line each, bounded (each channel escapes them).
+      const problems = Array.isArray(details.problems) ? (details.problems as unknown[]).map((problem) => plainLine(problem, 200)) : [];
       const fallback = (typeof details.fallback === 'string' ? details.fallback : 'the last valid configuration').replace(/\(saved ([^)]+)\)/, (_, at: string) => `(saved ${format.dateTime(at)})`);
       return `The configuration override was rejected (${value} problem${value === 1 ? '' : 's'}: ${problems
         .slice(0, 5)
@@ -103,7 +105,7 @@ export const systemRules = defineRules(
         'Les changements de seuils ou de routage faits depuis la dernière version valide ne sont pas appliqués ; le monitoring continue avec la dernière configuration valide.',
       suggestedAction: 'Corriger les champs nommés dans l\'alerte (ou passer par la callable updateThresholds, qui valide avant d\'enregistrer).',
       message: ({ value, details, format }) => {
-        const problems = Array.isArray(details.problems) ? (details.problems as string[]) : [];
+        const problems = Array.isArray(details.problems) ? (details.problems as unknown[]).map((problem) => plainLine(problem, 200)) : [];
         const fallback = text(details.fallback);
         const saved = /\(saved ([^)]+)\)/.exec(fallback);
         const using = /defaults/.test(fallback)

@@ -5,6 +5,7 @@
  * errors), always with a limit.
  */
 import type { CollectionReference, Firestore, Query, Timestamp } from 'firebase-admin/firestore';
+import { INVALID_CODE_SUBJECT, isSafeSubject } from '../../config/subjects';
 import { fs } from '../../platform/firestore';
 import { ALERT_COLLECTIONS } from '../../rules';
 import type { MonitorContext } from '../types';
@@ -18,6 +19,8 @@ import {
   type EventType,
 } from './data';
 import type { FunctionalCheckGroup, FunctionalCheckSet } from './sets';
+import { chooseFormSubjects, INVALID_FORM_SUBJECT } from './subjects';
+import { clientWriteVolume } from './volume';
 
 export interface TimeWindow {
   start: Timestamp;
@@ -249,14 +252,17 @@ const formErrors: FunctionalCheck = {
   name: 'form_errors',
   group: 'forms',
   critical: false,
-  rules: ['form_error_rate'],
+  rules: ['form_error_rate', 'form_subjects_capped'],
   async run(env) {
     const { windowHours, maxForms } = env.params('form_error_rate');
     const window = env.window(windowHours);
     const errorsInWindow = env.within(env.collection('formErrors'), window);
-    const [discovered, open] = await Promise.all([env.distinctValues(errorsInWindow, 'formName', maxForms), env.openAlertKeys('form_error_rate')]);
-    const forms = [...new Set([...discovered.values, ...open])];
+    // The forms with the most errors, never the first ones found (./subjects.ts).
+    const open = await env.openAlertKeys('form_error_rate');
+    const subjects = await chooseFormSubjects(env, errorsInWindow, { maxForms, allowlist: env.ctx.config.forms.allowlist, open });
+    const forms = subjects.evaluate;
     const byForm: Record<string, unknown> = {};
+    if (subjects.invalid.names > 0) byForm[INVALID_FORM_SUBJECT] = { names: subjects.invalid.names, errors: subjects.invalid.errors };
     await Promise.all(
       forms.map(async (form) => {
         const [errors, attempts] = await Promise.all([
@@ -268,8 +274,19 @@ const formErrors: FunctionalCheck = {
         byForm[form] = { errors, attempts, errorRatePercent: errorRate };
       }),
     );
-    if (discovered.truncated) env.ctx.log.warn('More forms with errors than maxForms: some were not examined', { maxForms });
-    return { windowHours, formsExamined: forms.length, formsTruncated: discovered.truncated, forms: byForm };
+    const { capped } = subjects;
+    const leftOut = capped ? Math.max(capped.skipped, capped.seenAtLeast ? 1 : 0) : 0;
+    env.ctx.observe({ ruleId: 'form_subjects_capped', value: leftOut, details: { ...capped, windowHours, maxForms, errorsTotal: subjects.errorsTotal } });
+    return {
+      windowHours,
+      formsExamined: forms.length,
+      formsTruncated: capped !== null,
+      formsSeen: capped?.seen ?? forms.length,
+      errorsTotal: subjects.errorsTotal,
+      invalidNames: subjects.invalid,
+      unlistedErrors: subjects.unlisted,
+      forms: byForm,
+    };
   },
 };
 
@@ -376,7 +393,8 @@ const paymentErrors: FunctionalCheck = {
     const byCode = new Map<string, { count: number; sessions: Set<string> }>();
     for (const doc of docs) {
       const raw = doc.get('metadata.errorCode');
-      const code = typeof raw === 'string' && raw.length > 0 ? raw : 'unknown';
+      // Client-written: a code outside the safe pattern is counted under a placeholder, never used as a key.
+      const code = typeof raw === 'string' && raw.length > 0 ? (isSafeSubject(raw) ? raw : INVALID_CODE_SUBJECT) : 'unknown';
       const entry = byCode.get(code) ?? { count: 0, sessions: new Set<string>() };
       entry.count += 1;
       const session = doc.get('sessionId');
@@ -420,6 +438,7 @@ export const FUNCTIONAL_CHECKS: readonly FunctionalCheck[] = [
   providerAvailability,
   topRatedProviders,
   formErrors,
+  clientWriteVolume,
   metaCapi,
   metaQuality,
   googleAds,

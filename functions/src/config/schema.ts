@@ -76,6 +76,19 @@ export interface RetentionSettings {
   timeBudgetSeconds: number;
 }
 
+/** Coverage of windowed rules between evaluations (see monitors/coverage.ts). */
+export interface CoverageSettings {
+  /** After missed runs, a scheduled evaluation looks back at most this far. */
+  maxLookbackMinutes: number;
+}
+
+/** The fast-path job (`fast`, fired every 5 minutes by Cloud Scheduler). */
+export interface FastPathSettings {
+  enabled: boolean;
+  /** Evaluates only on ticks that are a multiple of this many minutes (5 = every firing). */
+  everyMinutes: number;
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
@@ -85,6 +98,8 @@ export interface MonitoringConfig {
   metrics: MetricsSettings;
   escalation: EscalationSettings;
   retention: RetentionSettings;
+  coverage: CoverageSettings;
+  fastPath: FastPathSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -115,6 +130,9 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   timeBudgetSeconds: 420,
 };
 
+export const DEFAULT_COVERAGE: CoverageSettings = { maxLookbackMinutes: 1440 };
+export const DEFAULT_FAST_PATH: FastPathSettings = { enabled: true, everyMinutes: 5 };
+
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
   return {
     enabled: true,
@@ -139,6 +157,8 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     metrics: structuredClone(DEFAULT_METRICS),
     escalation: structuredClone(DEFAULT_ESCALATION),
     retention: structuredClone(DEFAULT_RETENTION),
+    coverage: structuredClone(DEFAULT_COVERAGE),
+    fastPath: structuredClone(DEFAULT_FAST_PATH),
   };
 }
 
@@ -231,6 +251,19 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
           runRecordsDays: z.number().int().min(1).max(3_650),
           batchSize: z.number().int().min(1).max(500),
           timeBudgetSeconds: z.number().int().min(0).max(480),
+        })
+        .strict()
+        .partial(),
+      coverage: z.object({ maxLookbackMinutes: z.number().int().min(60).max(10_080) }).strict().partial(),
+      fastPath: z
+        .object({
+          enabled: z.boolean(),
+          everyMinutes: z
+            .number()
+            .int()
+            .min(5)
+            .max(60)
+            .refine((value) => value % 5 === 0, 'must be a multiple of 5 (the function fires every 5 minutes)'),
         })
         .strict()
         .partial(),
@@ -330,6 +363,8 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
       afterMinutes: { ...base.escalation.afterMinutes, ...value.escalation?.afterMinutes },
     },
     retention: { ...base.retention, ...value.retention },
+    coverage: { ...base.coverage, ...value.coverage },
+    fastPath: { ...base.fastPath, ...value.fastPath },
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

@@ -1,6 +1,7 @@
 import { defineRules } from './types';
 
-const minutes = (value: number) => (value % 60 === 0 ? `last ${value / 60} h` : `last ${value} min`);
+const length = (value: number) => (value % 60 === 0 ? `${value / 60} h` : `${value} min`);
+const minutes = (value: number) => `last ${length(value)}`;
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** A sliding window of `windowMinutes` (default one hour) ending at the evaluation time. */
@@ -8,6 +9,19 @@ const lastMinutes = {
   params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
   window: (p: Record<string, number>) => minutes(p.windowMinutes),
 };
+
+/**
+ * A window of `windowMinutes` slid over the whole span since the rule's previous scheduled evaluation
+ * (monitors/coverage.ts): the value is the worst window, which the message names.
+ */
+const slidingMinutes = {
+  params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window; every such window since the previous evaluation is examined.' } },
+  window: (p: Record<string, number>) => `any ${length(p.windowMinutes)} window since the previous evaluation`,
+  coverage: { kind: 'sliding', windowParam: 'windowMinutes', unit: 'minutes' },
+} as const;
+/** "1 h window 2026-12-01 13:05-14:05 UTC" (the worst window measured), else the rule's window text. */
+const worstWindow = (params: Record<string, number>, window: string | null, details: Record<string, unknown>) =>
+  typeof details.worstWindow === 'string' ? `${length(params.windowMinutes)} window ${details.worstWindow}` : window;
 
 /** Payment, payout and call-session rules (payment monitoring job, every 4 hours). */
 export const paymentRules = defineRules(
@@ -22,12 +36,13 @@ export const paymentRules = defineRules(
     threshold: 3,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    ...lastMinutes,
-    source: 'Aggregation count on `payments` where provider == "stripe", status == "failed", failedAt in the window.',
+    ...slidingMinutes,
+    fastPath: true,
+    source: 'Aggregation count on `payments` where provider == "stripe", status == "failed", failedAt in the window (one count per window examined).',
     impact: 'Customers cannot pay: bookings are lost and some will not retry.',
     suggestedAction: 'Open the Stripe dashboard (Payments, filter Failed) and look at the decline codes in the alert details.',
-    message: ({ value, window, details }) =>
-      `${plural(value, 'Stripe payment')} failed (${window}).${details.topCodes ? ` Top failure codes: ${String(details.topCodes)}.` : ''}`,
+    message: ({ value, window, params, details }) =>
+      `${plural(value, 'Stripe payment')} failed (${worstWindow(params, window, details)}).${details.topCodes ? ` Top failure codes: ${String(details.topCodes)}.` : ''}`,
     runbook: {
       meaning: 'More Stripe payments than usual failed in the last hour. A few declines are normal; a burst usually means an integration, configuration or Stripe-side problem.',
       confirm: [
@@ -58,6 +73,7 @@ export const paymentRules = defineRules(
     threshold: 5,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
+    fastPath: true,
     params: { olderThanHours: { default: 6, min: 1, max: 168, unit: 'hours', description: 'Age of the authorisation after which it counts as stuck.' } },
     window: (p) => `authorised more than ${p.olderThanHours} h ago`,
     source: 'Aggregation count on `payments` where status == "requires_capture" and authorizedAt older than the age limit.',
@@ -93,12 +109,13 @@ export const paymentRules = defineRules(
     threshold: 3,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    ...lastMinutes,
-    source: 'Aggregation count on `payments` where provider == "paypal", status == "failed", failedAt in the window.',
+    ...slidingMinutes,
+    fastPath: true,
+    source: 'Aggregation count on `payments` where provider == "paypal", status == "failed", failedAt in the window (one count per window examined).',
     impact: 'Customers who pay with PayPal cannot book.',
     suggestedAction: 'Check the PayPal business dashboard and the failure codes in the alert details.',
-    message: ({ value, window, details }) =>
-      `${plural(value, 'PayPal payment')} failed (${window}).${details.topCodes ? ` Top failure codes: ${String(details.topCodes)}.` : ''}`,
+    message: ({ value, window, params, details }) =>
+      `${plural(value, 'PayPal payment')} failed (${worstWindow(params, window, details)}).${details.topCodes ? ` Top failure codes: ${String(details.topCodes)}.` : ''}`,
     runbook: {
       meaning: 'An unusual number of PayPal payments failed in the last hour.',
       confirm: ['Check the PayPal status page and recent deploys of the checkout.', 'Look at the failure codes in the alert details: one code everywhere is systemic.'],
@@ -143,6 +160,7 @@ export const paymentRules = defineRules(
     threshold: 0,
     severity: 'emergency',
     thresholdRange: { min: 0, max: 10_000 },
+    fastPath: true,
     source: 'Aggregation count on `payouts` where status == "failed".',
     impact: 'Providers are not paid for work done: direct harm to the people the marketplace depends on.',
     suggestedAction: 'Look at the failure reason of each failed payout, fix the account data or retry, and tell the providers concerned.',
@@ -169,12 +187,13 @@ export const paymentRules = defineRules(
     threshold: 5,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    ...lastMinutes,
-    source: 'Aggregation count on `call_sessions` where status == "failed" and failedAt in the window.',
+    ...slidingMinutes,
+    fastPath: true,
+    source: 'Aggregation count on `call_sessions` where status == "failed" and failedAt in the window (one count per window examined).',
     impact: 'Paid consultations do not happen: refunds, unhappy clients and providers.',
     suggestedAction: 'Check Twilio (debugger, status page, balance) and the failure reasons in the alert details.',
-    message: ({ value, window, details }) =>
-      `${plural(value, 'call')} failed (${window}).${details.topReasons ? ` Top reasons: ${String(details.topReasons)}.` : ''}`,
+    message: ({ value, window, params, details }) =>
+      `${plural(value, 'call')} failed (${worstWindow(params, window, details)}).${details.topReasons ? ` Top reasons: ${String(details.topReasons)}.` : ''}`,
     runbook: {
       meaning: 'More calls than usual failed to connect or dropped.',
       confirm: ['Compare with the `twilio_failed_calls` cross-check: if Twilio reports the same, it is on the telephony side.', 'Check status.twilio.com and the Twilio balance alert.'],

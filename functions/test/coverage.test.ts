@@ -129,6 +129,21 @@ describe('sliding windows through the payment job', () => {
     expect(evaluation(plain, 'stripe_payment_failures')).toMatchObject({ status: 'ok', value: 0 });
   });
 
+  it('the Twilio cross-check lists the calls once for the whole span and counts them per window', async () => {
+    await scheduled('payment', '2026-11-20T08:00:00Z');
+    servers.current.twilio.calls = times(6, (i) => ({
+      sid: `CA${i}`,
+      status: 'failed' as const,
+      start_time: new Date(ms('2026-11-20T09:10:00Z') + i * 5 * MIN).toUTCString(),
+      to: '+33100000000',
+      from: '+33100000001',
+    }));
+    const result = await scheduled('payment', '2026-11-20T12:00:00Z');
+    expect(evaluation(result, 'twilio_failed_calls')).toMatchObject({ status: 'breach', value: 6 });
+    const [alert] = await alertsOf('payment_alerts', 'twilio_failed_calls');
+    expect(alert.message).toBe('Twilio reports 6 failed calls (1 h window 2026-11-20 09:05-10:05 UTC); the app recorded 0.');
+  });
+
   const day = (time: string) => `2026-11-20T${time}:00Z`;
   it.each<[string, string[], string[], string, number]>([
     ['exactly at the threshold, in one hour', ['09:00', '09:20', '09:40'].map(day), [day('08:00'), day('12:00')], 'ok', 3],

@@ -210,6 +210,8 @@ export async function measureSliding(
   windowMinutes: number,
   direction: 'above' | 'below',
   measure: (startMs: number, endMs: number) => Promise<WindowMeasure>,
+  /** Called once before measuring with the start of the earliest window (a vendor list fetched once). */
+  prepare?: (earliestStartMs: number) => Promise<void>,
 ): Promise<SlidingResult> {
   const scheduled = ctx.scheduled === true;
   const cursors = scheduled ? await loadCursors(ctx) : {};
@@ -221,6 +223,7 @@ export async function measureSliding(
     scheduled,
   });
   const windowMs = windowMinutes * MINUTE;
+  if (prepare) await prepare(plan.ends[0] - windowMs);
   const measured = await Promise.all(
     plan.ends.map(async (endMs) => ({ ...(await measure(endMs - windowMs, endMs)), startMs: endMs - windowMs, endMs })),
   );

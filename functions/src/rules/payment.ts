@@ -1,14 +1,7 @@
 import { defineRules } from './types';
 
 const length = (value: number) => (value % 60 === 0 ? `${value / 60} h` : `${value} min`);
-const minutes = (value: number) => `last ${length(value)}`;
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-
-/** A sliding window of `windowMinutes` (default one hour) ending at the evaluation time. */
-const lastMinutes = {
-  params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
-  window: (p: Record<string, number>) => minutes(p.windowMinutes),
-};
 
 /**
  * A window of `windowMinutes` slid over the whole span since the rule's previous scheduled evaluation
@@ -349,12 +342,12 @@ export const paymentRules = defineRules(
     threshold: 5,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    ...lastMinutes,
-    source: 'Twilio API: calls.list(status=failed, startTimeAfter=window start), at most 200 calls.',
+    ...slidingMinutes,
+    source: 'Twilio API: one calls.list(status=failed, startTimeAfter=start of the earliest window) per run, at most 200 calls, counted per window.',
     impact: 'Consultations do not connect, whatever our own records say.',
     suggestedAction: 'Compare with the app\'s failed-call count in the details; check the Twilio debugger.',
-    message: ({ value, window, details }) =>
-      `Twilio reports ${plural(value, 'failed call')} (${window}); the app recorded ${String(details.appRecorded ?? '?')}.`,
+    message: ({ value, window, params, details }) =>
+      `Twilio reports ${plural(value, 'failed call')} (${worstWindow(params, window, details)}); the app recorded ${String(details.appRecorded ?? '?')}.`,
     runbook: {
       meaning: 'Twilio itself reports failed calls. When the app\'s count (in the details) is much lower, our call-session records miss failures.',
       confirm: ['status.twilio.com; Twilio console, Monitor, Logs, Calls.'],

@@ -6,6 +6,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { analyticsEvent, provider, seedFunctional, trackingEvent } from '../dev/scenario/functional';
 import type { AlertDoc } from '../src/alerts/model';
+import { main as cli } from '../src/cli/monitor';
 import { findJob, JOBS } from '../src/jobs/catalog';
 import { formatWindow, planWindows, stepMinutesFor, worstOf, type Measured, type RuleCursor } from '../src/monitors/coverage';
 import { FAST_PATH_RULES, fastPathSkipReason, unmeasuredFastRules } from '../src/monitors/fast';
@@ -127,6 +128,19 @@ describe('sliding windows through the payment job', () => {
     // The plain last hour would have seen nothing: an unscheduled run of the same instant says so.
     const plain = await runJob('payment', { trigger: 'cli', now: at('2026-11-20T12:00:00Z'), dryRun: true });
     expect(evaluation(plain, 'stripe_payment_failures')).toMatchObject({ status: 'ok', value: 0 });
+  });
+
+  it('the CLI runs a scheduled tick with --scheduled; without it, the last window only and the cursor stays', async () => {
+    const stripeOf = async (args: string[]) => {
+      const outcome = await cli(['payment', '--json', ...args]);
+      expect(outcome.code).toBe(0);
+      const result = JSON.parse(outcome.stdout) as RunResult;
+      return { trigger: result.trigger, stripe: evaluation(result, 'stripe_payment_failures') };
+    };
+    expect((await stripeOf(['--now', '2026-11-20T08:00:00Z', '--scheduled'])).trigger).toBe('schedule');
+    await seed(db, 'payments', ['09:10', '09:15', '09:20', '09:25'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)));
+    expect(await stripeOf(['--now', '2026-11-20T12:00:00Z'])).toMatchObject({ trigger: 'cli', stripe: { status: 'ok', value: 0 } });
+    expect(await stripeOf(['--now', '2026-11-20T12:00:00Z', '--scheduled'])).toMatchObject({ trigger: 'schedule', stripe: { status: 'breach', value: 4 } });
   });
 
   it('the Twilio cross-check lists the calls once for the whole span and counts them per window', async () => {
@@ -257,6 +271,19 @@ describe('fast path and full check together', () => {
       ['email', 'opened', 'sent'],
       ['slack', 'opened', 'sent'],
     ]);
+  });
+
+  it('interleaved ticks: a full check of 12:00 that runs after the fast path of 12:05 changes nothing and sends nothing', async () => {
+    await seed(db, 'payments', ['11:40', '11:45', '11:50', '11:52'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)));
+    await scheduled('fast', '2026-11-20T12:00:00Z');
+    await scheduled('fast', '2026-11-20T12:05:00Z');
+    const late = await scheduled('payment', '2026-11-20T12:00:00Z');
+    // The same windows as the fast run of 12:00 (the span remembered for that tick), and the engine
+    // leaves the alert to the later tick.
+    expect(late.candidates.find((item) => item.ruleId === 'stripe_payment_failures')?.details).toMatchObject({ coveredFrom: '2026-11-20T12:00:00.000Z', windowsExamined: 1 });
+    expect(late.alerts.opened).toHaveLength(0);
+    expect(await alertsOf('payment_alerts', 'stripe_payment_failures')).toHaveLength(1);
+    expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: Stripe payment failures']);
   });
 
   it('two fast-path runs racing on the same tick open one alert and send one message per channel', async () => {

@@ -114,6 +114,23 @@ describe('the fast path', () => {
   });
 });
 
+describe('the fast path under the watchdog', () => {
+  it('the watchdog reports a fast path that stopped: 1.5 periods (7.5 min) without a success', async () => {
+    await seedFunctional(db, { providers: bookable() });
+    // Heartbeats record the wall clock of the run's end: these runs are at the real time.
+    const tick = Math.floor(Date.now() / (5 * MIN)) * 5 * MIN;
+    const iso = (offsetMinutes: number) => new Date(tick + offsetMinutes * MIN).toISOString();
+    await scheduled('fast', iso(0));
+    const soon = await scheduled('watchdog', iso(5));
+    expect(evaluation(soon, 'job_not_running', 'fast')).toMatchObject({ status: 'ok' });
+    const late = await scheduled('watchdog', iso(15));
+    expect(evaluation(late, 'job_not_running', 'fast')).toMatchObject({ status: 'breach' });
+    // The fast job itself checks no heartbeat.
+    const fast = await scheduled('fast', iso(20));
+    expect(fast.evaluations.filter((item) => item.ruleId === 'job_not_running' || item.ruleId === 'job_failing')).toEqual([]);
+  });
+});
+
 describe('sliding windows through the payment job', () => {
   it('a burst between two 4-hourly runs is detected by the next run, which names the breach hour', async () => {
     await scheduled('payment', '2026-11-20T08:00:00Z');

@@ -38,6 +38,9 @@ export function fastPathSkipReason(settings: { enabled: boolean; everyMinutes: n
   return null;
 }
 
+/** Key of the fast path's one `monitor_check_failed` subject (one state read per run instead of one per check). */
+export const FAST_CHECKS_KEY = 'fast/checks';
+
 export const fastMonitor: Monitor = {
   async run(ctx: MonitorContext) {
     const skip = fastPathSkipReason(ctx.config.fastPath, ctx.tickMs, ctx.scheduled === true);
@@ -45,14 +48,28 @@ export const fastMonitor: Monitor = {
       ctx.skip('fast-path', skip);
       return { evaluated: false, reason: skip };
     }
-    const env = new CheckEnv(ctx);
+    // Figures that only feed the metrics snapshots are not counted here (the full checks do).
+    const env = new CheckEnv(ctx, { lean: true });
+    const failures: string[] = [];
+    const isolated = async <T>(name: string, work: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await work();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        ctx.log.warn('Fast-path check failed, the others carry on', { check: name, error: message });
+        failures.push(`${name}: ${message}`);
+        return null;
+      }
+    };
     const [payment, ...functional] = await Promise.all([
-      ctx.check('payment-data', () => measurePaymentHealth(ctx, new Set(FAST_PAYMENT_RULES))),
-      ...FAST_FUNCTIONAL_CHECKS.map((check) => ctx.check(check.name, () => check.run(env))),
+      isolated('payment-data', () => measurePaymentHealth(ctx, new Set(FAST_PAYMENT_RULES))),
+      ...FAST_FUNCTIONAL_CHECKS.map((check) => isolated(check.name, () => check.run(env))),
     ]);
-    const metrics: Record<string, unknown> = { evaluated: true, rules: FAST_PATH_RULES.map((rule) => rule.id), payment: payment ?? null };
+    // Every check isolated, one subject for all of them: the alert names the failed checks.
+    ctx.observe({ ruleId: 'monitor_check_failed', key: FAST_CHECKS_KEY, value: failures.length ? 1 : 0, details: failures.length ? { error: failures.join('; ').slice(0, 500) } : {} });
+    const metrics: Record<string, unknown> = { evaluated: true, rules: FAST_PATH_RULES.map((rule) => rule.id), payment, failedChecks: failures.length };
     FAST_FUNCTIONAL_CHECKS.forEach((check, index) => {
-      metrics[check.name] = functional[index] ?? null;
+      metrics[check.name] = functional[index];
     });
     return metrics;
   },

@@ -11,6 +11,8 @@ import { DEFAULT_ESCALATION, DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_PRE
 import { JOBS } from '../src/jobs/catalog';
 import { checksFor, FUNCTIONAL_CHECKS } from '../src/monitors/functional/checks';
 import { FUNCTIONAL_CHECK_SETS } from '../src/monitors/functional/sets';
+import { FAST_PATH_RULES } from '../src/monitors/fast';
+import { detectionOf } from './detection';
 import { ALERT_COLLECTIONS, DOMAINS, LOCALES, RULES, type RuleDefinition } from '../src/rules';
 
 const DOMAIN_TITLES = { payment: 'Payment rules', functional: 'Functional rules', system: 'System rules' } as const;
@@ -160,10 +162,26 @@ export function presentationDefaults(): string {
 }
 
 export function jobsTable(): string {
+  const fastRules = FAST_PATH_RULES.map((rule) => `\`${rule.id}\``).join(', ');
   return [
     '| Job (CLI) | Cloud Function | Schedule (Europe/Paris) | Heartbeat period | What it does |',
     '|---|---|---|---|---|',
-    ...JOBS.map((job) => `| \`${job.name}\` | \`${job.exportName}\` | \`${job.schedule}\` | ${job.periodMinutes} min | ${escapeCell(job.description)} |`),
+    ...JOBS.map(
+      (job) =>
+        `| \`${job.name}\` | \`${job.exportName}\` | \`${job.schedule}\` | ${job.periodMinutes} min | ${escapeCell(job.description)}${job.name === 'fast' ? ` Rules: ${fastRules}.` : ''} |`,
+    ),
+  ].join('\n');
+}
+
+/** docs/alerts.md: for every rule, who evaluates it, over what, and how soon it can page. */
+export function detectionTable(): string {
+  return [
+    '| Rule | Severity | Evaluated by | Window and coverage | Worst case from the start of the condition to the first message | Spec\'s maximum delay |',
+    '|---|---|---|---|---|---|',
+    ...RULES.map((rule) => {
+      const detection = detectionOf(rule, JOBS);
+      return `| [\`${rule.id}\`](#${rule.id}) | ${rule.severity} | ${detection.jobs.map((name) => `\`${name}\``).join(', ') || '-'} | ${escapeCell(detection.coverage)} | ${escapeCell(detection.worstCase)} | ${detection.promise ?? '-'} |`;
+    }),
   ].join('\n');
 }
 
@@ -227,7 +245,7 @@ export function adminCallablesTable(): string {
 export function generatedBlocks(): Record<string, Record<string, string>> {
   return {
     'README.md': { params: paramsTable(), jobs: jobsTable() },
-    'docs/alerts.md': { catalogue: alertCatalogue(), 'functional-checks': functionalChecksTable() },
+    'docs/alerts.md': { catalogue: alertCatalogue(), 'functional-checks': functionalChecksTable(), detection: detectionTable() },
     'docs/runbook.md': { rules: runbookSections() },
     'docs/configuration.md': {
       params: paramsTable(),

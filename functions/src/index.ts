@@ -51,6 +51,7 @@ export const collectDailyPaymentMetrics = scheduledJob('metrics');
 export const checkServiceBalances = scheduledJob('balances');
 export const runFunctionalHealthCheck = scheduledJob('functional');
 export const runCriticalFunctionalCheck = scheduledJob('functional-critical');
+export const runFastHealthCheck = scheduledJob('fast');
 export const runSystemHealthCheck = scheduledJob('system');
 export const runMonitoringWatchdog = scheduledJob('watchdog');
 export const runMonitoringCleanup = scheduledJob('cleanup');

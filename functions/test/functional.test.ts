@@ -43,23 +43,21 @@ const events = (count: number, type: Parameters<typeof analyticsEvent>[0], field
   times(count, (i) => analyticsEvent(type, ago(start + i), fields));
 
 describe('signup funnel', () => {
-  it('signup_blocked: zero signups with more than 10 page views is an emergency, per signup form', async () => {
+  // Behaviour changed (issue 10): signup_blocked counts the page views since the form's last signup.
+  it('signup_blocked: more than 10 page views since the last signup (or in the 6 h look-back) is an emergency, per signup form', async () => {
     await seedFunctional(db, {
       analytics_events: [
         ...events(11, 'signup_page_view', signupForm('provider')),
         ...events(3, 'signup_form_submit', signupForm('provider')),
-        // Outside the 6 h window: does not count.
+        // Outside the 6 h look-back: page views are counted over the 6 h.
         analyticsEvent('signup_success', hoursAgo(NOW, 7), signupForm('provider')),
-        // Exactly 10 views on the client form: not enough traffic to decide.
+        // Exactly 10 views on the client form: at the threshold, does not fire.
         ...events(10, 'signup_page_view', signupForm('client')),
       ],
     });
     const result = await run('signup');
 
-    expect(evaluationOf(result, 'signup_blocked', 'signup_client')).toMatchObject({
-      status: 'unknown',
-      reason: 'sample of 10 signup page views is below the minimum of 11',
-    });
+    expect(evaluationOf(result, 'signup_blocked', 'signup_client')).toMatchObject({ status: 'ok', value: 10 });
     const [alert, ...others] = await alerts();
     expect(others).toHaveLength(0);
     expect(alert).toMatchObject({
@@ -68,22 +66,22 @@ describe('signup funnel', () => {
       category: 'signup',
       severity: 'emergency',
       title: 'No signups despite traffic: signup_provider',
-      message: '0 signups on signup_provider for 11 signup page views (3 valid form submits) in the last 6 h.',
-      value: 0,
-      threshold: 1,
-      direction: 'below',
-      window: 'last 6 h',
+      message: '11 signup page views on signup_provider (3 valid form submits) and no signup since at least 6 h.',
+      value: 11,
+      threshold: 10,
+      direction: 'above',
+      window: 'since the last signup, at most 6 h',
       ...ruleText('signup_blocked'),
     });
-    expect(alert.metadata.sample).toBe(11);
+    expect(alert.metadata.details).toMatchObject({ pageViews: 11, formSubmits: 3, lastSuccessAt: null, lookbackHours: 6 });
   });
 
-  it('signup_blocked: one signup (equal to the threshold) does not fire', async () => {
+  it('signup_blocked: page views before the last signup do not count', async () => {
     await seedFunctional(db, {
-      analytics_events: [...events(11, 'signup_page_view', signupForm('provider')), analyticsEvent('signup_success', ago(30), signupForm('provider'))],
+      analytics_events: [...events(11, 'signup_page_view', signupForm('provider')), analyticsEvent('signup_success', ago(5), signupForm('provider'))],
     });
     const result = await run('signup');
-    expect(evaluationOf(result, 'signup_blocked', 'signup_provider')).toMatchObject({ status: 'ok', value: 1 });
+    expect(evaluationOf(result, 'signup_blocked', 'signup_provider')).toMatchObject({ status: 'ok', value: 0 });
     expect(await alerts()).toHaveLength(0);
   });
 
@@ -120,21 +118,30 @@ describe('signup funnel', () => {
 });
 
 describe('booking funnel', () => {
-  it('booking_blocked: zero bookings in 48 h with more than 20 searches is an emergency; 20 searches are not enough', async () => {
+  // Behaviour changed (issue 10): booking_blocked counts the searches since the last booking (at most 48 h back).
+  it('booking_blocked: more than 20 searches and no booking in 48 h is an emergency; 20 searches are not enough', async () => {
     await seedFunctional(db, {
       analytics_events: events(20, 'booking_search'),
       // Older than the 48 h window.
       bookings: [booking(hoursAgo(NOW, 49))],
     });
     const quiet = await run('booking');
-    expect(evaluationOf(quiet, 'booking_blocked')).toMatchObject({ status: 'unknown', reason: 'sample of 20 booking searches is below the minimum of 21' });
+    expect(evaluationOf(quiet, 'booking_blocked')).toMatchObject({ status: 'ok', value: 20 });
 
     await seedFunctional(db, { analytics_events: [analyticsEvent('booking_search', hoursAgo(NOW, 47))] });
     await run('booking', later(1));
     const [alert] = await openAlerts('booking_blocked');
-    expect(alert).toMatchObject({ ruleId: 'booking_blocked', key: null, severity: 'emergency', value: 0, threshold: 1, window: 'last 48 h', ...ruleText('booking_blocked') });
+    expect(alert).toMatchObject({
+      ruleId: 'booking_blocked',
+      key: null,
+      severity: 'emergency',
+      value: 21,
+      threshold: 20,
+      window: 'since the last booking, at most 48 h',
+      ...ruleText('booking_blocked'),
+    });
 
-    // One booking (equal to the threshold): resolved.
+    // A booking 20 minutes ago: only the 10 searches after it count, resolved.
     await seedFunctional(db, { bookings: [booking(ago(20))] });
     await run('booking', later(2));
     expect(await openAlerts('booking_blocked')).toHaveLength(0);
@@ -271,8 +278,8 @@ describe('tracking', () => {
       severity: 'critical',
       value: 0,
       threshold: 1,
-      window: 'last 12 h',
-      message: '0 events sent to the Meta Conversions API in the last 12 h (1 failed sends) while the site recorded 50 analytics events.',
+      window: 'any 12 h window since the previous evaluation',
+      message: '0 events sent to the Meta Conversions API in the 12 h window ending 20 Nov 2026, 13:01 GMT+1 (1 failed sends) while the site recorded 50 analytics events.',
       ...ruleText('meta_capi_inactive'),
     });
 
@@ -427,14 +434,23 @@ describe('check sets', () => {
       'meta_quality_low',
       'google_ads_inactive',
       'payment_flow_conversion_low',
+      'payment_flow_blocked',
       'payment_flow_error_repeated',
       'commissions_pending_overdue',
     ],
-    critical: ['signup_blocked', 'booking_blocked', 'booking_failure_rate', 'providers_available_low', 'payment_flow_conversion_low', 'payment_flow_error_repeated'],
+    critical: [
+      'signup_blocked',
+      'booking_blocked',
+      'booking_failure_rate',
+      'providers_available_low',
+      'payment_flow_conversion_low',
+      'payment_flow_blocked',
+      'payment_flow_error_repeated',
+    ],
     signup: ['signup_blocked', 'signup_dropoff_high'],
     booking: ['booking_blocked', 'booking_failure_rate', 'providers_available_low', 'top_rated_unavailable'],
     tracking: ['meta_capi_inactive', 'meta_quality_low', 'google_ads_inactive'],
-    payment: ['payment_flow_conversion_low', 'payment_flow_error_repeated', 'commissions_pending_overdue'],
+    payment: ['payment_flow_conversion_low', 'payment_flow_blocked', 'payment_flow_error_repeated', 'commissions_pending_overdue'],
   };
   // Only this domain's rules: every scheduled run also evaluates system rules (configuration, job heartbeats).
   const functionalRulesOf = (result: RunResult) =>
@@ -529,7 +545,15 @@ describe('metrics snapshot', () => {
     expect(snapshot.period.end.toDate()).toEqual(NOW);
     expect(snapshot.period.start.toDate()).toEqual(hoursAgo(NOW, 48));
     expect(Object.keys(snapshot.metrics).sort()).toEqual(['booking_blocked', 'booking_failures', 'provider_availability', 'top_rated_providers']);
-    expect(snapshot.metrics.booking_blocked).toEqual({ windowHours: 48, bookings: 1, searches: 3, bookingStarts: 2, bookingErrors: 0 });
+    // booking_blocked counts searches since the last booking (60 min ago): those of 10-12 min ago.
+    expect(snapshot.metrics.booking_blocked).toEqual({
+      windowHours: 48,
+      searches: 3,
+      bookingStarts: null,
+      bookingErrors: null,
+      lastSuccessAt: ago(60).toISOString(),
+      lookbackHours: 48,
+    });
     expect(snapshot.metrics.booking_failures).toEqual({ windowHours: 24, bookingStarts: 2, bookingErrors: 0, failureRatePercent: 0 });
   });
 
@@ -561,7 +585,8 @@ describe('scheduled functions', () => {
       analytics_events: [...events(15, 'signup_page_view', signupForm('provider')), ...events(15, 'signup_page_view', signupForm('client'))],
       providers: enoughProviders(),
     });
-    await seedFunctional(db, { analytics_events: [analyticsEvent('signup_success', ago(50), signupForm('client'))] });
+    // The client form's views all come before its last signup: only the provider form is blocked.
+    await seedFunctional(db, { analytics_events: [analyticsEvent('signup_success', ago(5), signupForm('client'))] });
 
     await runFunctionalHealthCheck.run({ scheduleTime: NOW.toISOString(), jobName: 'firebase-schedule-runFunctionalHealthCheck' });
 
@@ -571,9 +596,9 @@ describe('scheduled functions', () => {
       ruleId: 'signup_blocked',
       key: 'signup_provider',
       severity: 'emergency',
-      value: 0,
-      threshold: 1,
-      window: 'last 6 h',
+      value: 15,
+      threshold: 10,
+      window: 'since the last signup, at most 6 h',
       notifiedChannels: expect.arrayContaining(['slack', 'email', 'sms']),
       ...ruleText('signup_blocked'),
     });
@@ -584,8 +609,8 @@ describe('scheduled functions', () => {
     expect(slack.text).toBe('EMERGENCY: No signups despite traffic: signup_provider');
     const blocks = JSON.stringify(slack.blocks);
     expect(blocks).toContain(getRule('signup_blocked').impact);
-    expect(blocks).toContain('0 (alert when less than 1)');
-    expect(blocks).toContain('last 6 h');
+    expect(blocks).toContain('15 (alert when more than 10)');
+    expect(blocks).toContain('since the last signup, at most 6 h');
     expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['EMERGENCY: No signups despite traffic: signup_provider']);
     expect(servers.current.smtp.mails[0].text).toContain(`Suggested action: ${getRule('signup_blocked').suggestedAction}`);
     expect(servers.current.twilio.sms.map((sms) => sms.to)).toEqual(['+33612345678']);

@@ -319,11 +319,12 @@ describe('from a tracking call to an alert', () => {
     const open = (await allDocs<AlertDoc>(db, 'functional_alerts')).filter((alert) => !alert.resolved);
     expect(open.map((alert) => [alert.ruleId, alert.key, alert.severity, alert.value]).sort()).toEqual([
       ['form_error_rate', 'provider_profile', 'warning', 15],
-      ['signup_blocked', 'signup_provider', 'emergency', 0],
+      ['signup_blocked', 'signup_provider', 'emergency', 12],
     ]);
-    expect(result.evaluations.find((item) => item.ruleId === 'signup_blocked' && item.key === 'signup_client')).toMatchObject({ status: 'ok', value: 1 });
+    // signup_blocked counts the page views since the form's last signup (issue 10): none after the client's.
+    expect(result.evaluations.find((item) => item.ruleId === 'signup_blocked' && item.key === 'signup_client')).toMatchObject({ status: 'ok', value: 0 });
     expect(result.evaluations.find((item) => item.ruleId === 'form_error_rate' && item.key === 'contact_form')).toBeUndefined();
     const signup = open.find((alert) => alert.ruleId === 'signup_blocked')!;
-    expect(signup.message).toBe('0 signups on signup_provider for 12 signup page views (4 valid form submits) in the last 6 h.');
+    expect(signup.message).toBe('12 signup page views on signup_provider (4 valid form submits) and no signup since at least 6 h.');
   });
 });

@@ -158,17 +158,17 @@ describe('rule texts', () => {
   it('French messages agree in number and format numbers the French way', () => {
     const rule = (id: string) => RULES.find((each) => each.id === id)!;
     const fr = (id: string, value: number, details = DETAILS) => rule(id).fr.message(sampleInput(rule(id), 'fr', value, details));
-    expect(fr('stripe_payment_failures', 1)).toBe("1 paiement Stripe a échoué (dernière heure). Principaux codes d'échec : card_declined (3).");
-    expect(fr('stripe_payment_failures', 4)).toBe("4 paiements Stripe ont échoué (dernière heure). Principaux codes d'échec : card_declined (3).");
+    expect(fr('stripe_payment_failures', 1)).toBe("1 paiement Stripe a échoué (toute fenêtre d'1 h depuis l'évaluation précédente). Principaux codes d'échec : card_declined (3).");
+    expect(fr('stripe_payment_failures', 4)).toBe("4 paiements Stripe ont échoué (toute fenêtre d'1 h depuis l'évaluation précédente). Principaux codes d'échec : card_declined (3).");
     expect(fr('capture_rate', 72.5)).toBe('Taux de capture de 72,5\u202f% (18 paiements capturés sur 25 autorisés).');
-    expect(fr('signup_blocked', 0)).toContain('0 inscription sur signup-main pour 1\u202f200 vues');
+    expect(fr('signup_blocked', 1200)).toContain('1\u202f200 vues de la page d\'inscription sur signup-main');
     expect(fr('commissions_pending_overdue', 3)).toBe('3 commissions en attente depuis plus de 7 jours (montant total 1\u202f234,50).');
     expect(fr('twilio_balance_low', 12.5)).toBe('Le solde Twilio est de 12,50 USD.');
   });
 
   it('English messages keep their wording', () => {
     const rule = RULES.find((each) => each.id === 'stripe_payment_failures')!;
-    expect(rule.message(sampleInput(rule, 'en', 4))).toBe('4 Stripe payments failed (last 1 h). Top failure codes: card_declined (3).');
+    expect(rule.message(sampleInput(rule, 'en', 4))).toBe('4 Stripe payments failed (any 1 h window since the previous evaluation). Top failure codes: card_declined (3).');
   });
 });
 
@@ -335,10 +335,10 @@ describe('message framing', () => {
     const text = JSON.stringify(payload);
     expect(payload.text).toBe('CRITICAL [demo]: Stripe payment failures');
     for (const part of [
-      '5 Stripe payments failed (last 1 h).',
+      '5 Stripe payments failed (any 1 h window since the previous evaluation).',
       '*Severity*\\nCRITICAL',
       '*Value*\\n5 (alert when more than 3)',
-      '*Window*\\nlast 1 h',
+      '*Window*\\nany 1 h window since the previous evaluation',
       '*Since*\\n1 Dec 2026, 15:30 GMT+1',
       '*Impact*\\nCustomers cannot pay',
       '*Suggested action*\\nOpen the Stripe dashboard',
@@ -354,10 +354,10 @@ describe('message framing', () => {
     const text = JSON.stringify(payload);
     expect(payload.text).toBe('CRITIQUE [demo]: Échecs de paiement Stripe');
     for (const part of [
-      '5 paiements Stripe ont échoué (dernière heure).',
+      "5 paiements Stripe ont échoué (toute fenêtre d'1 h depuis l'évaluation précédente).",
       '*Gravité*\\nCRITIQUE',
       '*Valeur*\\n5 (alerte au-dessus de 3)',
-      '*Fenêtre*\\ndernière heure',
+      '*Fenêtre*\\ntoute fenêtre d\'1 h depuis l\'évaluation précédente',
       '*Depuis*\\n1 déc. 2026, 15:30 UTC+1',
       '*Impact*\\nLes clients ne peuvent pas payer',
       '*Action suggérée*\\nOuvrir le tableau de bord Stripe',
@@ -370,10 +370,10 @@ describe('message framing', () => {
 
   it('email in both languages: rows and HTML', () => {
     const en = emailContent(context('opened', 'en'));
-    expect(en.text).toContain('Value: 5 (alert when more than 3)\nWindow: last 1 h\nCategory: stripe\nSince: 1 Dec 2026, 15:30 GMT+1\nImpact: Customers cannot pay');
+    expect(en.text).toContain('Value: 5 (alert when more than 3)\nWindow: any 1 h window since the previous evaluation\nCategory: stripe\nSince: 1 Dec 2026, 15:30 GMT+1\nImpact: Customers cannot pay');
     const fr = emailContent(context('opened', 'fr'));
     expect(fr.text).toContain(
-      'Valeur: 5 (alerte au-dessus de 3)\nFenêtre: dernière heure\nCatégorie: stripe\nDepuis: 1 déc. 2026, 15:30 UTC+1\nImpact: Les clients ne peuvent pas payer',
+      'Valeur: 5 (alerte au-dessus de 3)\nFenêtre: toute fenêtre d\'1 h depuis l\'évaluation précédente\nCatégorie: stripe\nDepuis: 1 déc. 2026, 15:30 UTC+1\nImpact: Les clients ne peuvent pas payer',
     );
     expect(fr.html).toContain('<th align="left">Action suggérée</th>');
     expect(fr.html).toContain('<th align="left">Runbook</th><td><a href="https://runbooks.example.com/runbook.md#rule-stripe_payment_failures">');

@@ -41,7 +41,7 @@ const cases: BoundaryCase[] = [
     collection: 'payments',
     threshold: 3,
     severity: 'critical',
-    window: 'last 1 h',
+    window: 'any 1 h window since the previous evaluation',
     matching: (i) => payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(5 + i), failureCode: 'card_declined' }),
     distractors: [
       payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(61), failureCode: 'card_declined' }),
@@ -54,7 +54,7 @@ const cases: BoundaryCase[] = [
     collection: 'payments',
     threshold: 3,
     severity: 'critical',
-    window: 'last 1 h',
+    window: 'any 1 h window since the previous evaluation',
     matching: (i) => payment({ provider: 'paypal', status: 'failed', failedAt: minutesAgo(5 + i), failureCode: 'INSTRUMENT_DECLINED' }),
     distractors: [payment({ provider: 'paypal', status: 'failed', failedAt: minutesAgo(90) }), payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(5) })],
   },
@@ -96,7 +96,7 @@ const cases: BoundaryCase[] = [
     collection: 'call_sessions',
     threshold: 5,
     severity: 'critical',
-    window: 'last 1 h',
+    window: 'any 1 h window since the previous evaluation',
     matching: (i) => ({ status: 'failed', failedAt: minutesAgo(10 + i), failureReason: 'no-answer', scheduledAt: minutesAgo(20 + i) }),
     distractors: [
       { status: 'failed', failedAt: minutesAgo(70), failureReason: 'busy' },
@@ -141,7 +141,8 @@ describe('explaining an alert', () => {
     ]);
     await run();
     const [alert] = await paymentAlerts('stripe_payment_failures');
-    expect(alert.message).toBe('4 Stripe payments failed (last 1 h). Top failure codes: card_declined ×3, expired_card ×1.');
+    // The message names the window measured (here the one ending at the run instant: a test run).
+    expect(alert.message).toBe('4 Stripe payments failed (1 h window ending 20 Nov 2026, 13:00 GMT+1). Top failure codes: card_declined ×3, expired_card ×1.');
   });
 });
 
@@ -195,7 +196,7 @@ describe('threshold overrides', () => {
     await db.collection('monitoring_config').doc('settings').update({ recipients: { emails: ['ops@example.com'], phones: ['+33612345678'] } });
     await run();
     const [alert] = await paymentAlerts('stripe_payment_failures');
-    expect(alert).toMatchObject({ severity: 'emergency', value: 2, threshold: 1, window: 'last 2 h' });
+    expect(alert).toMatchObject({ severity: 'emergency', value: 2, threshold: 1, window: 'any 2 h window since the previous evaluation' });
     expect(servers.current.twilio.sms).toEqual([expect.objectContaining({ to: '+33612345678', body: expect.stringContaining('EMERGENCY: Stripe payment failures') })]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * npm run monitor -- <job> [--now <ISO time>] [--dry-run] [--json] [--<job option> <value>]
+ * npm run monitor -- <job> [--now <ISO time>] [--scheduled] [--dry-run] [--json] [--<job option> <value>]
  *
  * Runs exactly what the scheduled function runs, against the Firestore the environment names:
  * FIRESTORE_EMULATOR_HOST for an emulator, otherwise the project of GCLOUD_PROJECT (or .firebaserc)
@@ -18,9 +18,11 @@ export function usage(): string {
     return `    ${job.name.padEnd(20)} ${job.description}${options}`;
   }).join('\n');
   return [
-    'Usage: npm run monitor -- <job> [--now <ISO time>] [--dry-run] [--json] [job options]',
+    'Usage: npm run monitor -- <job> [--now <ISO time>] [--scheduled] [--dry-run] [--json] [job options]',
     '',
     '  --now <ISO time>  evaluate as if it were that instant (default: now)',
+    '  --scheduled       run as the Cloud Scheduler tick at that instant: windowed rules cover the span since',
+    '                    their previous scheduled evaluation and move the coverage cursor (default: the last window only)',
     '  --dry-run         compute and print, write nothing, notify no one',
     '  --json            print the run result as JSON',
     '',
@@ -62,6 +64,7 @@ export async function main(argv: string[]): Promise<CliOutcome> {
       options: {
         now: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        scheduled: { type: 'boolean' },
         json: { type: 'boolean' },
         ...Object.fromEntries((job.options ?? []).map((option) => [option.name, { type: 'string' as const }])),
       },
@@ -83,7 +86,15 @@ export async function main(argv: string[]): Promise<CliOutcome> {
 
   process.env.GCLOUD_PROJECT ??= projectFromFirebaserc() ?? 'demo-monitoring';
   try {
-    const result = await runJob(job.name, { trigger: 'cli', now, dryRun: Boolean(values['dry-run']), options: jobOptions });
+    const scheduled = Boolean(values.scheduled);
+    const at = now ?? new Date();
+    const result = await runJob(job.name, {
+      trigger: scheduled ? 'schedule' : 'cli',
+      now: at,
+      ...(scheduled ? { tickMs: at.getTime() } : {}),
+      dryRun: Boolean(values['dry-run']),
+      options: jobOptions,
+    });
     return { code: 0, stdout: values.json ? JSON.stringify(result, null, 2) : formatRunReport(result), stderr: '' };
   } catch (error) {
     if (error instanceof UsageError) return { code: 2, stdout: '', stderr: `${error.message}\n\n${usage()}` };

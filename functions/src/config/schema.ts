@@ -103,6 +103,19 @@ export interface FormsSettings {
   allowlist: string[];
 }
 
+/** Coverage of windowed rules between evaluations (see monitors/coverage.ts). */
+export interface CoverageSettings {
+  /** After missed runs, a scheduled evaluation looks back at most this far. */
+  maxLookbackMinutes: number;
+}
+
+/** The fast-path job (`fast`, fired every 5 minutes by Cloud Scheduler). */
+export interface FastPathSettings {
+  enabled: boolean;
+  /** Evaluates only on ticks that are a multiple of this many minutes (5 = every firing). */
+  everyMinutes: number;
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
@@ -118,6 +131,8 @@ export interface MonitoringConfig {
   /** Ping of an outside dead man's switch by each watchdog run (config/probes.ts). */
   externalHeartbeat: ExternalHeartbeatSettings;
   forms: FormsSettings;
+  coverage: CoverageSettings;
+  fastPath: FastPathSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -150,6 +165,8 @@ export const DEFAULT_RETENTION: RetentionSettings = {
 
 export const DEFAULT_PRESENTATION: PresentationSettings = { locale: DEFAULT_LOCALE, timeZone: DEFAULT_TIME_ZONE };
 export const DEFAULT_FORMS: FormsSettings = { allowlist: [] };
+export const DEFAULT_COVERAGE: CoverageSettings = { maxLookbackMinutes: 1440 };
+export const DEFAULT_FAST_PATH: FastPathSettings = { enabled: true, everyMinutes: 5 };
 
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
   return {
@@ -179,6 +196,8 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     probes: structuredClone(DEFAULT_PROBES),
     externalHeartbeat: structuredClone(DEFAULT_EXTERNAL_HEARTBEAT),
     forms: structuredClone(DEFAULT_FORMS),
+    coverage: structuredClone(DEFAULT_COVERAGE),
+    fastPath: structuredClone(DEFAULT_FAST_PATH),
   };
 }
 
@@ -292,6 +311,19 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
         })
         .strict()
         .partial(),
+      coverage: z.object({ maxLookbackMinutes: z.number().int().min(60).max(10_080) }).strict().partial(),
+      fastPath: z
+        .object({
+          enabled: z.boolean(),
+          everyMinutes: z
+            .number()
+            .int()
+            .min(5)
+            .max(60)
+            .refine((value) => value % 5 === 0, 'must be a multiple of 5 (the function fires every 5 minutes)'),
+        })
+        .strict()
+        .partial(),
       // Bookkeeping fields written by the admin API; ignored by the monitors.
       updatedAt: z.unknown(),
       updatedBy: z.string().max(200),
@@ -392,6 +424,8 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
     probes: mergeProbes(base.probes, value.probes),
     externalHeartbeat: mergeExternalHeartbeat(base.externalHeartbeat, value.externalHeartbeat),
     forms: { ...base.forms, ...value.forms },
+    coverage: { ...base.coverage, ...value.coverage },
+    fastPath: { ...base.fastPath, ...value.fastPath },
   };
   const problems = crossFieldProblems(merged, rules);
   return problems.length ? { config: base, problems } : { config: merged, problems: [] };

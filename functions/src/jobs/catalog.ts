@@ -33,6 +33,11 @@ export interface JobDefinition {
   /** Secrets beyond the notification ones. */
   secrets: SecretParam[];
   options?: JobOptionSpec[];
+  /**
+   * Whether each run also checks the other jobs' heartbeats and re-notifies unacknowledged alerts
+   * (default true). The fast path (288 runs a day) leaves both to the watchdog, every 15 minutes.
+   */
+  housekeeping?: boolean;
   load: () => Promise<Monitor>;
 }
 
@@ -125,6 +130,20 @@ export const JOBS: JobDefinition[] = [
     load: () => import('../monitors/functional').then((m) => m.criticalFunctionalMonitor),
   },
   {
+    name: 'fast',
+    exportName: 'runFastHealthCheck',
+    description:
+      'Fast path: the Firestore-only critical and emergency rules (aggregation counts only), every 5 minutes by default (fastPath settings); heartbeats and reminders are left to the watchdog.',
+    schedule: '*/5 * * * *',
+    timeZone: TIME_ZONE,
+    periodMinutes: 5,
+    retryCount: 1,
+    timeoutSeconds: 120,
+    secrets: [],
+    housekeeping: false,
+    load: () => import('../monitors/fast').then((module) => module.fastMonitor),
+  },
+  {
     name: 'system',
     exportName: 'runSystemHealthCheck',
     description:
@@ -178,6 +197,8 @@ export const JOBS: JobDefinition[] = [
     retryCount: 0,
     timeoutSeconds: 120,
     secrets: PROBE_SECRETS.map((entry) => entry.param as SecretParam),
+    // 288 runs a day like the fast path: heartbeats and reminders are left to the watchdog.
+    housekeeping: false,
     load: () => import('../monitors/probes').then((module) => module.probesMonitor),
   },
   {

@@ -10,6 +10,11 @@ export interface MonitorContext {
   /** Evaluation instant: windows are computed back from here. */
   now: Date;
   tickMs: number;
+  /**
+   * A scheduled run (Cloud Scheduler, or the CLI with --scheduled): windowed rules cover the whole span
+   * since their previous scheduled evaluation (monitors/coverage.ts). Other runs look at the last window.
+   */
+  scheduled?: boolean;
   dryRun: boolean;
   /** Metered Firestore access: every read goes through it. */
   db: Meter;

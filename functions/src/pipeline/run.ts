@@ -170,6 +170,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
       runId,
       now,
       tickMs,
+      scheduled: options.trigger === 'schedule',
       dryRun,
       db: meter,
       config,
@@ -209,7 +210,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
     // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
     // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
-    if (JOBS.some((scheduled) => scheduled.name === job.name) && config.rules.job_not_running && config.rules.job_failing) {
+    if (JOBS.some((scheduled) => scheduled.name === job.name) && job.housekeeping !== false && config.rules.job_not_running && config.rules.job_failing) {
       const heartbeats = await timed('monitorMs', () => ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS)));
       if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
     }
@@ -246,10 +247,11 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
           result.alerts[item.action].push(item);
         }
       }
-      // Every run also re-notifies open alerts nobody acknowledged in time (any domain). A failure
+      // Every run (but the lean fast path, see JobDefinition.housekeeping) also re-notifies open alerts
+      // nobody acknowledged in time (any domain). A failure
       // there (an index not deployed yet...) is reported but never blocks this run's own alerts.
       const escalated = await timed('engineMs', () =>
-        escalateUnacknowledged(engine).catch(async (error: unknown) => {
+        (job.housekeeping === false ? Promise.resolve({ changes: [], deliveryIds: [] }) : escalateUnacknowledged(engine)).catch(async (error: unknown) => {
           log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
           result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
           await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });

@@ -34,25 +34,35 @@ export const functionalRules = defineRules(
     category: 'signup',
     title: 'No signups despite traffic',
     summary:
-      'Completed signups (signup_success events) of one signup form in the window, evaluated only when its signup page had enough views: zero signups with traffic means signing up is broken.',
+      'Signup page views (signup_page_view events) of one signup form since its last completed signup (signup_success), counting back at most the look-back window: many visitors and not one signup since means signing up is broken. Earlier successes do not dilute an outage that starts mid-day.',
     unit: 'count',
-    direction: 'below',
-    threshold: 1,
+    direction: 'above',
+    threshold: 10,
     severity: 'emergency',
-    thresholdRange: { min: 1, max: 1000 },
-    minSample: { default: 11, label: 'signup page views' },
-    params: { windowHours: windowHours(6, 72) },
-    window: lastHours,
+    thresholdRange: { min: 1, max: 100_000 },
+    params: {
+      windowHours: {
+        default: 6,
+        min: 1,
+        max: 72,
+        unit: 'hours',
+        description: 'Page views are counted since the last signup of the form, going back at most this far (quiet periods stay silent).',
+      },
+    },
+    window: (params) => `since the last signup, at most ${params.windowHours} h`,
+    coverage: { kind: 'sinceLastSuccess', windowParam: 'windowHours', unit: 'hours' },
+    fastPath: true,
     keyLabel: 'signup form',
-    source: 'analytics_events: signup_page_view and signup_success events of the signup form (formName signup_<role>), counted with aggregation queries.',
+    source:
+      'analytics_events of the signup form (formName signup_<role>): the latest signup_success (one ordered limit(1) read), then an aggregation count of signup_page_view and signup_form_submit events since then.',
     impact: 'Total block of new signups: every visitor who tries to create an account fails, and acquisition spend is wasted.',
     suggestedAction:
       'Create a test account on the signup form named in the alert right now; check Firebase Auth, the signup Cloud Functions and the latest front-end deploy. Roll back the last release if signups broke with it.',
-    message: ({ value, key, window, details }) =>
-      `${value} signup${value === 1 ? '' : 's'} on ${key ?? 'the signup form'} for ${num(details, 'pageViews')} signup page views (${num(details, 'formSubmits')} valid form submits) in the ${window}.`,
+    message: ({ value, key, details, format }) =>
+      `${value} signup page view${value === 1 ? '' : 's'} on ${key ?? 'the signup form'} (${num(details, 'formSubmits')} valid form submits) and no signup since ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `at least ${String(details.lookbackHours ?? '?')} h`}.`,
     runbook: {
       meaning:
-        'The signup page of this form was visited (more than 10 times by default) but no account was created in the window. With normal conversion rates that means the signup flow is broken (front-end error, Firebase Auth error, failing Cloud Function), not that nobody wants to sign up.',
+        'The signup page of this form was visited more than 10 times (by default) since its last completed signup (looking back at most 6 hours). With normal conversion rates that means the signup flow is broken (front-end error, Firebase Auth error, failing Cloud Function), not that nobody wants to sign up. Checked every 5 minutes by the fast path, so an outage pages within minutes of reaching that traffic.',
       confirm: [
         'Sign up yourself with a test address on the page of the form named in the alert (signup_client: client signup, signup_provider: provider signup).',
         'Check for a planned maintenance or a deploy that disabled signups on purpose.',
@@ -69,16 +79,16 @@ export const functionalRules = defineRules(
         'If an external provider (Auth, email verification) is down, put a banner on the signup page and follow its status page.',
         'If the tracking itself broke (signups exist in Firebase Auth but no signup_success events), fix the client call; the alert is then a tracking problem.',
       ],
-      resolvedWhen: 'A signup is recorded again for this form (the value reaches the threshold); the alert resolves itself.',
+      resolvedWhen: 'A signup is recorded again for this form (the page views since the last signup fall back to the threshold or below); the alert resolves itself.',
     },
     fr: {
       title: 'Aucune inscription malgré le trafic',
       impact: 'Blocage total des nouvelles inscriptions : chaque visiteur qui tente de créer un compte échoue, et les dépenses d\'acquisition sont perdues.',
       suggestedAction:
         'Créer tout de suite un compte de test sur le formulaire d\'inscription nommé dans l\'alerte ; vérifier Firebase Auth, les Cloud Functions d\'inscription et le dernier déploiement du front-end. Revenir à la version précédente si les inscriptions ont cassé avec elle.',
-      window: lastHoursFr,
-      message: ({ value, key, window, details, format }) =>
-        `${countFr(format, value, 'inscription', 'inscriptions')} sur ${key ?? 'le formulaire d\'inscription'} pour ${format.number(num(details, 'pageViews'))} vues de la page d'inscription et ${format.number(num(details, 'formSubmits'))} envois valides du formulaire (${window}).`,
+      window: (params) => `depuis la dernière inscription, au plus ${params.windowHours} h`,
+      message: ({ value, key, details, format }) =>
+        `${countFr(format, value, 'vue', 'vues')} de la page d'inscription sur ${key ?? 'le formulaire d\'inscription'} (${format.number(num(details, 'formSubmits'))} envois valides du formulaire) et aucune inscription depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`}.`,
     },
   },
   {
@@ -134,24 +144,34 @@ export const functionalRules = defineRules(
     category: 'booking',
     title: 'No bookings despite searches',
     summary:
-      'Bookings created (bookings collection, by createdAt) in the window, evaluated only when there were enough provider searches (booking_search events): zero bookings with searches means booking is broken.',
+      'Provider searches (booking_search events) since the last booking created (bookings collection, by createdAt), counting back at most the look-back window: many searches and not one booking since means booking is broken.',
     unit: 'count',
-    direction: 'below',
-    threshold: 1,
+    direction: 'above',
+    threshold: 20,
     severity: 'emergency',
-    thresholdRange: { min: 1, max: 1000 },
-    minSample: { default: 21, label: 'booking searches' },
-    params: { windowHours: windowHours(48) },
-    window: lastHours,
-    source: 'bookings (count by createdAt, the server-side record) and analytics_events booking_search events, with aggregation queries.',
+    thresholdRange: { min: 1, max: 100_000 },
+    params: {
+      windowHours: {
+        default: 48,
+        min: 1,
+        max: 168,
+        unit: 'hours',
+        description: 'Searches are counted since the last booking, going back at most this far (quiet periods stay silent).',
+      },
+    },
+    window: (params) => `since the last booking, at most ${params.windowHours} h`,
+    coverage: { kind: 'sinceLastSuccess', windowParam: 'windowHours', unit: 'hours' },
+    fastPath: true,
+    source:
+      'bookings (the latest by createdAt, one ordered limit(1) read) and aggregation counts of analytics_events booking_search, booking_start and booking_error events since then.',
     impact: 'Revenue is blocked: customers search for providers but nobody manages to book.',
     suggestedAction:
       'Make a test booking end to end; check the booking Cloud Functions, provider calendars and the payment step. Roll back the last release if bookings stopped with it.',
-    message: ({ value, window, details }) =>
-      `${value} booking${value === 1 ? '' : 's'} for ${num(details, 'searches')} provider searches in the ${window} (${num(details, 'bookingStarts')} booking attempts, ${num(details, 'bookingErrors')} booking errors).`,
+    message: ({ value, details, format }) =>
+      `${value} provider search${value === 1 ? '' : 'es'} and no booking since ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `at least ${String(details.lookbackHours ?? '?')} h`} (${num(details, 'bookingStarts')} booking attempts, ${num(details, 'bookingErrors')} booking errors).`,
     runbook: {
       meaning:
-        'Customers searched for providers (more than 20 times by default) but no booking document was created in the window. Bookings are the revenue: treat as an outage.',
+        'Customers searched for providers more than 20 times (by default) since the last booking document was created (looking back at most 48 hours). Bookings are the revenue: treat as an outage.',
       confirm: [
         'Make a test booking with a test provider, up to the confirmation.',
         'Check for a maintenance, a marketplace-wide pause or a holiday closure announced to customers.',
@@ -167,16 +187,16 @@ export const functionalRules = defineRules(
         'Roll back the release or the Firestore rules change that broke booking creation.',
         'If providers are the cause, contact them (see providers_available_low).',
       ],
-      resolvedWhen: 'A booking is created again (the value reaches the threshold); the alert resolves itself.',
+      resolvedWhen: 'A booking is created again (the searches since the last booking fall back to the threshold or below); the alert resolves itself.',
     },
     fr: {
       title: 'Aucune réservation malgré les recherches',
       impact: 'Le chiffre d\'affaires est bloqué : les clients cherchent des prestataires mais personne n\'arrive à réserver.',
       suggestedAction:
         'Faire une réservation de test de bout en bout ; vérifier les Cloud Functions de réservation, les agendas des prestataires et l\'étape de paiement. Revenir à la version précédente si les réservations se sont arrêtées avec elle.',
-      window: lastHoursFr,
-      message: ({ value, window, details, format }) =>
-        `${countFr(format, value, 'réservation', 'réservations')} pour ${format.number(num(details, 'searches'))} recherches de prestataires (${window}) : ${format.number(num(details, 'bookingStarts'))} tentatives de réservation, ${format.number(num(details, 'bookingErrors'))} erreurs de réservation.`,
+      window: (params) => `depuis la dernière réservation, au plus ${params.windowHours} h`,
+      message: ({ value, details, format }) =>
+        `${countFr(format, value, 'recherche', 'recherches')} de prestataires et aucune réservation depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`} (${format.number(num(details, 'bookingStarts'))} tentatives de réservation, ${format.number(num(details, 'bookingErrors'))} erreurs de réservation).`,
     },
   },
   {
@@ -190,6 +210,7 @@ export const functionalRules = defineRules(
     threshold: 40,
     severity: 'critical',
     thresholdRange: { min: 0, max: 100 },
+    fastPath: true,
     minSample: { default: 10, label: 'booking attempts' },
     params: { windowHours: windowHours(24) },
     window: lastHours,
@@ -344,13 +365,15 @@ export const functionalRules = defineRules(
     thresholdRange: { min: 1, max: 100000 },
     minSample: { default: 50, label: 'analytics events (site traffic)' },
     params: { windowHours: windowHours(12, 72) },
-    window: lastHours,
+    window: (params) => `any ${params.windowHours} h window since the previous evaluation`,
+    coverage: { kind: 'sliding', windowParam: 'windowHours', unit: 'hours' },
+    fastPath: true,
     source: 'tracking_events written by the app\'s server-side CAPI sender (platform meta_capi), and analytics_events as the traffic measure; aggregation queries.',
     impact: 'Meta ad optimisation runs blind: campaigns keep spending without conversion signals.',
     suggestedAction:
       'Check the CAPI sender\'s logs and the Meta access token (Events Manager > Diagnostics); the alert details give how many sends failed.',
-    message: ({ value, window, details }) =>
-      `${value} event${value === 1 ? '' : 's'} sent to the Meta Conversions API in the ${window} (${num(details, 'failed')} failed sends) while the site recorded ${num(details, 'traffic')} analytics events.`,
+    message: ({ value, window, params, details, format }) =>
+      `${value} event${value === 1 ? '' : 's'} sent to the Meta Conversions API in the ${typeof details.worstWindowEnd === 'string' ? `${String(params.windowHours)} h window ending ${format.dateTime(details.worstWindowEnd)}` : window} (${num(details, 'failed')} failed sends) while the site recorded ${num(details, 'traffic')} analytics events.`,
     runbook: {
       meaning:
         'The site had traffic but the server-side sender did not deliver a single event to the Meta Conversions API. Every page view and conversion is normally sent, so zero means the sender is broken or switched off.',
@@ -370,9 +393,9 @@ export const functionalRules = defineRules(
       impact: 'L\'optimisation publicitaire Meta tourne à l\'aveugle : les campagnes continuent de dépenser sans signal de conversion.',
       suggestedAction:
         'Vérifier les journaux de l\'émetteur CAPI et le jeton d\'accès Meta (Gestionnaire d\'événements > Diagnostics) ; les détails de l\'alerte indiquent combien d\'envois ont échoué.',
-      window: lastHoursFr,
-      message: ({ value, window, details, format }) =>
-        `${countFr(format, value, 'événement envoyé', 'événements envoyés')} à l'API Conversions Meta (${window}, ${format.number(num(details, 'failed'))} envois en échec) alors que le site a enregistré ${format.number(num(details, 'traffic'))} événements analytics.`,
+      window: (params) => `toute fenêtre de ${params.windowHours} h depuis l'évaluation précédente`,
+      message: ({ value, window, params, details, format }) =>
+        `${countFr(format, value, 'événement envoyé', 'événements envoyés')} à l'API Conversions Meta (${typeof details.worstWindowEnd === 'string' ? `fenêtre de ${String(params.windowHours)} h se terminant le ${format.dateTime(details.worstWindowEnd)}` : window}, ${format.number(num(details, 'failed'))} envois en échec) alors que le site a enregistré ${format.number(num(details, 'traffic'))} événements analytics.`,
     },
   },
   {
@@ -475,6 +498,7 @@ export const functionalRules = defineRules(
     threshold: 3,
     severity: 'critical',
     thresholdRange: { min: 1, max: 10000 },
+    fastPath: true,
     source: 'providers collection, counted with an aggregation query (current state).',
     impact: 'Customers do not find a provider to book.',
     suggestedAction: 'Contact providers to open availability; check that a bug or an automatic job did not switch providers to unavailable.',
@@ -554,6 +578,7 @@ export const functionalRules = defineRules(
     threshold: 20,
     severity: 'critical',
     thresholdRange: { min: 0, max: 100 },
+    fastPath: true,
     minSample: { default: 20, label: 'checkouts started' },
     params: { windowHours: windowHours(24) },
     window: lastHours,
@@ -582,6 +607,62 @@ export const functionalRules = defineRules(
       window: lastHoursFr,
       message: ({ value, window, details, format }) =>
         `${format.percent(value)} des ${format.number(num(details, 'checkouts'))} passages au paiement ont abouti (${window}) : ${format.number(num(details, 'payments'))} paiements, ${format.number(num(details, 'paymentErrors'))} erreurs de paiement.`,
+    },
+  },
+  {
+    id: 'payment_flow_blocked',
+    domain: 'functional',
+    category: 'payment_flow',
+    title: 'No successful payment despite checkouts',
+    summary:
+      'Checkouts started (checkout_start events) since the last successful payment (payment_success), counting back at most the look-back window: many checkouts and not one payment since means paying is broken. Complements the 24-hour conversion rate, which earlier payments dilute.',
+    unit: 'count',
+    direction: 'above',
+    threshold: 20,
+    severity: 'emergency',
+    thresholdRange: { min: 1, max: 100_000 },
+    params: {
+      windowHours: {
+        default: 24,
+        min: 1,
+        max: 168,
+        unit: 'hours',
+        description: 'Checkouts are counted since the last successful payment, going back at most this far (quiet periods stay silent).',
+      },
+    },
+    window: (params) => `since the last successful payment, at most ${params.windowHours} h`,
+    coverage: { kind: 'sinceLastSuccess', windowParam: 'windowHours', unit: 'hours' },
+    fastPath: true,
+    source:
+      'analytics_events: the latest payment_success (one ordered limit(1) read), then aggregation counts of checkout_start and payment_error events since then.',
+    impact: 'Nobody manages to pay: every checkout is lost revenue and customers may book elsewhere.',
+    suggestedAction: 'Pay a test checkout with each payment method now; check the payment alerts, payment_error codes and the providers\' status pages. Roll back the last checkout release if payments stopped with it.',
+    message: ({ value, details, format }) =>
+      `${value} checkout${value === 1 ? '' : 's'} started and no successful payment since ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `at least ${String(details.lookbackHours ?? '?')} h`} (${num(details, 'paymentErrors')} payment errors).`,
+    runbook: {
+      meaning:
+        'More than 20 checkouts (by default) were started since the last payment_success event (looking back at most 24 hours). Some customers always abandon, but not all of them: the payment step is broken, or payment_success is no longer tracked.',
+      confirm: [
+        'Pay a test checkout with each payment method (Stripe card, PayPal) with a small amount, then refund.',
+        'Check the payment alerts (stripe_payment_failures, paypal_payment_failures): a provider outage shows there too.',
+        'details.paymentErrors high: payments are attempted and fail; zero: customers never reach the payment or the success is not tracked.',
+      ],
+      diagnose: [
+        'payment_error events (metadata.errorCode) since the time in the alert; Sentry front-end errors on the checkout page.',
+        'The payments collection: captured payments recorded since then mean the tracking call is broken, not the payment.',
+        'Recent deploys of the checkout, the payment functions or their secrets.',
+      ],
+      fix: ['Roll back or fix the checkout change; switch off a failing payment method until fixed.', 'If only the tracking broke, fix the payment_success call; the alert is then a tracking problem.'],
+      resolvedWhen: 'A payment succeeds again (the checkouts since the last payment fall back to the threshold or below); the alert resolves itself.',
+    },
+    fr: {
+      title: 'Aucun paiement réussi malgré les passages au paiement',
+      impact: 'Personne n\'arrive à payer : chaque passage au paiement est du chiffre d\'affaires perdu et les clients peuvent réserver ailleurs.',
+      suggestedAction:
+        'Payer tout de suite un panier de test avec chaque moyen de paiement ; vérifier les alertes de paiement, les codes payment_error et les pages de statut des prestataires de paiement. Revenir à la version précédente du paiement si les paiements se sont arrêtés avec elle.',
+      window: (params) => `depuis le dernier paiement réussi, au plus ${params.windowHours} h`,
+      message: ({ value, details, format }) =>
+        `${countFr(format, value, 'passage au paiement', 'passages au paiement')} et aucun paiement réussi depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`} (${format.number(num(details, 'paymentErrors'))} erreurs de paiement).`,
     },
   },
   {

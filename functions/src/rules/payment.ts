@@ -1,18 +1,30 @@
-import { countFr, countText } from './locale';
+import { countFr, countText, type Formatter } from './locale';
 import { defineRules } from './types';
 
-const minutes = (value: number) => (value % 60 === 0 ? `last ${value / 60} h` : `last ${value} min`);
+const length = (value: number) => (value % 60 === 0 ? `${value / 60} h` : `${value} min`);
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-/** A sliding window of `windowMinutes` (default one hour) ending at the evaluation time. */
-const lastMinutes = {
-  params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
-  window: (p: Record<string, number>) => minutes(p.windowMinutes),
-};
+/**
+ * A window of `windowMinutes` slid over the whole span since the rule's previous scheduled evaluation
+ * (monitors/coverage.ts): the value is the worst window, which the message names.
+ */
+const slidingMinutes = {
+  params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window; every such window since the previous evaluation is examined.' } },
+  window: (p: Record<string, number>) => `any ${length(p.windowMinutes)} window since the previous evaluation`,
+  coverage: { kind: 'sliding', windowParam: 'windowMinutes', unit: 'minutes' },
+} as const;
+/** "1 h window ending 1 Dec 2026, 15:05 GMT+1" (the worst window measured), else the rule's window text. */
+const worstWindow = (params: Record<string, number>, window: string | null, details: Record<string, unknown>, format: Formatter) =>
+  typeof details.worstWindowEnd === 'string' ? `${length(params.windowMinutes)} window ending ${format.dateTime(details.worstWindowEnd)}` : window;
+/** "fenêtre d'1 h se terminant le 1 déc. 2026, 15:05 UTC+1", else the rule's window text. */
+const worstWindowFr = (params: Record<string, number>, window: string | null, details: Record<string, unknown>, format: Formatter) =>
+  typeof details.worstWindowEnd === 'string'
+    ? `fenêtre ${params.windowMinutes === 60 ? "d'1 h" : `de ${length(params.windowMinutes)}`} se terminant le ${format.dateTime(details.worstWindowEnd)}`
+    : window;
 
-/** French window of `lastMinutes`: "dernière heure", "6 dernières heures", "30 dernières minutes". */
+/** French window of `slidingMinutes`: "toute fenêtre d'1 h depuis l'évaluation précédente". */
 const lastMinutesFr = (p: Record<string, number>) =>
-  p.windowMinutes === 60 ? 'dernière heure' : p.windowMinutes % 60 === 0 ? `${p.windowMinutes / 60} dernières heures` : `${p.windowMinutes} dernières minutes`;
+  `toute fenêtre ${p.windowMinutes === 60 ? "d'1 h" : `de ${length(p.windowMinutes)}`} depuis l'évaluation précédente`;
 
 /** Payment, payout and call-session rules (payment monitoring job, every 4 hours). */
 export const paymentRules = defineRules(
@@ -27,12 +39,13 @@ export const paymentRules = defineRules(
     threshold: 3,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    ...lastMinutes,
-    source: 'Aggregation count on `payments` where provider == "stripe", status == "failed", failedAt in the window.',
+    ...slidingMinutes,
+    fastPath: true,
+    source: 'Aggregation count on `payments` where provider == "stripe", status == "failed", failedAt in the window (one count per window examined).',
     impact: 'Customers cannot pay: bookings are lost and some will not retry.',
     suggestedAction: 'Open the Stripe dashboard (Payments, filter Failed) and look at the decline codes in the alert details.',
-    message: ({ value, window, details }) =>
-      `${plural(value, 'Stripe payment')} failed (${window}).${details.topCodes ? ` Top failure codes: ${String(details.topCodes)}.` : ''}`,
+    message: ({ value, window, params, details, format }) =>
+      `${plural(value, 'Stripe payment')} failed (${worstWindow(params, window, details, format)}).${details.topCodes ? ` Top failure codes: ${String(details.topCodes)}.` : ''}`,
     runbook: {
       meaning: 'More Stripe payments than usual failed in the last hour. A few declines are normal; a burst usually means an integration, configuration or Stripe-side problem.',
       confirm: [
@@ -56,8 +69,8 @@ export const paymentRules = defineRules(
       impact: 'Les clients ne peuvent pas payer : des réservations sont perdues et certains clients ne réessaieront pas.',
       suggestedAction: 'Ouvrir le tableau de bord Stripe (Paiements, filtre Échoué) et examiner les codes de refus dans les détails de l\'alerte.',
       window: lastMinutesFr,
-      message: ({ value, window, details, format }) =>
-        `${countFr(format, value, 'paiement Stripe a échoué', 'paiements Stripe ont échoué')} (${window}).${details.topCodes ? ` Principaux codes d'échec : ${String(details.topCodes)}.` : ''}`,
+      message: ({ value, window, params, details, format }) =>
+        `${countFr(format, value, 'paiement Stripe a échoué', 'paiements Stripe ont échoué')} (${worstWindowFr(params, window, details, format)}).${details.topCodes ? ` Principaux codes d'échec : ${String(details.topCodes)}.` : ''}`,
     },
   },
   {
@@ -71,6 +84,7 @@ export const paymentRules = defineRules(
     threshold: 5,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
+    fastPath: true,
     params: { olderThanHours: { default: 6, min: 1, max: 168, unit: 'hours', description: 'Age of the authorisation after which it counts as stuck.' } },
     window: (p) => `authorised more than ${p.olderThanHours} h ago`,
     source: 'Aggregation count on `payments` where status == "requires_capture" and authorizedAt older than the age limit.',
@@ -114,12 +128,13 @@ export const paymentRules = defineRules(
     threshold: 3,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    ...lastMinutes,
-    source: 'Aggregation count on `payments` where provider == "paypal", status == "failed", failedAt in the window.',
+    ...slidingMinutes,
+    fastPath: true,
+    source: 'Aggregation count on `payments` where provider == "paypal", status == "failed", failedAt in the window (one count per window examined).',
     impact: 'Customers who pay with PayPal cannot book.',
     suggestedAction: 'Check the PayPal business dashboard and the failure codes in the alert details.',
-    message: ({ value, window, details }) =>
-      `${plural(value, 'PayPal payment')} failed (${window}).${details.topCodes ? ` Top failure codes: ${String(details.topCodes)}.` : ''}`,
+    message: ({ value, window, params, details, format }) =>
+      `${plural(value, 'PayPal payment')} failed (${worstWindow(params, window, details, format)}).${details.topCodes ? ` Top failure codes: ${String(details.topCodes)}.` : ''}`,
     runbook: {
       meaning: 'An unusual number of PayPal payments failed in the last hour.',
       confirm: ['Check the PayPal status page and recent deploys of the checkout.', 'Look at the failure codes in the alert details: one code everywhere is systemic.'],
@@ -132,8 +147,8 @@ export const paymentRules = defineRules(
       impact: 'Les clients qui paient avec PayPal ne peuvent pas réserver.',
       suggestedAction: 'Vérifier le tableau de bord PayPal Business et les codes d\'échec dans les détails de l\'alerte.',
       window: lastMinutesFr,
-      message: ({ value, window, details, format }) =>
-        `${countFr(format, value, 'paiement PayPal a échoué', 'paiements PayPal ont échoué')} (${window}).${details.topCodes ? ` Principaux codes d'échec : ${String(details.topCodes)}.` : ''}`,
+      message: ({ value, window, params, details, format }) =>
+        `${countFr(format, value, 'paiement PayPal a échoué', 'paiements PayPal ont échoué')} (${worstWindowFr(params, window, details, format)}).${details.topCodes ? ` Principaux codes d'échec : ${String(details.topCodes)}.` : ''}`,
     },
   },
   {
@@ -179,6 +194,7 @@ export const paymentRules = defineRules(
     threshold: 0,
     severity: 'emergency',
     thresholdRange: { min: 0, max: 10_000 },
+    fastPath: true,
     source: 'Aggregation count on `payouts` where status == "failed".',
     impact: 'Providers are not paid for work done: direct harm to the people the marketplace depends on.',
     suggestedAction: 'Look at the failure reason of each failed payout, fix the account data or retry, and tell the providers concerned.',
@@ -212,12 +228,13 @@ export const paymentRules = defineRules(
     threshold: 5,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    ...lastMinutes,
-    source: 'Aggregation count on `call_sessions` where status == "failed" and failedAt in the window.',
+    ...slidingMinutes,
+    fastPath: true,
+    source: 'Aggregation count on `call_sessions` where status == "failed" and failedAt in the window (one count per window examined).',
     impact: 'Paid consultations do not happen: refunds, unhappy clients and providers.',
     suggestedAction: 'Check Twilio (debugger, status page, balance) and the failure reasons in the alert details.',
-    message: ({ value, window, details }) =>
-      `${plural(value, 'call')} failed (${window}).${details.topReasons ? ` Top reasons: ${String(details.topReasons)}.` : ''}`,
+    message: ({ value, window, params, details, format }) =>
+      `${plural(value, 'call')} failed (${worstWindow(params, window, details, format)}).${details.topReasons ? ` Top reasons: ${String(details.topReasons)}.` : ''}`,
     runbook: {
       meaning: 'More calls than usual failed to connect or dropped.',
       confirm: ['Compare with the `twilio_failed_calls` cross-check: if Twilio reports the same, it is on the telephony side.', 'Check status.twilio.com and the Twilio balance alert.'],
@@ -230,8 +247,8 @@ export const paymentRules = defineRules(
       impact: 'Des consultations payées n\'ont pas lieu : remboursements, clients et prestataires mécontents.',
       suggestedAction: 'Vérifier Twilio (debugger, page de statut, solde) et les motifs d\'échec dans les détails de l\'alerte.',
       window: lastMinutesFr,
-      message: ({ value, window, details, format }) =>
-        `${countFr(format, value, 'appel a échoué', 'appels ont échoué')} (${window}).${details.topReasons ? ` Principaux motifs : ${String(details.topReasons)}.` : ''}`,
+      message: ({ value, window, params, details, format }) =>
+        `${countFr(format, value, 'appel a échoué', 'appels ont échoué')} (${worstWindowFr(params, window, details, format)}).${details.topReasons ? ` Principaux motifs : ${String(details.topReasons)}.` : ''}`,
     },
   },
   {
@@ -425,12 +442,12 @@ export const paymentRules = defineRules(
     threshold: 5,
     severity: 'critical',
     thresholdRange: { min: 0, max: 10_000 },
-    ...lastMinutes,
-    source: 'Twilio API: calls.list(status=failed, startTimeAfter=window start), at most 200 calls.',
+    ...slidingMinutes,
+    source: 'Twilio API: one calls.list(status=failed, startTimeAfter=start of the earliest window) per run, at most 200 calls, counted per window.',
     impact: 'Consultations do not connect, whatever our own records say.',
     suggestedAction: 'Compare with the app\'s failed-call count in the details; check the Twilio debugger.',
-    message: ({ value, window, details }) =>
-      `Twilio reports ${plural(value, 'failed call')} (${window}); the app recorded ${String(details.appRecorded ?? '?')}.`,
+    message: ({ value, window, params, details, format }) =>
+      `Twilio reports ${plural(value, 'failed call')} (${worstWindow(params, window, details, format)}); the app recorded ${String(details.appRecorded ?? '?')}.`,
     runbook: {
       meaning: 'Twilio itself reports failed calls. When the app\'s count (in the details) is much lower, our call-session records miss failures.',
       confirm: ['status.twilio.com; Twilio console, Monitor, Logs, Calls.'],
@@ -443,8 +460,8 @@ export const paymentRules = defineRules(
       impact: 'Les consultations n\'aboutissent pas, quoi qu\'en disent nos propres données.',
       suggestedAction: 'Comparer avec le nombre d\'appels en échec enregistré par l\'application (dans les détails) ; consulter le debugger Twilio.',
       window: lastMinutesFr,
-      message: ({ value, window, details, format }) =>
-        `Twilio signale ${countFr(format, value, 'appel en échec', 'appels en échec')} (${window}) ; l'application en a enregistré ${countText(format, details.appRecorded)}.`,
+      message: ({ value, window, params, details, format }) =>
+        `Twilio signale ${countFr(format, value, 'appel en échec', 'appels en échec')} (${worstWindowFr(params, window, details, format)}) ; l'application en a enregistré ${countText(format, details.appRecorded)}.`,
     },
   },
 );

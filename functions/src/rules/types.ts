@@ -81,6 +81,19 @@ export interface ChannelRouteInput {
   routing: Readonly<Record<Severity, readonly ChannelName[]>>;
 }
 
+/**
+ * How a rule's windows relate to the time between its evaluations (docs/alerts.md derives the
+ * detection delays from it):
+ * - `sliding`: every window of the length in `params[windowParam]` ending since the previous
+ *   scheduled evaluation is examined (monitors/coverage.ts);
+ * - `sinceLastSuccess`: attempts are counted since the subject's last success, going back at most
+ *   `params[windowParam]` hours.
+ * Rules without it measure a state, or one window ending at the evaluation instant.
+ */
+export type RuleCoverage =
+  | { kind: 'sliding'; windowParam: string; unit: 'minutes' | 'hours' }
+  | { kind: 'sinceLastSuccess'; windowParam: string; unit: 'minutes' | 'hours' };
+
 export interface RuleDefinition {
   /** Stable identifier: snake_case, unique across all domains (no dots: it is a Firestore map key). */
   id: string;
@@ -104,6 +117,13 @@ export interface RuleDefinition {
   /** Value that must be crossed back before an open alert clears (default: the threshold). */
   recoveryThreshold?: number;
   params?: Record<string, RuleParamSpec>;
+  /**
+   * Evaluated by the fast-path job (`fast`, every 5 minutes by default) as well as by its domain's job.
+   * Only Firestore-only rules measured with aggregation queries belong here; the fast job's rule set,
+   * docs/alerts.md and the README derive from this flag.
+   */
+  fastPath?: boolean;
+  coverage?: RuleCoverage;
   /** Human description of the evaluation window, from the effective params. */
   window?: (params: Record<string, number>) => string;
   /** Set when the rule fires separately per subject (a form, a vendor check...): names the subject. */

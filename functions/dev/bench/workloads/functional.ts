@@ -50,12 +50,18 @@ export const functionalWorkload: Workload = {
     const set = (name: string, value: number | null) => {
       if (value !== null) values[name] = value;
     };
+    /** Attempts since the last success (at most `hours` back), in (since, now]. */
+    const sinceLastSuccess = (successes: Array<Record<string, unknown>>, field: string, attempts: Array<Record<string, unknown>>, hours: number) => {
+      const last = Math.max(t - hours * HOUR, ...successes.map((doc) => ms(doc[field])).filter((at) => at <= t));
+      return attempts.filter((doc) => ms(doc.timestamp) > last && ms(doc.timestamp) <= t).length;
+    };
+    const ofType = (type: string, form?: string) => events.filter((doc) => doc.eventType === type && (form === undefined || doc.formName === form));
     for (const form of ['signup_client', 'signup_provider']) {
-      set(`signup_blocked/${form}`, count(p('signup_blocked').windowHours, 'signup_success', form));
+      set(`signup_blocked/${form}`, sinceLastSuccess(ofType('signup_success', form), 'timestamp', ofType('signup_page_view', form), p('signup_blocked').windowHours));
       const starts = count(p('signup_dropoff_high').windowHours, 'signup_form_start', form);
       set(`signup_dropoff_high/${form}`, pct(Math.max(0, starts - count(p('signup_dropoff_high').windowHours, 'signup_form_submit', form)), starts));
     }
-    set('booking_blocked', bookings.filter((doc) => inWindow(doc, p('booking_blocked').windowHours, 'createdAt')).length);
+    set('booking_blocked', sinceLastSuccess(bookings, 'createdAt', ofType('booking_search'), p('booking_blocked').windowHours));
     set('booking_failure_rate', pct(count(p('booking_failure_rate').windowHours, 'booking_error'), count(p('booking_failure_rate').windowHours, 'booking_start')));
     const active = providers.filter((doc) => doc.status === 'active');
     set('providers_available_low', active.filter((doc) => doc.isAvailable === true).length);
@@ -71,6 +77,7 @@ export const functionalWorkload: Workload = {
     set('google_ads_inactive', sent('google_ads', p('google_ads_inactive').windowHours));
     const conversionHours = p('payment_flow_conversion_low').windowHours;
     set('payment_flow_conversion_low', pct(count(conversionHours, 'payment_success'), count(conversionHours, 'checkout_start')));
+    set('payment_flow_blocked', sinceLastSuccess(ofType('payment_success'), 'timestamp', ofType('checkout_start'), p('payment_flow_blocked').windowHours));
     const byCode = new Map<string, number>();
     for (const doc of events.filter((event) => event.eventType === 'payment_error' && inWindow(event, p('payment_flow_error_repeated').windowHours))) {
       const code = String((doc.metadata as { errorCode?: string } | undefined)?.errorCode ?? 'unknown');
@@ -89,7 +96,7 @@ export const functionalCriticalWorkload: Workload = {
   seed: async () => undefined,
   async scan(db, now, config) {
     const full = await functionalWorkload.scan(db, now, config);
-    const critical = ['signup_blocked', 'booking_blocked', 'booking_failure_rate', 'providers_available_low', 'payment_flow_conversion_low', 'payment_flow_error_repeated'];
+    const critical = ['signup_blocked', 'booking_blocked', 'booking_failure_rate', 'providers_available_low', 'payment_flow_conversion_low', 'payment_flow_blocked', 'payment_flow_error_repeated'];
     const values = Object.fromEntries(Object.entries(full.values).filter(([name]) => critical.includes(name.split('/')[0])));
     // The naive critical check still has to download the collections it reads.
     const [events, providers, bookings] = await Promise.all(['analytics_events', 'providers', 'bookings'].map((name) => scanCollection(db, name)));

@@ -8,6 +8,7 @@ import type { CollectionReference, Firestore, Query, Timestamp } from 'firebase-
 import { INVALID_CODE_SUBJECT, isSafeSubject } from '../../config/subjects';
 import { fs } from '../../platform/firestore';
 import { ALERT_COLLECTIONS } from '../../rules';
+import { measureSliding } from '../coverage';
 import type { MonitorContext } from '../types';
 import {
   FORM_SUBMIT_EVENTS,
@@ -32,7 +33,18 @@ export interface TimeWindow {
 export class CheckEnv {
   private readonly traffic = new Map<number, Promise<number>>();
 
-  constructor(readonly ctx: MonitorContext) {}
+  /**
+   * `lean` (the fast path, 288 runs a day): figures that only feed the functional_metrics snapshot or
+   * explain an alert that does not fire are not counted.
+   */
+  readonly lean: boolean;
+
+  constructor(
+    readonly ctx: MonitorContext,
+    options: { lean?: boolean } = {},
+  ) {
+    this.lean = options.lean ?? false;
+  }
 
   get db(): Firestore {
     return this.ctx.db.db;
@@ -48,6 +60,39 @@ export class CheckEnv {
     const { Timestamp } = fs();
     const end = this.ctx.now.getTime();
     return { start: Timestamp.fromMillis(end - hours * 3_600_000), end: Timestamp.fromMillis(end), hours };
+  }
+
+  /** [startMs, endMs) */
+  between(startMs: number, endMs: number): TimeWindow {
+    const { Timestamp } = fs();
+    return { start: Timestamp.fromMillis(startMs), end: Timestamp.fromMillis(endMs), hours: (endMs - startMs) / 3_600_000 };
+  }
+
+  /**
+   * The span since the last success of a subject: one ordered limit(1) read for the latest document of
+   * `successes` (by `field`, at or before the evaluation instant), going back at most `lookbackHours`.
+   * Attempts are then counted in (since, now] with `sinceLastSuccess.count`.
+   */
+  async sinceLastSuccess(successes: Query, field: string, lookbackHours: number): Promise<{ since: Timestamp; lastSuccessAt: string | null; lookbackHours: number }> {
+    const { Timestamp } = fs();
+    const nowMs = this.ctx.now.getTime();
+    const floorMs = nowMs - lookbackHours * 3_600_000;
+    const [latest] = await this.ctx.db.docs(successes.where(field, '<=', Timestamp.fromMillis(nowMs)).orderBy(field, 'desc').limit(1).select(field));
+    const at = latest?.get(field) as Timestamp | undefined;
+    const atMs = at && typeof at.toMillis === 'function' ? at.toMillis() : null;
+    if (atMs === null || atMs < floorMs) return { since: Timestamp.fromMillis(floorMs), lastSuccessAt: null, lookbackHours };
+    return { since: Timestamp.fromMillis(atMs), lastSuccessAt: new Date(atMs).toISOString(), lookbackHours };
+  }
+
+  /** Documents of `query` with `field` in (since, now]. */
+  after(query: Query, since: Timestamp, field = 'timestamp'): Query {
+    return query.where(field, '>', since).where(field, '<=', fs().Timestamp.fromDate(this.ctx.now));
+  }
+
+  /** analytics_events of one type (and, when given, one form) with a timestamp in (since, now]. */
+  eventsAfter(since: Timestamp, eventType: EventType, formName?: string): Query {
+    const base = formName === undefined ? this.collection('events') : this.collection('events').where('formName', '==', formName);
+    return this.after(base.where('eventType', '==', eventType), since);
   }
 
   collection(name: keyof typeof FUNCTIONAL_COLLECTIONS): CollectionReference {
@@ -132,21 +177,22 @@ const signupBlocked: FunctionalCheck = {
   critical: true,
   rules: ['signup_blocked'],
   async run(env) {
-    const window = env.window(env.params('signup_blocked').windowHours);
+    const { windowHours } = env.params('signup_blocked');
+    const threshold = env.ctx.settings('signup_blocked').threshold;
     const forms: Record<string, unknown> = {};
     await Promise.all(
       SIGNUP_ROLES.map(async (role) => {
         const form = signupFormName(role);
-        const [pageViews, signups, formSubmits] = await Promise.all([
-          env.count(env.events(window, 'signup_page_view', form)),
-          env.count(env.events(window, 'signup_success', form)),
-          env.count(env.events(window, 'signup_form_submit', form)),
-        ]);
-        env.ctx.observe({ ruleId: 'signup_blocked', key: form, value: signups, sample: pageViews, details: { pageViews, signups, formSubmits } });
-        forms[form] = { pageViews, formSubmits, signups };
+        const span = await env.sinceLastSuccess(env.collection('events').where('formName', '==', form).where('eventType', '==', 'signup_success'), 'timestamp', windowHours);
+        const pageViews = await env.count(env.eventsAfter(span.since, 'signup_page_view', form));
+        // Submits explain an alert (front end or back end?): counted only when it fires.
+        const formSubmits = pageViews > threshold ? await env.count(env.eventsAfter(span.since, 'signup_form_submit', form)) : null;
+        const details = { pageViews, formSubmits, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
+        env.ctx.observe({ ruleId: 'signup_blocked', key: form, value: pageViews, details });
+        forms[form] = details;
       }),
     );
-    return { windowHours: window.hours, forms };
+    return { windowHours, forms };
   },
 };
 
@@ -180,15 +226,18 @@ const bookingBlocked: FunctionalCheck = {
   critical: true,
   rules: ['booking_blocked'],
   async run(env) {
-    const window = env.window(env.params('booking_blocked').windowHours);
-    const [bookings, searches, bookingStarts, bookingErrors] = await Promise.all([
-      env.count(env.within(env.collection('bookings'), window, 'createdAt')),
-      env.count(env.events(window, 'booking_search')),
-      env.count(env.events(window, 'booking_start')),
-      env.count(env.events(window, 'booking_error')),
-    ]);
-    env.ctx.observe({ ruleId: 'booking_blocked', value: bookings, sample: searches, details: { bookings, searches, bookingStarts, bookingErrors } });
-    return { windowHours: window.hours, bookings, searches, bookingStarts, bookingErrors };
+    const { windowHours } = env.params('booking_blocked');
+    const threshold = env.ctx.settings('booking_blocked').threshold;
+    const span = await env.sinceLastSuccess(env.collection('bookings'), 'createdAt', windowHours);
+    const searches = await env.count(env.eventsAfter(span.since, 'booking_search'));
+    // Attempts and errors explain an alert: counted only when it fires.
+    const [bookingStarts, bookingErrors] =
+      searches > threshold
+        ? await Promise.all([env.count(env.eventsAfter(span.since, 'booking_start')), env.count(env.eventsAfter(span.since, 'booking_error'))])
+        : [null, null];
+    const details = { searches, bookingStarts, bookingErrors, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
+    env.ctx.observe({ ruleId: 'booking_blocked', value: searches, details });
+    return { windowHours, ...details };
   },
 };
 
@@ -290,13 +339,17 @@ const formErrors: FunctionalCheck = {
   },
 };
 
-/** Sent and failed deliveries of one platform in the window. */
-async function trackingDeliveries(env: CheckEnv, platform: string, window: TimeWindow): Promise<{ sent: number; failed: number }> {
+/** Sent and failed deliveries of one platform in the window (`which`: only those counts, the others are 0). */
+async function trackingDeliveries(
+  env: CheckEnv,
+  platform: string,
+  window: TimeWindow,
+  which: ReadonlyArray<'sent' | 'failed'> = ['sent', 'failed'],
+): Promise<{ sent: number; failed: number }> {
   const base = env.collection('trackingEvents').where('platform', '==', platform);
-  const [sent, failed] = await Promise.all([
-    env.count(env.within(base.where('status', '==', 'sent'), window)),
-    env.count(env.within(base.where('status', '==', 'failed'), window)),
-  ]);
+  const [sent, failed] = await Promise.all(
+    (['sent', 'failed'] as const).map((status) => (which.includes(status) ? env.count(env.within(base.where('status', '==', status), window)) : Promise.resolve(0))),
+  );
   return { sent, failed };
 }
 
@@ -306,10 +359,19 @@ const metaCapi: FunctionalCheck = {
   critical: false,
   rules: ['meta_capi_inactive'],
   async run(env) {
-    const window = env.window(env.params('meta_capi_inactive').windowHours);
-    const [traffic, { sent, failed }] = await Promise.all([env.trafficIn(window), trackingDeliveries(env, TRACKING_PLATFORMS.metaCapi, window)]);
-    env.ctx.observe({ ruleId: 'meta_capi_inactive', value: sent, sample: traffic, details: { sent, failed, traffic } });
-    return { windowHours: window.hours, sent, failed, traffic };
+    const { windowHours } = env.params('meta_capi_inactive');
+    const sent = env.collection('trackingEvents').where('platform', '==', TRACKING_PLATFORMS.metaCapi).where('status', '==', 'sent');
+    // Every 12-hour window since the previous evaluation (the functional job's 18:00 -> 09:00 gap is 15 h).
+    const worst = await measureSliding(env.ctx, 'meta_capi_inactive', windowHours * 60, 'below', async (startMs, endMs) => {
+      const window = env.between(startMs, endMs);
+      const [traffic, sentCount] = await Promise.all([env.count(env.within(env.collection('events'), window)), env.count(env.within(sent, window))]);
+      return { value: sentCount, sample: traffic };
+    });
+    const firing = worst.value < env.ctx.settings('meta_capi_inactive').threshold;
+    const { failed } = !env.lean || firing ? await trackingDeliveries(env, TRACKING_PLATFORMS.metaCapi, env.between(worst.startMs, worst.endMs), ['failed']) : { failed: 0 };
+    const traffic = worst.sample ?? 0;
+    env.ctx.observe({ ruleId: 'meta_capi_inactive', value: worst.value, sample: traffic, details: { sent: worst.value, failed, traffic, ...worst.coverageDetails } });
+    return { windowHours, sent: worst.value, failed, traffic, windowsExamined: worst.windows };
   },
 };
 
@@ -363,16 +425,36 @@ const checkoutConversion: FunctionalCheck = {
   rules: ['payment_flow_conversion_low'],
   async run(env) {
     const window = env.window(env.params('payment_flow_conversion_low').windowHours);
+    // The intermediate steps feed the metrics snapshot only: not counted on the fast path.
+    const snapshotOnly = (eventType: EventType) => (env.lean ? Promise.resolve(null) : env.count(env.events(window, eventType)));
     const [checkouts, methodsSelected, attempts, payments, paymentErrors] = await Promise.all([
       env.count(env.events(window, 'checkout_start')),
-      env.count(env.events(window, 'payment_method_selected')),
-      env.count(env.events(window, 'payment_attempt')),
+      snapshotOnly('payment_method_selected'),
+      snapshotOnly('payment_attempt'),
       env.count(env.events(window, 'payment_success')),
       env.count(env.events(window, 'payment_error')),
     ]);
     const conversion = rate(payments, checkouts);
     env.ctx.observe({ ruleId: 'payment_flow_conversion_low', value: conversion, sample: checkouts, details: { checkouts, payments, paymentErrors } });
     return { windowHours: window.hours, checkouts, methodsSelected, attempts, payments, paymentErrors, conversionPercent: conversion };
+  },
+};
+
+const paymentBlocked: FunctionalCheck = {
+  name: 'payment_blocked',
+  group: 'payment',
+  critical: true,
+  rules: ['payment_flow_blocked'],
+  async run(env) {
+    const { windowHours } = env.params('payment_flow_blocked');
+    const threshold = env.ctx.settings('payment_flow_blocked').threshold;
+    const span = await env.sinceLastSuccess(env.collection('events').where('eventType', '==', 'payment_success'), 'timestamp', windowHours);
+    const checkouts = await env.count(env.eventsAfter(span.since, 'checkout_start'));
+    // Payment errors explain an alert: counted only when it fires.
+    const paymentErrors = checkouts > threshold ? await env.count(env.eventsAfter(span.since, 'payment_error')) : null;
+    const details = { checkouts, paymentErrors, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
+    env.ctx.observe({ ruleId: 'payment_flow_blocked', value: checkouts, details });
+    return { windowHours, ...details };
   },
 };
 
@@ -443,6 +525,7 @@ export const FUNCTIONAL_CHECKS: readonly FunctionalCheck[] = [
   metaQuality,
   googleAds,
   checkoutConversion,
+  paymentBlocked,
   paymentErrors,
   commissions,
 ];

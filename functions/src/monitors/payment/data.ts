@@ -5,6 +5,7 @@
  */
 import type { Query } from 'firebase-admin/firestore';
 import { fs } from '../../platform/firestore';
+import { measureSliding } from '../coverage';
 import type { MonitorContext } from '../types';
 
 export const PAYMENTS = 'payments';
@@ -43,20 +44,48 @@ export interface PaymentHealth {
   calls: { failed: number; orphaned: number };
 }
 
-/** Measures every app-data rule of the payment job and reports the observations. */
-export async function measurePaymentHealth(ctx: MonitorContext): Promise<PaymentHealth> {
+/** Rules measured here from the app's own data (the vendor cross-checks are in vendorChecks.ts). */
+export const PAYMENT_DATA_RULES = [
+  'stripe_payment_failures',
+  'paypal_payment_failures',
+  'uncaptured_payments',
+  'capture_rate',
+  'payouts_pending_too_long',
+  'failed_payouts',
+  'failed_calls',
+  'orphaned_call_sessions',
+] as const;
+export type PaymentDataRule = (typeof PAYMENT_DATA_RULES)[number];
+
+/**
+ * Measures the app-data rules of the payment job (all of them, or `only` those: the fast path) and
+ * reports the observations. The failure counts cover every window since the rule's previous
+ * scheduled evaluation (monitors/coverage.ts); the others are states or long windows.
+ */
+export async function measurePaymentHealth(ctx: MonitorContext, only: ReadonlySet<string> = new Set(PAYMENT_DATA_RULES)): Promise<PaymentHealth> {
   const db = ctx.db.db;
   const now = ctx.now;
   const payments = db.collection(PAYMENTS);
   const payouts = db.collection(PAYOUTS);
   const sessions = db.collection(CALL_SESSIONS);
-  const nowTs = fs().Timestamp.fromDate(now);
+  const at = (ms: number) => fs().Timestamp.fromMillis(ms);
+  const wanted = (ruleId: PaymentDataRule) => only.has(ruleId);
+  const skipped = Promise.resolve(0);
+  const count = (ruleId: PaymentDataRule, query: Query) => (wanted(ruleId) ? ctx.db.count(query) : skipped);
 
-  const failedPayments = (provider: string, windowMinutes: number) =>
-    payments.where('provider', '==', provider).where('status', '==', 'failed').where('failedAt', '>', ago(now, windowMinutes)).where('failedAt', '<=', nowTs);
+  const failedPayments = (provider: string) => (startMs: number, endMs: number) =>
+    payments.where('provider', '==', provider).where('status', '==', 'failed').where('failedAt', '>', at(startMs)).where('failedAt', '<=', at(endMs));
+  const failedCallsIn = (startMs: number, endMs: number) =>
+    sessions.where('status', '==', 'failed').where('failedAt', '>', at(startMs)).where('failedAt', '<=', at(endMs));
+  /** Worst window of a failure count, with the query of that window (to explain it). */
+  const sliding = async (ruleId: PaymentDataRule, query: (startMs: number, endMs: number) => Query) => {
+    if (!wanted(ruleId)) return null;
+    const result = await measureSliding(ctx, ruleId, ctx.settings(ruleId).params.windowMinutes, 'above', async (startMs, endMs) => ({
+      value: await ctx.db.count(query(startMs, endMs)),
+    }));
+    return { ...result, query: query(result.startMs, result.endMs) };
+  };
 
-  const stripeFailures = failedPayments('stripe', ctx.settings('stripe_payment_failures').params.windowMinutes);
-  const paypalFailures = failedPayments('paypal', ctx.settings('paypal_payment_failures').params.windowMinutes);
   const uncaptured = payments.where('status', '==', 'requires_capture').where('authorizedAt', '<=', ago(now, ctx.settings('uncaptured_payments').params.olderThanHours * 60));
   const rate = ctx.settings('capture_rate').params;
   const authorizedFrom = ago(now, rate.windowHours * 60);
@@ -65,31 +94,46 @@ export async function measurePaymentHealth(ctx: MonitorContext): Promise<Payment
   const captured = payments.where('status', 'in', CAPTURED_STATUSES).where('authorizedAt', '>', authorizedFrom).where('authorizedAt', '<=', authorizedTo);
   const latePayouts = payouts.where('status', 'in', PENDING_PAYOUT_STATUSES).where('createdAt', '<=', ago(now, ctx.settings('payouts_pending_too_long').params.olderThanHours * 60));
   const failedPayouts = payouts.where('status', '==', 'failed');
-  const failedCalls = sessions.where('status', '==', 'failed').where('failedAt', '>', ago(now, ctx.settings('failed_calls').params.windowMinutes)).where('failedAt', '<=', nowTs);
   const orphans = sessions.where('status', 'in', OPEN_SESSION_STATUSES).where('expectedEndAt', '<=', ago(now, ctx.settings('orphaned_call_sessions').params.graceMinutes));
 
-  const [stripeCount, paypalCount, uncapturedCount, authorizedCount, capturedCount, lateCount, failedPayoutCount, failedCallCount, orphanCount] = await Promise.all(
-    [stripeFailures, paypalFailures, uncaptured, authorized, captured, latePayouts, failedPayouts, failedCalls, orphans].map((query) => ctx.db.count(query)),
-  );
+  const [stripe, paypal, calls, uncapturedCount, authorizedCount, capturedCount, lateCount, failedPayoutCount, orphanCount] = await Promise.all([
+    sliding('stripe_payment_failures', failedPayments('stripe')),
+    sliding('paypal_payment_failures', failedPayments('paypal')),
+    sliding('failed_calls', failedCallsIn),
+    count('uncaptured_payments', uncaptured),
+    count('capture_rate', authorized),
+    count('capture_rate', captured),
+    count('payouts_pending_too_long', latePayouts),
+    count('failed_payouts', failedPayouts),
+    count('orphaned_call_sessions', orphans),
+  ]);
 
-  // Explain the failures only when they will be alerted on.
-  const explain = async (count: number, ruleId: string, query: Query, field: string, label: string) =>
-    count > ctx.settings(ruleId).threshold ? { [label]: await topValues(ctx, query, field) } : {};
+  // Explain the failures only when they will be alerted on (documents of the worst window).
+  const explain = async (result: Awaited<ReturnType<typeof sliding>>, ruleId: PaymentDataRule, field: string, label: string) => {
+    if (!result) return {};
+    const why = result.value > ctx.settings(ruleId).threshold ? { [label]: await topValues(ctx, result.query, field) } : {};
+    return { ...result.coverageDetails, ...why };
+  };
+  const observeSliding = async (ruleId: PaymentDataRule, result: Awaited<ReturnType<typeof sliding>>, field: string, label: string) => {
+    if (result) ctx.observe({ ruleId, value: result.value, details: await explain(result, ruleId, field, label) });
+  };
 
-  ctx.observe({ ruleId: 'stripe_payment_failures', value: stripeCount, details: await explain(stripeCount, 'stripe_payment_failures', stripeFailures, 'failureCode', 'topCodes') });
-  ctx.observe({ ruleId: 'paypal_payment_failures', value: paypalCount, details: await explain(paypalCount, 'paypal_payment_failures', paypalFailures, 'failureCode', 'topCodes') });
-  ctx.observe({ ruleId: 'uncaptured_payments', value: uncapturedCount });
+  await observeSliding('stripe_payment_failures', stripe, 'failureCode', 'topCodes');
+  await observeSliding('paypal_payment_failures', paypal, 'failureCode', 'topCodes');
+  if (wanted('uncaptured_payments')) ctx.observe({ ruleId: 'uncaptured_payments', value: uncapturedCount });
   const captureRate = authorizedCount === 0 ? null : (capturedCount / authorizedCount) * 100;
-  ctx.observe({ ruleId: 'capture_rate', value: captureRate ?? 100, sample: authorizedCount, details: { captured: capturedCount, authorized: authorizedCount } });
-  ctx.observe({ ruleId: 'payouts_pending_too_long', value: lateCount });
-  ctx.observe({ ruleId: 'failed_payouts', value: failedPayoutCount });
-  ctx.observe({ ruleId: 'failed_calls', value: failedCallCount, details: await explain(failedCallCount, 'failed_calls', failedCalls, 'failureReason', 'topReasons') });
-  ctx.observe({ ruleId: 'orphaned_call_sessions', value: orphanCount });
+  if (wanted('capture_rate')) {
+    ctx.observe({ ruleId: 'capture_rate', value: captureRate ?? 100, sample: authorizedCount, details: { captured: capturedCount, authorized: authorizedCount } });
+  }
+  if (wanted('payouts_pending_too_long')) ctx.observe({ ruleId: 'payouts_pending_too_long', value: lateCount });
+  if (wanted('failed_payouts')) ctx.observe({ ruleId: 'failed_payouts', value: failedPayoutCount });
+  await observeSliding('failed_calls', calls, 'failureReason', 'topReasons');
+  if (wanted('orphaned_call_sessions')) ctx.observe({ ruleId: 'orphaned_call_sessions', value: orphanCount });
 
   return {
-    stripe: { failures: stripeCount, uncaptured: uncapturedCount, authorized: authorizedCount, captured: capturedCount, captureRate },
-    paypal: { failures: paypalCount },
+    stripe: { failures: stripe?.value ?? 0, uncaptured: uncapturedCount, authorized: authorizedCount, captured: capturedCount, captureRate },
+    paypal: { failures: paypal?.value ?? 0 },
     payouts: { pendingTooLong: lateCount, failed: failedPayoutCount },
-    calls: { failed: failedCallCount, orphaned: orphanCount },
+    calls: { failed: calls?.value ?? 0, orphaned: orphanCount },
   };
 }

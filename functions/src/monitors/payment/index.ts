@@ -11,7 +11,7 @@ import { paypalChecks, stripeChecks, twilioChecks } from './vendorChecks';
 export const paymentMonitor: Monitor = {
   async run(ctx) {
     const health = await measurePaymentHealth(ctx);
-    const [stripe, paypal, twilio] = await Promise.all([stripeChecks(ctx), paypalChecks(ctx), twilioChecks(ctx, health.calls.failed)]);
+    const [stripe, paypal, twilio] = await Promise.all([stripeChecks(ctx), paypalChecks(ctx), twilioChecks(ctx)]);
     const snapshot = {
       timestamp: fs().Timestamp.fromDate(ctx.now),
       source: ctx.job,

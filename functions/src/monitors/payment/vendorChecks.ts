@@ -8,6 +8,7 @@ import { fs } from '../../platform/firestore';
 import { createPayPalClient, type PayoutItemStatus } from '../../vendors/paypal';
 import { createStripeClient } from '../../vendors/stripe';
 import { createTwilioClient } from '../../vendors/twilio';
+import { measureSliding } from '../coverage';
 import type { MonitorContext } from '../types';
 import { CALL_SESSIONS, CAPTURED_STATUSES, PAYMENTS, PAYOUTS, PENDING_PAYOUT_STATUSES } from './data';
 
@@ -124,7 +125,7 @@ export async function paypalChecks(ctx: MonitorContext): Promise<Record<string, 
   return result;
 }
 
-export async function twilioChecks(ctx: MonitorContext, appRecorded: number): Promise<Record<string, unknown>> {
+export async function twilioChecks(ctx: MonitorContext): Promise<Record<string, unknown>> {
   const twilio = await createTwilioClient(ctx.config.vendors.timeoutMs);
   if (!twilio.ok) {
     ctx.skip('twilio-calls', twilio.reason);
@@ -133,13 +134,32 @@ export async function twilioChecks(ctx: MonitorContext, appRecorded: number): Pr
   const result: Record<string, unknown> = {};
   await ctx.check('twilio-calls', async () => {
     const { windowMinutes } = ctx.settings('twilio_failed_calls').params;
-    const calls = await twilio.value.calls.list({
-      status: 'failed',
-      startTimeAfter: new Date(ctx.now.getTime() - windowMinutes * 60_000),
-      limit: MAX_TWILIO_CALLS,
-    });
-    ctx.observe({ ruleId: 'twilio_failed_calls', value: calls.length, details: { appRecorded } });
-    result.twilioFailedCalls = calls.length;
+    // One list call covering every window since the previous evaluation; counted per window here.
+    let starts: number[] = [];
+    let truncated = false;
+    const worst = await measureSliding(
+      ctx,
+      'twilio_failed_calls',
+      windowMinutes,
+      'above',
+      async (startMs, endMs) => ({ value: starts.filter((at) => at > startMs && at <= endMs).length }),
+      async (earliestStartMs) => {
+        const calls = await twilio.value.calls.list({ status: 'failed', startTimeAfter: new Date(earliestStartMs), limit: MAX_TWILIO_CALLS });
+        starts = calls.map((call) => (call.startTime instanceof Date ? call.startTime.getTime() : Date.parse(String(call.startTime)))).filter(Number.isFinite);
+        truncated = calls.length >= MAX_TWILIO_CALLS;
+      },
+    );
+    // What the app recorded in the same window, for comparison.
+    const { Timestamp } = fs();
+    const appRecorded = await ctx.db.count(
+      ctx.db.db
+        .collection(CALL_SESSIONS)
+        .where('status', '==', 'failed')
+        .where('failedAt', '>', Timestamp.fromMillis(worst.startMs))
+        .where('failedAt', '<=', Timestamp.fromMillis(worst.endMs)),
+    );
+    ctx.observe({ ruleId: 'twilio_failed_calls', value: worst.value, details: { appRecorded, ...worst.coverageDetails, ...(truncated ? { truncated } : {}) } });
+    result.twilioFailedCalls = worst.value;
   });
   return result;
 }

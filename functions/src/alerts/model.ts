@@ -123,6 +123,10 @@ export interface DeliveryDoc {
   sentAt: Timestamp | null;
   /** SMS only: recipients already sent to, so a retry never texts them twice. */
   sentTo: string[];
+  /** First time the channel or its recipients were found missing (status `skipped`, re-checked). */
+  skippedSince?: Timestamp | null;
+  /** How many times the channel was found missing for this message. */
+  skipChecks?: number;
 }
 
 export interface SilenceDoc {

@@ -47,7 +47,12 @@ export interface DeliveryOutcome {
 /** How many due deliveries one run picks up (oldest first). */
 export const SWEEP_LIMIT = 50;
 const MAX_BACKOFF_MINUTES = 360;
-const DUE_STATUSES: DeliveryDoc['status'][] = ['pending', 'failed', 'sending'];
+/** `skipped`: the channel or its recipients were missing; checked again until SKIP_RECHECK_HOURS. */
+const DUE_STATUSES: DeliveryDoc['status'][] = ['pending', 'failed', 'sending', 'skipped'];
+/** A message skipped for a missing channel or recipient is planned again while its alert is open,
+ *  for this long after the first skip (first re-check after 15 minutes, then doubling, at most 6 h). */
+export const SKIP_RECHECK_HOURS = 24;
+const SKIP_RECHECK_FIRST_MINUTES = 15;
 
 export function backoffMinutes(attempt: number, baseMinutes: number): number {
   return Math.min(MAX_BACKOFF_MINUTES, baseMinutes * 2 ** (attempt - 1));
@@ -185,9 +190,32 @@ async function deliverOne(
   const channel = (ctx.channels ?? CHANNEL_IMPLEMENTATIONS)[delivery.channel];
   const unavailable = channel ? channel.unavailable(ctx.config) : `unknown channel ${delivery.channel}`;
   if (unavailable) {
-    ctx.log.warn('Channel not configured, message not sent', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
-    await finish({ status: 'skipped', lastError: unavailable });
-    await record('skipped', delivery.attempts, unavailable);
+    const now = clock().getTime();
+    const since = delivery.skippedSince?.toMillis() ?? now;
+    const checks = (delivery.skipChecks ?? 0) + 1;
+    if (eventKind(delivery.event) === 'test') {
+      // A test message is worth nothing later: not re-checked.
+      await finish({ status: 'cancelled', lastError: unavailable });
+      await record('skipped', delivery.attempts, unavailable);
+      return outcome('skipped', delivery.attempts, unavailable);
+    }
+    if (now - since >= SKIP_RECHECK_HOURS * 3_600_000) {
+      const reason = `not sent: ${unavailable} for ${SKIP_RECHECK_HOURS} h`;
+      ctx.log.warn('Channel still not configured, message given up', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
+      await finish({ status: 'cancelled', lastError: reason, skipChecks: checks });
+      await record('cancelled', delivery.attempts, reason);
+      return outcome('cancelled', delivery.attempts, reason);
+    }
+    ctx.log.warn('Channel not configured, message not sent yet', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
+    await finish({
+      status: 'skipped',
+      lastError: unavailable,
+      skippedSince: Timestamp.fromMillis(since),
+      skipChecks: checks,
+      nextAttemptAt: Timestamp.fromMillis(now + backoffMinutes(checks, SKIP_RECHECK_FIRST_MINUTES) * 60_000),
+    });
+    // Recorded on the alert once, not at every re-check.
+    if (delivery.status !== 'skipped') await record('skipped', delivery.attempts, unavailable);
     return outcome('skipped', delivery.attempts, unavailable);
   }
 

@@ -150,7 +150,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
 
   try {
     const loaded = deps.config
-      ? { config: deps.config, source: 'defaults' as ConfigSource, problems: [], fallbackLabel: 'the built-in defaults' }
+      ? { config: deps.config, source: 'defaults' as ConfigSource, problems: [], fallbacks: [], fallbackLabel: 'the built-in defaults' }
       : await loadRuntimeConfig(meter, { persistLastValid: !dryRun, log });
     const config = loaded.config;
     result.config = { source: loaded.source, problems: loaded.problems };
@@ -208,7 +208,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
       observations.push({
         ruleId: 'config_invalid',
         value: loaded.problems.length,
-        details: { problems: loaded.problems, fallback: loaded.fallbackLabel },
+        details: { problems: loaded.problems, fallback: loaded.fallbackLabel, fields: loaded.fallbacks },
       });
     }
 

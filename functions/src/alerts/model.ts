@@ -83,6 +83,13 @@ export interface AlertDoc {
   lastNotifiedAt: Timestamp | null;
   /** When the alert reached its current severity (absent on alerts written before it existed: use createdAt). */
   severitySince?: Timestamp;
+  /** Highest severity a message was planned at ("opened", "escalated-..."); null while the first
+   *  message is deferred by a silence (absent on older alerts: see lifecycle.toldSeverity). */
+  notifiedSeverity?: Severity | null;
+  /** true while the first message is deferred (opened under a silence): what every run looks for. */
+  awaitingNotice?: boolean;
+  /** When that message was planned: the unacknowledged-alert delay counts from it. */
+  notifiedSeverityAt?: Timestamp | null;
   /** Severities at which the "still unacknowledged" re-notification was already sent, with its time. */
   unacknowledgedNotified?: Partial<Record<Severity, Timestamp>>;
   /** Channels that received at least one message about this alert. */

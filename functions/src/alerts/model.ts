@@ -136,9 +136,24 @@ export interface DeliveryDoc {
   skipChecks?: number;
 }
 
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A weekly window in local time (like an Alertmanager time_interval): on each of `days`, from
+ *  `start` to `end` (`HH:MM`, 24 h) in the IANA `timeZone`. An `end` at or before `start` ends the
+ *  next day. Wall-clock times: a window keeps its local hours across daylight-saving changes. */
+export interface WeeklyRecurrence {
+  days: Weekday[];
+  start: string;
+  end: string;
+  timeZone: string;
+}
+
 export interface SilenceDoc {
+  /** In force from startsAt to endsAt; with a recurrence, only inside its weekly windows. */
   startsAt: Timestamp;
   endsAt: Timestamp;
+  recurrence?: WeeklyRecurrence | null;
   /** Restrictions; a silence without any mutes everything. */
   ruleId?: string | null;
   category?: string | null;

@@ -38,7 +38,8 @@ export interface AlertState {
   updatedAt: Timestamp;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'skipped' | 'cancelled';
+/** `ambiguous`: the last attempt timed out, the vendor may have delivered it (retried later than `failed`). */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'ambiguous' | 'dead' | 'skipped' | 'cancelled';
 
 /** One attempt to deliver one message to one channel, as recorded on the alert. */
 export interface NotificationRecord {
@@ -46,7 +47,7 @@ export interface NotificationRecord {
   event: string;
   attempt: number;
   at: Timestamp;
-  status: 'sent' | 'failed' | 'dead' | 'skipped' | 'cancelled';
+  status: 'sent' | 'failed' | 'ambiguous' | 'dead' | 'skipped' | 'cancelled';
   error: string | null;
   deliveryId: string;
 }
@@ -130,6 +131,8 @@ export interface DeliveryDoc {
   sentAt: Timestamp | null;
   /** SMS only: recipients already sent to, so a retry never texts them twice. */
   sentTo: string[];
+  /** First attempt that timed out (the message may have been delivered then). */
+  ambiguousSince?: Timestamp | null;
   /** First time the channel or its recipients were found missing (status `skipped`, re-checked). */
   skippedSince?: Timestamp | null;
   /** How many times the channel was found missing for this message. */

@@ -196,6 +196,11 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
       },
     };
 
+    // Messages already due (retries, re-checks of skipped channels) go out before anything is
+    // measured: a channel that works again has its success recorded before channel_failing looks.
+    const dispatchContext = { meter, config, runId, log, clock: options.clock, channels: options.channels };
+    if (!dryRun) result.deliveries = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: true }, []));
+
     const monitor = await job.load();
     result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
     // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
@@ -248,12 +253,8 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
         }),
       );
       result.escalations = escalated.changes;
-      result.deliveries = await timed('dispatchMs', () =>
-        dispatch(
-          { meter, config, runId, log, clock: options.clock, channels: options.channels },
-          [...reconciled.deliveryIds, ...escalated.deliveryIds],
-        ),
-      );
+      const created = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: false }, [...reconciled.deliveryIds, ...escalated.deliveryIds]));
+      result.deliveries = [...result.deliveries, ...created];
     }
   } catch (error) {
     result.outcome = 'failed';
@@ -322,7 +323,7 @@ async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, re
         escalated: result.escalations.length,
       },
       alertIds: [...result.alerts.opened, ...result.alerts.updated, ...result.alerts.resolved].map((item) => item.alertId),
-      deliveries: { sent: count('sent'), failed: count('failed'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },
+      deliveries: { sent: count('sent'), failed: count('failed'), ambiguous: count('ambiguous'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },
       skippedChecks: result.skippedChecks,
       reads: { ...result.reads },
       timings: result.timings,

@@ -17,9 +17,9 @@ import { observeHeartbeats } from '../monitors/system/heartbeat';
 import type { MonitorContext } from '../monitors/types';
 import { cleanError, dispatch, type DeliveryOutcome } from '../notifications/dispatcher';
 import type { Channel } from '../notifications/channels';
-import { firestore, fs, Meter, type ReadStats } from '../platform/firestore';
+import { firestore, fs, Meter, withDeadline, type ReadStats } from '../platform/firestore';
 import { createLogger, describeError } from '../platform/logger';
-import { reportError } from '../platform/sentry';
+import { prepareErrorReporting, reportError } from '../platform/sentry';
 import { getRule, type RuleDefinition } from '../rules';
 
 export type Trigger = 'schedule' | 'cli' | 'callable' | 'firestore' | 'test';
@@ -148,122 +148,133 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
   };
   log.info('Run started', { trigger: options.trigger, tick: result.tick, dryRun, options: jobOptions });
 
+  // Everything the run does (Firestore, vendors, channels) is bounded to finish inside the function
+  // timeout, leaving time to record the run and report a failure (see runBudget).
+  const budget = runBudget(job.timeoutSeconds);
   try {
-    const loaded = deps.config
-      ? { config: deps.config, source: 'defaults' as ConfigSource, problems: [], fallbacks: [], fallbackLabel: 'the built-in defaults' }
-      : await loadRuntimeConfig(meter, { persistLastValid: !dryRun, log });
-    const config = loaded.config;
-    result.config = { source: loaded.source, problems: loaded.problems };
+    await withDeadline(
+      (async () => {
+        const loaded = deps.config
+          ? { config: deps.config, source: 'defaults' as ConfigSource, problems: [], fallbacks: [], fallbackLabel: 'the built-in defaults' }
+          : await loadRuntimeConfig(meter, { persistLastValid: !dryRun, log });
+        const config = loaded.config;
+        result.config = { source: loaded.source, problems: loaded.problems };
 
-    const observations: Observation[] = [];
-    const ctx: MonitorContext = {
-      job: job.name,
-      runId,
-      now,
-      tickMs,
-      dryRun,
-      db: meter,
-      config,
-      settings: (ruleId) => {
-        const settings = config.rules[ruleId];
-        if (!settings) throw new Error(`No settings for rule "${ruleId}"`);
-        return settings;
-      },
-      log,
-      options: jobOptions,
-      observe: (observation) => observations.push(observation),
-      check: async (name, work) => {
-        const key = `${job.name}/${name}`;
-        try {
-          const value = await work();
-          observations.push({ ruleId: 'monitor_check_failed', key, value: 0 });
-          return value;
-        } catch (error) {
-          const message = cleanError(error);
-          log.warn('Check failed, the rest of the job carries on', { check: name, error: message });
-          observations.push({ ruleId: 'monitor_check_failed', key, value: 1, details: { error: message } });
-          return undefined;
+        const observations: Observation[] = [];
+        const ctx: MonitorContext = {
+          job: job.name,
+          runId,
+          now,
+          tickMs,
+          dryRun,
+          db: meter,
+          config,
+          settings: (ruleId) => {
+            const settings = config.rules[ruleId];
+            if (!settings) throw new Error(`No settings for rule "${ruleId}"`);
+            return settings;
+          },
+          log,
+          options: jobOptions,
+          observe: (observation) => observations.push(observation),
+          check: async (name, work) => {
+            const key = `${job.name}/${name}`;
+            try {
+              const value = await work();
+              observations.push({ ruleId: 'monitor_check_failed', key, value: 0 });
+              return value;
+            } catch (error) {
+              const message = cleanError(error);
+              log.warn('Check failed, the rest of the job carries on', { check: name, error: message });
+              observations.push({ ruleId: 'monitor_check_failed', key, value: 1, details: { error: message } });
+              return undefined;
+            }
+          },
+          skip: (name, reason) => {
+            log.info('Check skipped', { check: name, reason });
+            result.skippedChecks.push({ check: name, reason });
+          },
+          write: async (collection, id, data) => {
+            if (dryRun) return;
+            await meter.db.collection(collection).doc(id).set(data);
+            meter.noteWrites(1);
+          },
+        };
+
+        // Messages already due (retries, re-checks of skipped channels) go out before anything is
+        // measured: a channel that works again has its success recorded before channel_failing looks.
+        const dispatchContext = { meter, config, runId, log, clock: options.clock, channels: options.channels };
+        if (!dryRun) result.deliveries = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: true }, []));
+
+        const monitor = await job.load();
+        result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
+        // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
+        // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
+        if (JOBS.some((scheduled) => scheduled.name === job.name) && config.rules.job_not_running && config.rules.job_failing) {
+          const heartbeats = await timed('monitorMs', () => ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS)));
+          if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
         }
-      },
-      skip: (name, reason) => {
-        log.info('Check skipped', { check: name, reason });
-        result.skippedChecks.push({ check: name, reason });
-      },
-      write: async (collection, id, data) => {
-        if (dryRun) return;
-        await meter.db.collection(collection).doc(id).set(data);
-        meter.noteWrites(1);
-      },
-    };
-
-    // Messages already due (retries, re-checks of skipped channels) go out before anything is
-    // measured: a channel that works again has its success recorded before channel_failing looks.
-    const dispatchContext = { meter, config, runId, log, clock: options.clock, channels: options.channels };
-    if (!dryRun) result.deliveries = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: true }, []));
-
-    const monitor = await job.load();
-    result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
-    // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
-    // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
-    if (JOBS.some((scheduled) => scheduled.name === job.name) && config.rules.job_not_running && config.rules.job_failing) {
-      const heartbeats = await timed('monitorMs', () => ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS)));
-      if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
-    }
-    if (!deps.config) {
-      observations.push({
-        ruleId: 'config_invalid',
-        value: loaded.problems.length,
-        details: { problems: loaded.problems, fallback: loaded.fallbackLabel, fields: loaded.fallbacks },
-      });
-    }
-
-    const runbookBase = readParam(RUNBOOK_BASE_URL) ?? 'docs/runbook.md';
-    const lookup = deps.rule ?? getRule;
-    const evaluations = observations.map((observation) => evaluate(observation, config, runbookBase, lookup(observation.ruleId)));
-    result.evaluations = evaluations.map((evaluation) => ({
-      ruleId: evaluation.rule.id,
-      key: evaluation.key,
-      status: evaluation.status,
-      value: evaluation.candidate?.value ?? null,
-      threshold: evaluation.settings.threshold,
-      severity: evaluation.status === 'breach' ? evaluation.candidate!.severity : null,
-      reason: evaluation.reason,
-    }));
-    result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
-
-    if (!dryRun) {
-      const engine = await timed('engineMs', async () => {
-        const silences = await loadActiveSilences(meter, now);
-        return { meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock };
-      });
-      const reconciled = await timed('engineMs', () => reconcile(engine, evaluations));
-      for (const item of reconciled.changes) {
-        if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
-          result.alerts[item.action].push(item);
+        if (!deps.config) {
+          observations.push({
+            ruleId: 'config_invalid',
+            value: loaded.problems.length,
+            details: { problems: loaded.problems, fallback: loaded.fallbackLabel, fields: loaded.fallbacks },
+          });
         }
-      }
-      // Every run also re-notifies open alerts nobody acknowledged in time (any domain). A failure
-      // there (an index not deployed yet...) is reported but never blocks this run's own alerts.
-      const escalated = await timed('engineMs', () =>
-        escalateUnacknowledged(engine).catch(async (error: unknown) => {
-          log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
-          result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
-          await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });
-          return { changes: [], deliveryIds: [] };
-        }),
-      );
-      result.escalations = escalated.changes;
-      const created = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: false }, [...reconciled.deliveryIds, ...escalated.deliveryIds]));
-      result.deliveries = [...result.deliveries, ...created];
-    }
+
+        const runbookBase = readParam(RUNBOOK_BASE_URL) ?? 'docs/runbook.md';
+        const lookup = deps.rule ?? getRule;
+        const evaluations = observations.map((observation) => evaluate(observation, config, runbookBase, lookup(observation.ruleId)));
+        result.evaluations = evaluations.map((evaluation) => ({
+          ruleId: evaluation.rule.id,
+          key: evaluation.key,
+          status: evaluation.status,
+          value: evaluation.candidate?.value ?? null,
+          threshold: evaluation.settings.threshold,
+          severity: evaluation.status === 'breach' ? evaluation.candidate!.severity : null,
+          reason: evaluation.reason,
+        }));
+        result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
+
+        if (!dryRun) {
+          const engine = await timed('engineMs', async () => {
+            const silences = await loadActiveSilences(meter, now);
+            return { meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock };
+          });
+          const reconciled = await timed('engineMs', () => reconcile(engine, evaluations));
+          for (const item of reconciled.changes) {
+            if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
+              result.alerts[item.action].push(item);
+            }
+          }
+          // Every run also re-notifies open alerts nobody acknowledged in time (any domain). A failure
+          // there (an index not deployed yet...) is reported but never blocks this run's own alerts.
+          const escalated = await timed('engineMs', () =>
+            escalateUnacknowledged(engine).catch(async (error: unknown) => {
+              log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
+              result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
+              await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });
+              return { changes: [], deliveryIds: [] };
+            }),
+          );
+          result.escalations = escalated.changes;
+          const created = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: false }, [...reconciled.deliveryIds, ...escalated.deliveryIds]));
+          result.deliveries = [...result.deliveries, ...created];
+        }
+      })(),
+      budget.workMs,
+      `${job.name} run`,
+    );
   } catch (error) {
     result.outcome = 'failed';
     result.error = cleanError(error);
     log.error('Run failed', { error: describeError(error) });
+    // The report follows the run record: load the client meanwhile.
+    prepareErrorReporting();
   }
 
   result.durationMs = Date.now() - started;
-  if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log);
+  if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log, budget.recordMs);
   log.info('Run finished', {
     outcome: result.outcome,
     durationMs: result.durationMs,
@@ -276,7 +287,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
   });
   if (result.outcome === 'failed') {
     const error = new JobFailedError(job.name, runId, result.error ?? 'unknown error', result);
-    await reportError(error, { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } });
+    await reportError(error, { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } }, budget.reportMs);
     throw error;
   }
   return result;
@@ -294,8 +305,35 @@ export class JobFailedError extends Error {
   }
 }
 
+export interface RunBudget {
+  /** Measuring, alerting and delivering must finish within this. */
+  workMs: number;
+  /** Writing the run record and heartbeat. */
+  recordMs: number;
+  /** Flushing the failure report to Sentry. */
+  reportMs: number;
+}
+
+/**
+ * How a job's function timeout is shared: the last quarter (at most 30 s) is kept to record the run
+ * (half of it) and flush the Sentry report (a third), so that a run that cannot reach Firestore is
+ * still logged and reported before the platform kills the instance.
+ */
+export function runBudget(timeoutSeconds: number): RunBudget {
+  const totalMs = timeoutSeconds * 1_000;
+  const reserveMs = Math.min(30_000, Math.round(totalMs / 4));
+  return { workMs: totalMs - reserveMs, recordMs: Math.round(reserveMs / 2), reportMs: Math.round(reserveMs / 3) };
+}
+
 /** Run record and heartbeat. Failures to record are logged, never hide the run's own outcome. */
-async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, requestedBy: string | undefined, log: ReturnType<typeof createLogger>) {
+async function recordRun(
+  meter: Meter,
+  job: JobDefinition,
+  result: RunResult,
+  requestedBy: string | undefined,
+  log: ReturnType<typeof createLogger>,
+  deadlineMs: number,
+) {
   const { Timestamp, FieldValue } = fs();
   const count = (status: string) => result.deliveries.filter((delivery) => delivery.status === status).length;
   const finishedAt = Timestamp.fromMillis(Date.parse(result.startedAt) + result.durationMs);
@@ -343,7 +381,7 @@ async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, re
       },
       { merge: true },
     );
-    await batch.commit();
+    await withDeadline(batch.commit(), deadlineMs, 'run record');
     meter.noteWrites(2);
   } catch (error) {
     log.error('Could not write the run record', { error: describeError(error) });

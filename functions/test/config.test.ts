@@ -208,15 +208,16 @@ describe('override document in Firestore', () => {
     const fixed = await executeRun(breaching, at('2026-11-20T08:30:00Z'));
     expect(fixed.config.problems).toEqual([]);
     const opened = fixed.deliveries.filter((item) => item.channel === 'email');
-    // The probe alert is still open: its skipped "opened" email goes out now. The configuration
-    // alert resolved in this run: its skipped message is cancelled, not sent late.
+    // Both skipped "opened" emails go out at the start of the run, once recipients exist; the
+    // configuration alert then resolves in this run and its "resolved" follows on the same channels.
     expect(opened.map((item) => [item.alertId.split('-n')[0].split('~')[0], item.event, item.status]).sort()).toEqual([
-      ['config_invalid', 'opened', 'cancelled'],
+      ['config_invalid', 'opened', 'sent'],
+      ['config_invalid', 'resolved', 'sent'],
       ['monitor_check_failed', 'opened', 'sent'],
     ]);
-    expect(servers.current.smtp.mails).toHaveLength(1);
-    expect(servers.current.smtp.mails[0].to).toEqual(['ops@example.com']);
+    expect(servers.current.smtp.mails.map((mail) => mail.to)).toEqual([['ops@example.com'], ['ops@example.com'], ['ops@example.com']]);
     const again = await executeRun(breaching, at('2026-11-20T09:30:00Z'));
     expect(again.deliveries.filter((item) => item.channel === 'email' && item.status === 'sent')).toHaveLength(0);
+    expect(servers.current.smtp.mails).toHaveLength(3);
   });
 });

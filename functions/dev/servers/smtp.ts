@@ -11,9 +11,12 @@ export interface CapturedMail {
   text: string;
   html: string;
   raw: string;
+  /** The Message-ID header. */
+  messageId: string;
 }
 
-export type SmtpFault = { rejectRecipients: true } | { rejectData: true } | { hang: true };
+/** `acceptSlowlyMs`: keeps the message but answers the final 250 only after this delay (a slow server). */
+export type SmtpFault = { rejectRecipients: true } | { rejectData: true } | { hang: true } | { acceptSlowlyMs: number };
 
 function decodeBody(body: string, encoding: string | undefined): string {
   switch ((encoding ?? '7bit').toLowerCase()) {
@@ -68,7 +71,7 @@ export function parseMail(raw: string, from: string, to: string[]): CapturedMail
   const { headers } = splitPart(raw);
   const parts = { text: '', html: '' };
   collectParts(raw, parts);
-  return { from, to, subject: decodeHeader(headers.subject ?? ''), text: parts.text, html: parts.html, raw };
+  return { from, to, subject: decodeHeader(headers.subject ?? ''), text: parts.text, html: parts.html, raw, messageId: headers['message-id'] ?? '' };
 }
 
 export class SmtpCapture {
@@ -139,6 +142,10 @@ export class SmtpCapture {
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const to = session.envelope.rcptTo.map((address) => address.address);
           this.mails.push(parseMail(Buffer.concat(chunks).toString('utf8'), from, to));
+          if (current && 'acceptSlowlyMs' in current) {
+            setTimeout(() => callback(), current.acceptSlowlyMs);
+            return;
+          }
           callback();
         });
       },

@@ -54,6 +54,41 @@ export class TwilioCapture extends LocalHttpServer {
         };
       }),
     );
+    // The message list (GET /Messages.json): To, From, DateSent> filters, newest first, like Twilio.
+    this.route('GET', `${base}/Messages.json`, (request, params) =>
+      this.authorized(request, params.account, () => {
+        const to = request.query.get('To');
+        const from = request.query.get('From');
+        const after = request.query.get('DateSent>');
+        const pageSize = Number(request.query.get('PageSize') ?? 50);
+        const messages = this.requests
+          .filter((item) => item.method === 'POST' && item.path.endsWith('/Messages.json') && item.status === 201)
+          .map((item, index) => ({ form: new URLSearchParams(item.body), at: item.at, sid: `SM${String(index).padStart(32, '0')}` }))
+          .filter((item) => (!to || item.form.get('To') === to) && (!from || item.form.get('From') === from) && (!after || item.at.getTime() >= Date.parse(after)))
+          .reverse();
+        return {
+          status: 200,
+          body: {
+            messages: messages.slice(0, pageSize).map((item) => ({
+              sid: item.sid,
+              account_sid: params.account,
+              to: item.form.get('To'),
+              from: item.form.get('From'),
+              body: item.form.get('Body'),
+              status: 'delivered',
+              direction: 'outbound-api',
+              date_sent: item.at.toUTCString(),
+              date_created: item.at.toUTCString(),
+            })),
+            first_page_uri: request.path,
+            next_page_uri: null,
+            page: 0,
+            page_size: pageSize,
+            uri: request.path,
+          },
+        };
+      }),
+    );
     this.route('GET', `${base}/Balance.json`, (request, params) =>
       this.authorized(request, params.account, () => ({
         status: 200,
@@ -86,7 +121,7 @@ export class TwilioCapture extends LocalHttpServer {
   /** SMS the API accepted. */
   get sms(): SentSms[] {
     return this.succeeded
-      .filter((request) => request.path.endsWith('/Messages.json'))
+      .filter((request) => request.method === 'POST' && request.path.endsWith('/Messages.json'))
       .map((request) => {
         const form = new URLSearchParams(request.body);
         return { to: form.get('To') ?? '', from: form.get('From') ?? '', body: form.get('Body') ?? '' };

@@ -15,14 +15,20 @@ function slackError(error: unknown): DeliveryError {
   return new DeliveryError('slack', { httpStatus: status, vendorCode: body || value.original?.code || null, timedOut: isTimeout(error) }, reason);
 }
 
+/** Shown on a message sent again after an attempt that got no answer (it may have been posted). */
+export const REPEAT_NOTE = 'Sent again: an earlier attempt got no answer in time and may have been posted already.';
+
 export const slackChannel: Channel = {
   name: 'slack',
   unavailable: () => (readParam(SLACK_WEBHOOK_URL) ? null : 'SLACK_WEBHOOK_URL not set'),
-  async send(message, { timeoutMs }) {
+  async send(message, { timeoutMs, ambiguousSince }) {
     const { IncomingWebhook } = await import('@slack/webhook');
     const webhook = new IncomingWebhook(readParam(SLACK_WEBHOOK_URL)!, { timeout: timeoutMs });
+    const payload = slackPayload(message);
+    // Incoming webhooks have no idempotency key: a retry after a timeout may post twice. Say so.
+    if (ambiguousSince) payload.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: REPEAT_NOTE }] });
     try {
-      await webhook.send(slackPayload(message) as Parameters<typeof webhook.send>[0]);
+      await webhook.send(payload as Parameters<typeof webhook.send>[0]);
     } catch (error) {
       throw slackError(error);
     }

@@ -47,13 +47,13 @@ it('Firestore unreachable: the run fails inside its timeout, logs, and reports t
   expect(line).toBeDefined();
   const probe = JSON.parse(line!) as { outcome: string; error: string; elapsedMs: number };
   expect(probe.outcome).toBe('failed');
-  expect(probe.error).toMatch(/probe run: no answer within 9000 ms/);
+  expect(probe.error).toMatch(/probe run: no answer within \d+ ms/);
   // Inside the function timeout, work deadline + record deadline + Sentry flush included.
   expect(probe.elapsedMs).toBeLessThan(timeoutSeconds * 1_000);
   expect(output).toMatch(/Run failed/);
   expect(output).toMatch(/Could not write the run record/);
   const events = servers.current.sentry.events;
   expect(events).toHaveLength(1);
-  expect(events[0].exception?.values?.[0]).toMatchObject({ type: 'JobFailedError', value: expect.stringMatching(/^Job probe failed \(run probe-.*\): probe run: no answer within 9000 ms/) });
+  expect(events[0].exception?.values?.[0]).toMatchObject({ type: 'JobFailedError', value: expect.stringMatching(/^Job probe failed \(run probe-.*\): probe run: no answer within \d+ ms/) });
   expect(events[0].tags).toMatchObject({ source: 'probe' });
 }, 90_000);

@@ -262,7 +262,8 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
           result.deliveries = [...result.deliveries, ...created];
         }
       })(),
-      budget.workMs,
+      // Counted from the start of the run (loading the SDKs included), like the function timeout.
+      started + budget.workMs - Date.now(),
       `${job.name} run`,
     );
   } catch (error) {
@@ -274,7 +275,9 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
   }
 
   result.durationMs = Date.now() - started;
-  if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log, budget.recordMs);
+  const recordEnd = started + budget.workMs + budget.recordMs;
+  // A late work phase (the event loop blocked past its deadline) still leaves the record a try.
+  if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log, Math.max(Math.round(budget.recordMs / 4), recordEnd - Date.now()));
   log.info('Run finished', {
     outcome: result.outcome,
     durationMs: result.durationMs,
@@ -287,7 +290,8 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
   });
   if (result.outcome === 'failed') {
     const error = new JobFailedError(job.name, runId, result.error ?? 'unknown error', result);
-    await reportError(error, { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } }, budget.reportMs);
+    // Whatever is left of the reserve, at least the report's own share.
+    await reportError(error, { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } }, Math.max(budget.reportMs, recordEnd + budget.reportMs - Date.now()));
     throw error;
   }
   return result;

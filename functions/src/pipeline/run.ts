@@ -319,14 +319,15 @@ export interface RunBudget {
 }
 
 /**
- * How a job's function timeout is shared: the last quarter (at most 30 s) is kept to record the run
- * (half of it) and flush the Sentry report (a third), so that a run that cannot reach Firestore is
- * still logged and reported before the platform kills the instance.
+ * How a job's function timeout is shared: the last quarter (at least 6 s, at most 30 s) is kept to
+ * record the run (a third of it) and flush the Sentry report (a third), the last third being slack
+ * for an event loop that runs late (module loading, a busy instance); so a run that cannot reach
+ * Firestore is still logged and reported before the platform kills the instance.
  */
 export function runBudget(timeoutSeconds: number): RunBudget {
   const totalMs = timeoutSeconds * 1_000;
-  const reserveMs = Math.min(30_000, Math.round(totalMs / 4));
-  return { workMs: totalMs - reserveMs, recordMs: Math.round(reserveMs / 2), reportMs: Math.round(reserveMs / 3) };
+  const reserveMs = Math.min(30_000, Math.max(6_000, Math.round(totalMs / 4)));
+  return { workMs: totalMs - reserveMs, recordMs: Math.round(reserveMs / 3), reportMs: Math.round(reserveMs / 3) };
 }
 
 /** Run record and heartbeat. Failures to record are logged, never hide the run's own outcome. */

@@ -13,7 +13,7 @@ import { checksFor, FUNCTIONAL_CHECKS } from '../src/monitors/functional/checks'
 import { FUNCTIONAL_CHECK_SETS } from '../src/monitors/functional/sets';
 import { FAST_PATH_RULES } from '../src/monitors/fast';
 import { detectionOf } from './detection';
-import { ALERT_COLLECTIONS, DOMAINS, LOCALES, RULES, type RuleDefinition } from '../src/rules';
+import { ALERT_COLLECTIONS, DOMAINS, isIntegerParam, LOCALES, RULES, type RuleDefinition } from '../src/rules';
 
 const DOMAIN_TITLES = { payment: 'Payment rules', functional: 'Functional rules', system: 'System rules' } as const;
 
@@ -56,7 +56,7 @@ export function alertCatalogue(): string {
       if (rule.consecutiveRuns && rule.consecutiveRuns > 1) lines.push(`- Opens after ${rule.consecutiveRuns} consecutive runs over the threshold`);
       if (rule.recoveryThreshold !== undefined) lines.push(`- Clears at ${rule.recoveryThreshold}${unitSuffix(rule)}`);
       for (const [name, spec] of Object.entries(rule.params ?? {})) {
-        lines.push(`- \`params.${name}\`: ${spec.description} Default ${spec.default} ${spec.unit} (${spec.min}-${spec.max}).`);
+        lines.push(`- \`params.${name}\`: ${spec.description} Default ${spec.default} ${spec.unit} (${spec.min}-${spec.max}${isIntegerParam(spec) ? ', whole number' : ''}).`);
       }
       lines.push(`- Threshold overrides accepted: ${rule.thresholdRange.min} to ${rule.thresholdRange.max}`);
       lines.push(`- Data: ${rule.source}`, `- Impact: ${rule.impact}`, `- What to do: ${rule.suggestedAction} See the [runbook](runbook.md#rule-${rule.id}).`, '');
@@ -103,11 +103,11 @@ export function paramsTable(): string {
 /** Rule defaults as they appear in the override document. */
 export function ruleDefaultsTable(): string {
   return [
-    '| Rule id | Threshold | Severity | Range | minSample | params |',
+    '| Rule id | Threshold | Severity | Range | minSample | params (default, range; int = whole numbers only) |',
     '|---|---|---|---|---|---|',
     ...RULES.map((rule) => {
       const params = Object.entries(rule.params ?? {})
-        .map(([name, spec]) => `\`${name}\`=${spec.default}`)
+        .map(([name, spec]) => `\`${name}\`=${spec.default} (${spec.min}-${spec.max}${isIntegerParam(spec) ? ', int' : ''})`)
         .join(', ');
       return `| \`${rule.id}\` | ${conditionText(rule)} | ${rule.severity} | ${rule.thresholdRange.min}-${rule.thresholdRange.max} | ${rule.minSample ? rule.minSample.default : '-'} | ${params || '-'} |`;
     }),

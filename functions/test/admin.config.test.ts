@@ -36,12 +36,13 @@ describe('getThresholds', () => {
       thresholdRange: { min: 0, max: 0 },
       defaults: { enabled: true, severity: 'warning', threshold: 0 },
     });
+    expect(view.rules.find((rule) => rule.id === 'payment_flow_error_repeated')?.params.maxEvents).toMatchObject({ min: 10, max: 5000, integer: true });
   });
 
   it('reports an override the jobs reject, and the configuration in force instead', async () => {
     await settings().set({ notifications: { channelTimeoutMs: 10 } });
     const view = await call<ThresholdsView>(getThresholds, {});
-    expect(view.source).toBe('defaults');
+    expect(view.source).toBe('override-with-fallbacks');
     expect(view.problems).toEqual([expect.stringMatching(/^notifications\.channelTimeoutMs: Too small/)]);
     expect(view.override).toEqual({ notifications: { channelTimeoutMs: 10 } });
   });
@@ -98,6 +99,8 @@ describe('updateThresholds', () => {
     [{ rules: { monitor_check_failed: { consecutiveRuns: '2' } } }, /consecutiveRuns: Invalid input: expected number, received string/],
     [{ recipients: { phones: ['0612345678'] } }, /recipients\.phones\.0: must be an E\.164 phone number/],
     [{ routing: { critical: ['pager'] } }, /routing\.critical\.0: /],
+    [{ rules: { payment_flow_error_repeated: { params: { maxEvents: 10.5 } } } }, /rules\.payment_flow_error_repeated\.params\.maxEvents: Invalid input: expected int, received number/],
+    [{ rules: { top_rated_unavailable: { params: { topCount: 3.5 } } } }, /rules\.top_rated_unavailable\.params\.topCount: Invalid input: expected int/],
     [{ unknownSection: {} }, /Unrecognized key: "unknownSection"/],
     [{ rules: { monitor_check_failed: { escalations: [{ threshold: 0, severity: 'warning' }] } } }, /escalations\.0\./],
   ])('rejects %j with the problem named, and writes nothing', async (patch, message) => {

@@ -51,7 +51,7 @@ describe('createSilence', () => {
     [{ reason: 'x', everything: true }, /endsAt: give exactly one of endsAt or durationMinutes/],
     [{ reason: 'x', durationMinutes: 10, endsAt: minutesFromNow(30), everything: true }, /give exactly one of endsAt or durationMinutes/],
     [{ reason: 'x', durationMinutes: 0, everything: true }, /durationMinutes: Too small/],
-    [{ reason: 'x', durationMinutes: 43_201, everything: true }, /durationMinutes: Too big/],
+    [{ reason: 'x', durationMinutes: 43_201, everything: true }, /a silence lasts at most 30 days/],
     [{ reason: 'x', endsAt: 'tomorrow', everything: true }, /endsAt: Invalid ISO datetime/],
     [{ reason: 'x', endsAt: minutesFromNow(-5), everything: true }, /endsAt must be after startsAt and in the future/],
     [{ reason: 'x', startsAt: minutesFromNow(60), endsAt: minutesFromNow(30), everything: true }, /endsAt must be after startsAt/],
@@ -61,6 +61,63 @@ describe('createSilence', () => {
   ])('rejects %j, naming the problem, and writes nothing', async (input, message) => {
     await expectCode(callError(createSilence, input), 'invalid-argument', message);
     expect(await allDocs(db, 'monitoring_silences')).toEqual([]);
+  });
+});
+
+describe('recurring silences', () => {
+  const hhmm = (minutes: number) => {
+    const value = ((minutes % 1440) + 1440) % 1440;
+    return `${String(Math.floor(value / 60)).padStart(2, '0')}:${String(value % 60).padStart(2, '0')}`;
+  };
+  const nowMinutes = () => new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
+  const everyDay = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+  it('creates weekly windows the engine applies only inside them, and lists them', async () => {
+    const inside = await call<SilenceView>(createSilence, {
+      reason: 'Nightly deploy slot',
+      durationMinutes: 90 * 1_440,
+      domain: 'payment',
+      recurrence: { days: everyDay, start: hhmm(nowMinutes() - 30), end: hhmm(nowMinutes() + 30), timeZone: 'UTC' },
+    });
+    const between = await call<SilenceView>(createSilence, {
+      reason: 'Weekly maintenance',
+      durationMinutes: 90 * 1_440,
+      domain: 'functional',
+      recurrence: { days: everyDay, start: hhmm(nowMinutes() + 60), end: hhmm(nowMinutes() + 120), timeZone: 'UTC' },
+    });
+    expect(inside).toMatchObject({ status: 'active', recurrence: { days: everyDay, timeZone: 'UTC' } });
+    expect(between).toMatchObject({ status: 'scheduled', recurrence: { timeZone: 'UTC' } });
+    expect(Date.parse(inside.endsAt!) - Date.parse(inside.startsAt!)).toBe(90 * 86_400_000);
+
+    const active = await loadActiveSilences(new Meter(db), new Date());
+    expect(active.map((item) => item.id)).toEqual([inside.id]);
+    const page = await call<SilencePage>(listSilences, {});
+    expect(page.silences.map((item) => [item.reason, item.status, item.recurrence?.timeZone])).toEqual(
+      expect.arrayContaining([
+        ['Nightly deploy slot', 'active', 'UTC'],
+        ['Weekly maintenance', 'scheduled', 'UTC'],
+      ]),
+    );
+  });
+
+  it.each([
+    [{ days: ['funday'], start: '01:00', end: '02:00', timeZone: 'UTC' }, /recurrence\.days\.0: /],
+    [{ days: ['monday', 'monday'], start: '01:00', end: '02:00', timeZone: 'UTC' }, /recurrence\.days: days must not repeat/],
+    [{ days: [], start: '01:00', end: '02:00', timeZone: 'UTC' }, /recurrence\.days: Too small/],
+    [{ days: ['monday'], start: '1:00', end: '02:00', timeZone: 'UTC' }, /recurrence\.start: must be a local time HH:MM/],
+    [{ days: ['monday'], start: '01:00', end: '24:00', timeZone: 'UTC' }, /recurrence\.end: must be a local time HH:MM/],
+    [{ days: ['monday'], start: '01:00', end: '01:00', timeZone: 'UTC' }, /recurrence\.end: end must differ from start/],
+    [{ days: ['monday'], start: '01:00', end: '02:00', timeZone: 'Europe/Atlantis' }, /recurrence\.timeZone: must be an IANA time zone/],
+  ])('rejects the recurrence %j and writes nothing', async (recurrence, message) => {
+    await expectCode(callError(createSilence, { reason: 'x', durationMinutes: 1_440, domain: 'payment', recurrence }), 'invalid-argument', message);
+    expect(await allDocs(db, 'monitoring_silences')).toEqual([]);
+  });
+
+  it('keeps one-off silences to 30 days and recurring ones to 366', async () => {
+    await expectCode(callError(createSilence, { reason: 'x', durationMinutes: 31 * 1_440, domain: 'payment' }), 'invalid-argument', /at most 30 days/);
+    const recurrence = { days: ['sunday'], start: '01:00', end: '04:00', timeZone: 'Europe/Paris' };
+    await expectCode(callError(createSilence, { reason: 'x', durationMinutes: 367 * 1_440, domain: 'payment', recurrence }), 'invalid-argument', /Too big|366 days/);
+    expect(await call<SilenceView>(createSilence, { reason: 'x', durationMinutes: 300 * 1_440, domain: 'payment', recurrence })).toMatchObject({ recurrence });
   });
 });
 

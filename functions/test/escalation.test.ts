@@ -143,6 +143,49 @@ describe('critical alert nobody acknowledges', () => {
   });
 });
 
+describe('a silence that outlasts the escalation delay', () => {
+  it('the first run of any job after it sends the deferred first message, and the reminder waits the full delay from it', async () => {
+    await db.collection('monitoring_silences').doc('migration').set({
+      startsAt: Timestamp.fromDate(new Date('2026-11-20T07:30:00Z')),
+      endsAt: Timestamp.fromDate(new Date('2026-11-20T12:00:00Z')),
+      category: 'test',
+      reason: 'database migration',
+      createdBy: 'ops',
+      createdAt: Timestamp.now(),
+    });
+    const job = criticalJob();
+    // Another job, observing nothing of this rule (the watchdog runs every 15 minutes).
+    const watchdog = criticalJob();
+    watchdog.observe([]);
+    watchdog.job.name = 'scripted-watchdog';
+
+    await job.run(at('2026-11-20T08:00:00Z'));
+    for (const time of ['09:00', '10:00', '11:00']) await job.run(at(`2026-11-20T${time}:00Z`));
+    await watchdog.run(at('2026-11-20T11:45:00Z'));
+    expect(texts()).toEqual([]);
+    expect(await alert()).toMatchObject({ silencedBy: 'migration', lastNotifiedAt: null, awaitingNotice: true });
+
+    // 4 h after it opened (past the 120 min delay), the silence ends: one first message, no reminder.
+    const first = await watchdog.run(at('2026-11-20T12:00:00Z'));
+    expect(first.escalations).toEqual([expect.objectContaining({ alertId: 'test_failures-n1', kind: 'deferred-first', event: 'opened', channels: ['email', 'slack'] })]);
+    expect(texts()).toEqual(['CRITICAL: Test failures']);
+    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['CRITICAL: Test failures']);
+    expect(servers.current.twilio.sms).toHaveLength(0);
+
+    // The alert's own job runs next: nothing more (no second page for an alert nobody saw).
+    await job.run(at('2026-11-20T13:00:00Z'));
+    await watchdog.run(at('2026-11-20T13:45:00Z'));
+    expect(texts()).toHaveLength(1);
+    expect(servers.current.twilio.sms).toHaveLength(0);
+
+    // The reminder comes 120 min after the first message.
+    const reminder = await watchdog.run(at('2026-11-20T14:00:00Z'));
+    expect(reminder.escalations).toEqual([expect.objectContaining({ kind: 'unacknowledged', event: 'unacknowledged-critical', unacknowledgedMinutes: 120 })]);
+    expect(texts()).toEqual(['CRITICAL: Test failures', 'UNACKNOWLEDGED CRITICAL: Test failures']);
+    expect(servers.current.twilio.sms).toHaveLength(2);
+  });
+});
+
 describe('emergency alert nobody acknowledges', () => {
   it('is re-sent once to the emergency channels after its own delay', async () => {
     const job = criticalJob((config) => {

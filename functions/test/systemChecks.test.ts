@@ -10,6 +10,7 @@ import { stateIdFor } from '../src/alerts/evaluate';
 import { PARAMS } from '../src/config/params';
 import { runJob } from '../src/pipeline/run';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
+import { scriptedJob } from './support/scriptedJob';
 import { useLocalServers } from './support/servers';
 
 const servers = useLocalServers();
@@ -150,7 +151,8 @@ describe('channel health', () => {
         status: item.status,
         attempts: item.attempts,
         createdAt: hoursAgo(item.hoursAgo),
-        nextAttemptAt: hoursAgo(item.hoursAgo),
+        // A failed delivery waits for its retry (not due yet: the run does not retry it first).
+        nextAttemptAt: item.status === 'failed' ? Timestamp.fromMillis(Date.now() + 3_600_000) : hoursAgo(item.hoursAgo),
         sentAt: item.status === 'sent' ? hoursAgo(item.hoursAgo) : null,
         lastError: item.error ?? null,
         sentTo: [],
@@ -192,6 +194,27 @@ describe('channel health', () => {
     expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: A notification channel keeps failing: email']);
     expect(servers.current.twilio.sms).toHaveLength(1);
     expect(servers.current.smtp.mails).toHaveLength(0);
+  });
+
+  it('a channel that works again: its pending message goes out first, no channel_failing alert opens', async () => {
+    await settings();
+    const job = scriptedJob();
+    job.observe([{ ruleId: 'test_failures', value: 5 }]);
+    const when = (iso: string) => ({ now: new Date(iso), clock: () => new Date(iso) });
+    // Slack is down while the scripted job runs (it retries on each run): 3 failed attempts.
+    servers.current.slack.fail({ status: 503, body: 'service_unavailable' });
+    for (const iso of ['2026-11-20T08:00:00Z', '2026-11-20T08:10:00Z', '2026-11-20T08:25:00Z']) await job.run(when(iso));
+    const [failed] = (await allDocs<{ channel: string; status: string; attempts: number; lastError: string }>(db, 'monitoring_deliveries')).filter((item) => item.channel === 'slack');
+    expect(failed).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/^slack: HTTP 503, vendor code service_unavailable: /) });
+
+    // Slack is back. The watchdog's first run sends the message, then measures: nothing failing.
+    servers.current.slack.clearFaults();
+    const watchdog = await runJob('watchdog', { trigger: 'test', ...when('2026-11-20T08:50:00Z') });
+    expect(watchdog.deliveries).toEqual([expect.objectContaining({ channel: 'slack', status: 'sent', attempt: 4 })]);
+    expect(watchdog.evaluations.find((item) => item.ruleId === 'channel_failing' && item.key === 'slack')).toMatchObject({ status: 'ok', value: 0 });
+    expect(await alert('channel_failing', 'slack')).toBeUndefined();
+    expect(servers.current.smtp.mails).toEqual([]);
+    expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['WARNING: Test failures']);
   });
 
   it('a success after the failures clears it', async () => {

@@ -11,10 +11,15 @@ export interface CapturedMail {
   text: string;
   html: string;
   raw: string;
+  /** The Message-ID header. */
+  messageId: string;
 }
 
-/** `echoCredentials`: refuse the login with a 535 answer that quotes the credentials (plain and AUTH PLAIN base64), as some servers do. */
-export type SmtpFault = { rejectRecipients: true } | { rejectData: true } | { hang: true } | { echoCredentials: true };
+/**
+ * `echoCredentials`: refuse the login with a 535 answer that quotes the credentials (plain and AUTH PLAIN base64), as some servers do.
+ * `acceptSlowlyMs`: keeps the message but answers the final 250 only after this delay (a slow server).
+ */
+export type SmtpFault = { rejectRecipients: true } | { rejectData: true } | { hang: true } | { echoCredentials: true } | { acceptSlowlyMs: number };
 
 function decodeBody(body: string, encoding: string | undefined): string {
   switch ((encoding ?? '7bit').toLowerCase()) {
@@ -69,7 +74,7 @@ export function parseMail(raw: string, from: string, to: string[]): CapturedMail
   const { headers } = splitPart(raw);
   const parts = { text: '', html: '' };
   collectParts(raw, parts);
-  return { from, to, subject: decodeHeader(headers.subject ?? ''), text: parts.text, html: parts.html, raw };
+  return { from, to, subject: decodeHeader(headers.subject ?? ''), text: parts.text, html: parts.html, raw, messageId: headers['message-id'] ?? '' };
 }
 
 export class SmtpCapture {
@@ -147,6 +152,10 @@ export class SmtpCapture {
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const to = session.envelope.rcptTo.map((address) => address.address);
           this.mails.push(parseMail(Buffer.concat(chunks).toString('utf8'), from, to));
+          if (current && 'acceptSlowlyMs' in current) {
+            setTimeout(() => callback(), current.acceptSlowlyMs);
+            return;
+          }
           callback();
         });
       },

@@ -68,18 +68,38 @@ export class TwilioCapture extends LocalHttpServer {
         };
       }),
     );
-    // Message list: DateSent> filter (what messages.list({ dateSentAfter }) sends), paged like Twilio.
+    // The message list (GET /Messages.json, what messages.list sends): the seeded log (`messages`, the
+    // app's SMS) and the SMS this server accepted, with Twilio's To, From and DateSent> filters, newest
+    // first, paged like Twilio.
     this.route('GET', `${base}/Messages.json`, (request, params) =>
       this.authorized(request, params.account, () => {
+        const to = request.query.get('To');
+        const from = request.query.get('From');
         const after = request.query.get('DateSent>');
         const pageSize = Number(request.query.get('PageSize') ?? 50);
         const page = Number(request.query.get('Page') ?? 0);
-        const listed = this.messages
-          .filter((message) => !after || Date.parse(message.date_sent) >= Date.parse(after))
+        const accepted = this.requests
+          .filter((item) => item.method === 'POST' && item.path.endsWith('/Messages.json') && item.status === 201)
+          .map((item, index) => {
+            const form = new URLSearchParams(item.body);
+            return {
+              sid: `SM${String(index).padStart(32, '0')}`,
+              status: 'delivered',
+              direction: 'outbound-api',
+              date_sent: item.at.toISOString(),
+              error_code: null,
+              to: form.get('To') ?? '',
+              from: form.get('From') ?? '',
+              body: form.get('Body') ?? '',
+            };
+          });
+        const listed = [...this.messages.map((message) => ({ ...message, body: 'app message' })), ...accepted]
+          .filter((item) => (!to || item.to === to) && (!from || item.from === from) && (!after || Date.parse(item.date_sent) >= Date.parse(after)))
           .sort((a, b) => Date.parse(b.date_sent) - Date.parse(a.date_sent));
         const slice = listed.slice(page * pageSize, (page + 1) * pageSize);
         const next = (page + 1) * pageSize < listed.length;
-        const query = (n: number) => `${request.path}?PageSize=${pageSize}&Page=${n}${after ? `&DateSent%3E=${encodeURIComponent(after)}` : ''}`;
+        const filters = [to ? `&To=${encodeURIComponent(to)}` : '', from ? `&From=${encodeURIComponent(from)}` : '', after ? `&DateSent%3E=${encodeURIComponent(after)}` : ''].join('');
+        const query = (n: number) => `${request.path}?PageSize=${pageSize}&Page=${n}${filters}`;
         return {
           status: 200,
           body: {
@@ -87,7 +107,7 @@ export class TwilioCapture extends LocalHttpServer {
               ...message,
               account_sid: params.account,
               date_sent: new Date(message.date_sent).toUTCString(),
-              body: 'app message',
+              date_created: new Date(message.date_sent).toUTCString(),
               num_segments: '1',
               api_version: '2010-04-01',
               error_message: null,

@@ -16,7 +16,7 @@ import { COLLECTIONS } from '../alerts/model';
 import { CONFIG_DOC, loadRuntimeConfig, type ConfigSource } from '../config/load';
 import { resolveConfig, ruleDefaults, type MonitoringConfig, type RuleSettings } from '../config/schema';
 import { isAlreadyExists, fs, type Meter } from '../platform/firestore';
-import { RULES, type RuleParamSpec } from '../rules';
+import { isIntegerParam, RULES, type RuleParamSpec } from '../rules';
 import { defineCallable, invalid, type AdminContext } from './callable';
 import { iso, toJson } from './schemas';
 
@@ -32,7 +32,8 @@ export interface RuleCatalogueEntry {
   direction: 'above' | 'below';
   thresholdRange: { min: number; max: number };
   minSample: { default: number; label: string } | null;
-  params: Record<string, RuleParamSpec>;
+  /** Each parameter with its bounds; `integer`: whole numbers only. */
+  params: Record<string, RuleParamSpec & { integer: boolean }>;
   defaults: RuleSettings;
 }
 
@@ -61,7 +62,7 @@ function catalogue(): RuleCatalogueEntry[] {
     direction: rule.direction,
     thresholdRange: rule.thresholdRange,
     minSample: rule.minSample ?? null,
-    params: rule.params ?? {},
+    params: Object.fromEntries(Object.entries(rule.params ?? {}).map(([name, spec]) => [name, { ...spec, integer: isIntegerParam(spec) }])),
     defaults: ruleDefaults(rule),
   }));
 }

@@ -1,11 +1,14 @@
 /**
  * Maintenance windows (`monitoring_silences`, shape `SilenceDoc` in alerts/model.ts): create, list,
- * end early. A silence mutes notifications of the rules it covers; alerts are still recorded.
+ * end early. A silence mutes notifications of the rules it covers; alerts are still recorded. A
+ * silence may recur: weekly windows in local time (days, start, end, IANA time zone), in force only
+ * inside those windows between startsAt and endsAt.
  */
 import type { DocumentSnapshot } from 'firebase-admin/firestore';
 import { HttpsError } from 'firebase-functions/v2/https';
 import { z } from 'zod';
-import { COLLECTIONS, type SilenceDoc } from '../alerts/model';
+import { COLLECTIONS, WEEKDAYS, type SilenceDoc, type WeeklyRecurrence } from '../alerts/model';
+import { isTimeZone, parseLocalTime, silenceInForce } from '../alerts/silences';
 import { fs } from '../platform/firestore';
 import { hasRule, RULES } from '../rules';
 import { defineCallable, invalid } from './callable';
@@ -15,12 +18,15 @@ import { documentId, domain, iso, pageSize, pageToken, text } from './schemas';
 export const SILENCE_LIMITS = {
   /** Longest silence. */
   maxDurationMinutes: 30 * 24 * 60,
+  /** Longest validity of a recurring silence (its windows are short; the rule lasts). */
+  maxRecurringDays: 366,
   /** How far ahead a silence may be scheduled. */
   maxLeadDays: 90,
   reasonMax: 500,
 } as const;
 export const SILENCE_PAGE = { default: 25, max: 100 } as const;
 
+/** `scheduled`: not in force yet (a recurring one: between two windows). */
 export type SilenceStatus = 'scheduled' | 'active' | 'ended' | 'expired';
 
 export interface SilenceView {
@@ -28,6 +34,8 @@ export interface SilenceView {
   status: SilenceStatus;
   startsAt: string | null;
   endsAt: string | null;
+  /** Weekly windows, or null for a one-off silence. */
+  recurrence: WeeklyRecurrence | null;
   ruleId: string | null;
   category: string | null;
   domain: string | null;
@@ -44,14 +52,15 @@ function silenceView(snapshot: DocumentSnapshot, now: Date): SilenceView {
     ? 'ended'
     : silence.endsAt.toMillis() <= now.getTime()
       ? 'expired'
-      : silence.startsAt.toMillis() > now.getTime()
-        ? 'scheduled'
-        : 'active';
+      : silenceInForce(silence, now)
+        ? 'active'
+        : 'scheduled';
   return {
     id: snapshot.id,
     status,
     startsAt: iso(silence.startsAt),
     endsAt: iso(silence.endsAt),
+    recurrence: silence.recurrence ?? null,
     ruleId: silence.ruleId ?? null,
     category: silence.category ?? null,
     domain: silence.domain ?? null,
@@ -65,6 +74,20 @@ function silenceView(snapshot: DocumentSnapshot, now: Date): SilenceView {
 
 const CATEGORIES = [...new Set(RULES.map((rule) => rule.category))];
 const isoTime = z.iso.datetime({ offset: true });
+const localTimeOfDay = z.string().refine((value) => parseLocalTime(value) !== null, 'must be a local time HH:MM (00:00-23:59)');
+const recurrence = z
+  .strictObject({
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .max(7)
+      .refine((days) => new Set(days).size === days.length, 'days must not repeat'),
+    start: localTimeOfDay,
+    /** At or before start: the window ends the next day. */
+    end: localTimeOfDay,
+    timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
+  })
+  .refine((value) => value.start !== value.end, { message: 'end must differ from start', path: ['end'] });
 
 export const createSilence = defineCallable({
   input: z
@@ -73,7 +96,9 @@ export const createSilence = defineCallable({
       /** Default: now. */
       startsAt: isoTime.optional(),
       endsAt: isoTime.optional(),
-      durationMinutes: z.number().int().min(1).max(SILENCE_LIMITS.maxDurationMinutes).optional(),
+      durationMinutes: z.number().int().min(1).max(SILENCE_LIMITS.maxRecurringDays * 1_440).optional(),
+      /** Weekly windows in local time; the silence is in force only inside them. */
+      recurrence: recurrence.optional(),
       ruleId: z.string().max(100).optional(),
       category: z.string().max(100).optional(),
       domain: domain.optional(),
@@ -104,13 +129,17 @@ export const createSilence = defineCallable({
       throw invalid(`Invalid input: startsAt is more than ${SILENCE_LIMITS.maxLeadDays} days ahead.`);
     }
     if (endsAt <= Math.max(startsAt, now)) throw invalid('Invalid input: endsAt must be after startsAt and in the future.');
-    if (endsAt - startsAt > SILENCE_LIMITS.maxDurationMinutes * 60_000) {
-      throw invalid(`Invalid input: a silence lasts at most ${SILENCE_LIMITS.maxDurationMinutes / 1_440} days.`);
+    if (!input.recurrence && endsAt - startsAt > SILENCE_LIMITS.maxDurationMinutes * 60_000) {
+      throw invalid(`Invalid input: a silence lasts at most ${SILENCE_LIMITS.maxDurationMinutes / 1_440} days (a recurring one ${SILENCE_LIMITS.maxRecurringDays}).`);
+    }
+    if (input.recurrence && endsAt - startsAt > SILENCE_LIMITS.maxRecurringDays * 86_400_000) {
+      throw invalid(`Invalid input: a recurring silence is valid for at most ${SILENCE_LIMITS.maxRecurringDays} days.`);
     }
     const { Timestamp } = fs();
     const silence: SilenceDoc = {
       startsAt: Timestamp.fromMillis(startsAt),
       endsAt: Timestamp.fromMillis(endsAt),
+      recurrence: input.recurrence ?? null,
       ruleId: input.ruleId ?? null,
       category: input.category ?? null,
       domain: input.domain ?? null,
@@ -123,7 +152,7 @@ export const createSilence = defineCallable({
     const ref = ctx.meter.db.collection(COLLECTIONS.silences).doc();
     await ref.create(silence);
     ctx.meter.noteWrites(1);
-    ctx.log.info('Silence created', { silenceId: ref.id, ruleId: silence.ruleId, category: silence.category, domain: silence.domain });
+    ctx.log.info('Silence created', { silenceId: ref.id, ruleId: silence.ruleId, category: silence.category, domain: silence.domain, recurring: Boolean(silence.recurrence) });
     return silenceView(await ctx.meter.get(ref), ctx.now);
   },
 });

@@ -1,5 +1,6 @@
 /**
- * Reconciles a run's evaluations with the alerts already recorded.
+ * Reconciles a run's evaluations with the alerts already recorded: reads, asks the pure lifecycle
+ * (alerts/lifecycle.ts) what changes, and writes it.
  *
  * Guarantees (the scheduler delivers at least once, possibly concurrently):
  * - one open alert per (rule, subject): alert ids are `<stateId>-n<incident>` and are created with a
@@ -12,21 +13,17 @@
  * Only `exists` preconditions are used: they are what both production Firestore and the embedded
  * emulator enforce.
  */
-import type { DocumentReference, DocumentSnapshot, Firestore, Timestamp } from 'firebase-admin/firestore';
+import type { DocumentReference, DocumentSnapshot, Firestore, QueryDocumentSnapshot, Timestamp, WriteBatch } from 'firebase-admin/firestore';
 import type { ChannelName, MonitoringConfig } from '../config/schema';
 import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import type { Logger } from '../platform/logger';
-import { ALERT_COLLECTIONS, channelsFor, getRule, hasRule, severityRank, SEVERITIES, type RuleDefinition, type Severity } from '../rules';
+import { ALERT_COLLECTIONS, getRule, hasRule, type Severity } from '../rules';
 import type { Evaluation } from './evaluate';
-import {
-  alertIdFor,
-  COLLECTIONS,
-  newDelivery,
-  tickLabel,
-  type AlertDoc,
-  type AlertState,
-} from './model';
+import { decide, decideFollowUp, escalationTarget, type ChangeAction, type Decision, type FollowUpKind, type PlannedMessage } from './lifecycle';
+import { COLLECTIONS, newDelivery, type AlertDoc, type AlertState } from './model';
 import { silenceFor, type ActiveSilence } from './silences';
+
+export { escalationTarget, type ChangeAction };
 
 export interface EngineContext {
   meter: Meter;
@@ -41,8 +38,6 @@ export interface EngineContext {
   /** Wall clock, for delivery scheduling. */
   clock?: () => Date;
 }
-
-export type ChangeAction = 'opened' | 'updated' | 'resolved' | 'pending' | 'unchanged' | 'skipped';
 
 export interface AlertChange {
   action: ChangeAction;
@@ -65,20 +60,10 @@ export interface ReconcileResult {
   deliveryIds: string[];
 }
 
-interface PlannedEvent {
-  event: string;
-  severity: Severity;
-  channels: ChannelName[];
-}
-
 const MAX_ATTEMPTS_PER_STATE = 4;
 
 function stateRef(db: Firestore, stateId: string): DocumentReference {
   return db.collection(COLLECTIONS.state).doc(stateId);
-}
-
-function toMillis(value: Timestamp | null | undefined): number | null {
-  return value ? value.toMillis() : null;
 }
 
 export async function reconcile(ctx: EngineContext, evaluations: Evaluation[]): Promise<ReconcileResult> {
@@ -155,33 +140,64 @@ interface ApplyOutcome {
   deliveryIds: string[];
 }
 
+/** Deliveries of planned messages, created if absent (deterministic ids). */
+function addDeliveries(
+  ctx: EngineContext,
+  batch: WriteBatch,
+  alert: { id: string; collection: string; ruleId: string },
+  messages: PlannedMessage[],
+  wallNow: Timestamp,
+): string[] {
+  const ids: string[] = [];
+  for (const item of messages) {
+    for (const channel of item.channels) {
+      const delivery = newDelivery({ alertId: alert.id, alertCollection: alert.collection, ruleId: alert.ruleId, event: item.event, channel, severity: item.severity, runId: ctx.runId, now: wallNow });
+      batch.create(ctx.meter.db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId), delivery);
+      ids.push(delivery.deliveryId);
+    }
+  }
+  return ids;
+}
+
+/** Decides (pure) and writes the decision in one batch. */
 async function apply(
   ctx: EngineContext,
   evaluation: Evaluation,
   state: AlertState | null,
   alertSnapshot: DocumentSnapshot | null,
 ): Promise<ApplyOutcome> {
-  const db = ctx.meter.db;
   const { Timestamp } = fs();
   const collection = evaluation.candidate?.collection ?? state?.collection ?? '';
-  const outcome = (
-    action: ChangeAction,
-    alertId: string | null,
-    severity: Severity | null,
-    events: string[],
-    note: string | null,
-    deliveryIds: string[] = [],
-  ): ApplyOutcome => ({ change: { ...change(action, evaluation, alertId, severity, events, note), collection }, deliveryIds });
-  const nothing = (note: string) => outcome('skipped', null, null, [], note);
+  const alert = alertSnapshot?.exists ? (alertSnapshot.data() as AlertDoc) : null;
+  const decision = decide({
+    evaluation,
+    state,
+    alert,
+    silence: silenceFor(ctx.silences, evaluation.rule),
+    settings: ctx.config,
+    tickMs: ctx.tickMs,
+    now: Timestamp.fromDate(ctx.now),
+    runId: ctx.runId,
+    job: ctx.job,
+  });
+  const deliveryIds = await persist(ctx, evaluation, collection, state, decision);
+  return {
+    change: {
+      ...change(decision.action, evaluation, decision.alertId, decision.severity, decision.messages.map((item) => item.event), decision.note),
+      collection,
+    },
+    deliveryIds,
+  };
+}
 
-  if (state && state.lastTickMs > ctx.tickMs) return nothing('a later run already evaluated this rule');
-  const open = alertSnapshot?.exists ? (alertSnapshot.data() as AlertDoc) : null;
-  const openAlert = open && !open.resolved ? open : null;
-  if (openAlert && openAlert.metadata.lastTickMs >= ctx.tickMs) return nothing('already applied for this run');
-  if (!openAlert && state && state.lastTickMs === ctx.tickMs) return nothing('already applied for this run');
-
-  const silence = silenceFor(ctx.silences, evaluation.rule);
-  const now = Timestamp.fromDate(ctx.now);
+/**
+ * Writes one decision: the alert change first (a create-if-absent precondition when it opens one),
+ * its deliveries (create-if-absent), then the state document, in one commit.
+ */
+async function persist(ctx: EngineContext, evaluation: Evaluation, collection: string, state: AlertState | null, decision: Decision): Promise<string[]> {
+  if (!decision.state && !decision.alert) return [];
+  const db = ctx.meter.db;
+  const { Timestamp } = fs();
   const wallNow = Timestamp.fromDate(ctx.clock ? ctx.clock() : new Date());
   const sRef = stateRef(db, evaluation.stateId);
   const baseState = {
@@ -195,214 +211,46 @@ async function apply(
   };
   const batch = db.batch();
   let writes = 0;
-  const deliveryIds: string[] = [];
-  const addDeliveries = (alertId: string, planned: PlannedEvent[]) => {
-    for (const item of planned) {
-      for (const channel of item.channels) {
-        const delivery = newDelivery({ alertId, alertCollection: collection, ruleId: evaluation.rule.id, event: item.event, channel, severity: item.severity, runId: ctx.runId, now: wallNow });
-        const { deliveryId } = delivery;
-        batch.create(db.collection(COLLECTIONS.deliveries).doc(deliveryId), delivery);
-        writes += 1;
-        deliveryIds.push(deliveryId);
-      }
-    }
-  };
-  const commit = async () => {
+  let deliveryIds: string[] = [];
+  const write = decision.alert;
+  if (write?.kind === 'create') {
+    // The create-if-absent write comes first: if another run opened this incident, nothing below applies.
+    batch.create(db.collection(collection).doc(write.alert.id), write.alert);
+    writes += 1;
+  } else if (write?.kind === 'update') {
+    batch.update(db.collection(collection).doc(write.alertId), write.fields);
+    writes += 1;
+  }
+  if (write) {
+    const alertId = write.kind === 'create' ? write.alert.id : write.alertId;
+    deliveryIds = addDeliveries(ctx, batch, { id: alertId, collection, ruleId: evaluation.rule.id }, decision.messages, wallNow);
+    writes += deliveryIds.length;
+  }
+  if (decision.state) {
+    batch.set(sRef, { ...baseState, ...decision.state }, { merge: true });
+    writes += 1;
+  }
+  try {
     await batch.commit();
     ctx.meter.noteWrites(writes);
-  };
-  const muted = silence ? `notifications muted by silence ${silence.id} (${silence.reason})` : null;
-  const candidate = evaluation.candidate;
-
-  // The condition is gone (or the rule was disabled): resolve the open alert.
-  if (evaluation.status === 'disabled' || (evaluation.status === 'ok' && evaluation.recovered)) {
-    if (!openAlert) {
-      if (state && (state.streak > 0 || state.openAlertId)) {
-        batch.set(sRef, { ...baseState, streak: 0, openAlertId: null, incidentSeq: state.incidentSeq }, { merge: true });
-        writes += 1;
-        await commit();
-      }
-      return outcome('unchanged', null, null, [], null);
-    }
-    const resolution =
-      evaluation.status === 'disabled'
-        ? 'Rule disabled in configuration.'
-        : `Condition cleared: ${candidate!.value} (threshold ${candidate!.threshold}, recovery at ${evaluation.settings.recoveryThreshold}).`;
-    const planned: PlannedEvent[] =
-      silence || openAlert.notifiedChannels.length === 0
-        ? []
-        : [{ event: 'resolved', severity: openAlert.severity, channels: openAlert.notifiedChannels }];
-    const alertRef = db.collection(collection).doc(openAlert.id);
-    batch.update(alertRef, {
-      resolved: true,
-      resolvedAt: now,
-      resolvedBy: 'system',
-      resolution,
-      ...(candidate ? { value: candidate.value, lastSeenAt: now } : {}),
-      'metadata.resolvedByRunId': ctx.runId,
-      'metadata.lastRunId': ctx.runId,
-      'metadata.lastTickMs': ctx.tickMs,
-    });
-    writes += 1;
-    addDeliveries(openAlert.id, planned);
-    batch.set(sRef, { ...baseState, streak: 0, openAlertId: null, incidentSeq: state?.incidentSeq ?? openAlert.metadata.incident }, { merge: true });
-    writes += 1;
-    await commit();
-    return outcome('resolved', openAlert.id, openAlert.severity, planned.map((p) => p.event), muted, deliveryIds);
-  }
-
-  // Between the threshold and the recovery point: keep the alert open, refresh its value.
-  if (evaluation.status === 'ok') {
-    if (!openAlert) {
-      if (state && state.streak > 0) {
-        batch.set(sRef, { ...baseState, streak: 0 }, { merge: true });
-        writes += 1;
-        await commit();
-      }
-      return outcome('unchanged', null, null, [], null);
-    }
-    batch.update(db.collection(collection).doc(openAlert.id), {
-      value: candidate!.value,
-      lastSeenAt: now,
-      'metadata.lastRunId': ctx.runId,
-      'metadata.lastTickMs': ctx.tickMs,
-    });
-    batch.set(sRef, { ...baseState, streak: 0 }, { merge: true });
-    writes += 2;
-    await commit();
-    return outcome('updated', openAlert.id, openAlert.severity, [], 'below threshold, waiting for the recovery point');
-  }
-
-  // Breach.
-  const current = candidate!;
-  const routing = ctx.config.routing;
-  const channels = (severity: Severity) => channelsFor(evaluation.rule, severity, current.key, routing);
-  if (openAlert) {
-    const planned: PlannedEvent[] = [];
-    const rose = severityRank(current.severity) > severityRank(openAlert.severity);
-    const lastNotified = toMillis(openAlert.lastNotifiedAt);
-    const repeatMinutes = ctx.config.notifications.repeatIntervalMinutes[current.severity];
-    if (!silence) {
-      if (rose) {
-        planned.push({ event: `escalated-${current.severity}-${tickLabel(ctx.tickMs)}`, severity: current.severity, channels: channels(current.severity) });
-      } else if (!openAlert.acknowledged) {
-        if (lastNotified === null) {
-          planned.push({ event: 'opened', severity: current.severity, channels: channels(current.severity) });
-        } else if (repeatMinutes > 0 && ctx.now.getTime() - lastNotified >= repeatMinutes * 60_000) {
-          planned.push({ event: `repeat-${tickLabel(ctx.tickMs)}`, severity: current.severity, channels: channels(current.severity) });
-        }
-      }
-    }
-    const notifying = planned.some((item) => item.channels.length > 0);
-    batch.update(db.collection(collection).doc(openAlert.id), {
-      severity: current.severity,
-      title: current.title,
-      message: current.message,
-      value: current.value,
-      threshold: current.threshold,
-      window: current.window,
-      lastSeenAt: now,
-      occurrences: openAlert.occurrences + 1,
-      silencedBy: silence?.id ?? null,
-      ...(notifying ? { lastNotifiedAt: now } : {}),
-      // The unacknowledged-alert delay counts from the moment the alert reached its severity.
-      ...(current.severity !== openAlert.severity ? { severitySince: now } : {}),
-      'metadata.lastRunId': ctx.runId,
-      'metadata.lastTickMs': ctx.tickMs,
-      'metadata.sample': current.sample,
-      'metadata.details': current.details,
-    });
-    writes += 1;
-    addDeliveries(openAlert.id, planned);
-    batch.set(sRef, { ...baseState, streak: (state?.streak ?? 0) + 1, openAlertId: openAlert.id }, { merge: true });
-    writes += 1;
-    await commit();
-    const note = muted ?? (openAlert.acknowledged && !rose ? 'acknowledged: not notified again until it escalates' : null);
-    return outcome('updated', openAlert.id, current.severity, planned.map((p) => p.event), note, deliveryIds);
-  }
-
-  const streak = (state?.streak ?? 0) + 1;
-  if (streak < evaluation.settings.consecutiveRuns) {
-    batch.set(sRef, { ...baseState, streak, openAlertId: null, incidentSeq: state?.incidentSeq ?? 0 }, { merge: true });
-    writes += 1;
-    await commit();
-    return outcome('pending', null, current.severity, [], `condition held on ${streak} of ${evaluation.settings.consecutiveRuns} consecutive runs`);
-  }
-
-  const incident = (state?.incidentSeq ?? 0) + 1;
-  const alertId = alertIdFor(evaluation.stateId, incident);
-  const alertRef = db.collection(collection).doc(alertId);
-  const planned: PlannedEvent[] = silence ? [] : [{ event: 'opened', severity: current.severity, channels: channels(current.severity) }];
-  const notifying = planned.some((item) => item.channels.length > 0);
-  const alert: AlertDoc = {
-    id: alertId,
-    ruleId: current.ruleId,
-    key: current.key,
-    domain: current.domain,
-    category: current.category,
-    severity: current.severity,
-    title: current.title,
-    message: current.message,
-    impact: current.impact,
-    suggestedAction: current.suggestedAction,
-    runbookUrl: current.runbookUrl,
-    value: current.value,
-    threshold: current.threshold,
-    direction: current.direction,
-    unit: current.unit,
-    window: current.window,
-    createdAt: now,
-    lastSeenAt: now,
-    occurrences: 1,
-    acknowledged: false,
-    acknowledgedBy: null,
-    acknowledgedAt: null,
-    resolved: false,
-    resolvedAt: null,
-    resolvedBy: null,
-    resolution: null,
-    lastNotifiedAt: notifying ? now : null,
-    severitySince: now,
-    unacknowledgedNotified: {},
-    notifiedChannels: [],
-    notifications: [],
-    silencedBy: silence?.id ?? null,
-    metadata: {
-      job: ctx.job,
-      stateId: evaluation.stateId,
-      incident,
-      openedByRunId: ctx.runId,
-      lastRunId: ctx.runId,
-      resolvedByRunId: null,
-      lastTickMs: ctx.tickMs,
-      sample: current.sample,
-      details: current.details,
-    },
-  };
-  // The create-if-absent write comes first: if another run opened this incident, nothing below applies.
-  batch.create(alertRef, alert);
-  writes += 1;
-  addDeliveries(alertId, planned);
-  batch.set(sRef, { ...baseState, streak, openAlertId: alertId, incidentSeq: incident }, { merge: true });
-  writes += 1;
-  try {
-    await commit();
   } catch (error) {
-    if (!isAlreadyExists(error)) throw error;
+    if (!isAlreadyExists(error) || write?.kind !== 'create') throw error;
     // Either a concurrent run opened this incident (it is open: update it on the retry), or the state
     // lost track of an older incident with this number (it is resolved: move past it).
+    const alertRef = db.collection(collection).doc(write.alert.id);
+    const incident = write.alert.metadata.incident;
     const existing = await ctx.meter.get(alertRef);
     const data = existing.data() as AlertDoc | undefined;
     if (data?.resolved) {
-      await stateRef(db, evaluation.stateId).set({ ...baseState, lastTickMs: state?.lastTickMs ?? 0, incidentSeq: incident, openAlertId: null }, { merge: true });
+      await sRef.set({ ...baseState, lastTickMs: state?.lastTickMs ?? 0, incidentSeq: incident, openAlertId: null }, { merge: true });
       ctx.meter.noteWrites(1);
     } else if (data) {
-      await stateRef(db, evaluation.stateId).set({ openAlertId: alertId, incidentSeq: incident }, { merge: true });
+      await sRef.set({ openAlertId: write.alert.id, incidentSeq: incident }, { merge: true });
       ctx.meter.noteWrites(1);
     }
     throw error;
   }
-  return outcome('opened', alertId, current.severity, planned.map((p) => p.event), muted, deliveryIds);
+  return deliveryIds;
 }
 
 export interface EscalationChange {
@@ -412,12 +260,14 @@ export interface EscalationChange {
   key: string | null;
   /** Severity of the alert (the message is sent at this level). */
   severity: Severity;
-  /** `unacknowledged-<severity>`. */
+  /** `unacknowledged-<severity>`, or `opened` / `escalated-...` for a message deferred by a silence. */
   event: string;
-  /** Channels the reminder goes to: those of the next severity (emergency: its own). */
+  /** What this follow-up is: a reminder, or a message a silence deferred. */
+  kind: FollowUpKind;
+  /** Channels the message goes to (a reminder: those of the next severity; emergency: its own). */
   channels: ChannelName[];
-  /** Minutes the alert had been unacknowledged at this severity. */
-  unacknowledgedMinutes: number;
+  /** Minutes the alert had been unacknowledged since its first message at this severity (reminders). */
+  unacknowledgedMinutes: number | null;
   note: string | null;
 }
 
@@ -426,96 +276,71 @@ export interface EscalationResult {
   deliveryIds: string[];
 }
 
-/** How many open alerts per collection one run looks at (oldest incidents are few; this bounds reads). */
+/** How many open alerts per collection and query one run looks at (this bounds reads). */
 export const ESCALATION_SCAN_LIMIT = 100;
 
-/** The severity whose channels receive the reminder of an unacknowledged alert. */
-export function escalationTarget(severity: Severity): Severity {
-  const next = SEVERITIES[severityRank(severity) + 1];
-  return next ?? severity;
-}
-
 /**
- * Escalation of unacknowledged alerts: an open critical or emergency alert that nobody acknowledged
- * within `escalation.afterMinutes[severity]` of reaching that severity is notified once more, with
- * the event `unacknowledged-<severity>`, at the channels of the next severity (critical -> the
- * emergency channels; emergency has no next level and is re-sent to its own channels). Once per
- * alert and severity: the delivery ids are deterministic and created if absent, and the alert records
- * `unacknowledgedNotified.<severity>` in the same commit. Alerts never notified (empty routing) and
- * alerts under a silence are left alone. Runs in every job run, so the delay is honoured to within
- * the period of the most frequent job (the watchdog: 15 minutes).
+ * Follow-up of open alerts, in every job run whatever its rules (so within the period of the most
+ * frequent job, the watchdog: 15 minutes):
+ * - the first message of an alert opened under a silence, once the silence is over (and a rise in
+ *   severity that happened under it), found by `awaitingNotice == true` (the embedded emulator has no `== null` in a composite filter);
+ * - the reminder of a critical or emergency alert nobody acknowledged within
+ *   `escalation.afterMinutes[severity]` of its first message at that severity, with the event
+ *   `unacknowledged-<severity>`, at the channels of the next severity (emergency: its own). Once
+ *   per alert and severity.
+ * Decisions are lifecycle.decideFollowUp; deliveries are created if absent before the alert update
+ * in the same commit, so a concurrent run's commit fails before it changes anything.
  */
 export async function escalateUnacknowledged(ctx: EngineContext): Promise<EscalationResult> {
   const result: EscalationResult = { changes: [], deliveryIds: [] };
-  const settings = ctx.config.escalation;
-  if (!settings.enabled) return result;
   const db = ctx.meter.db;
   const { Timestamp } = fs();
   const collections = [...new Set(Object.values(ALERT_COLLECTIONS))];
-  const snapshots = await Promise.all(
-    collections.map((collection) =>
-      ctx.meter.docs(
-        db
-          .collection(collection)
-          .where('resolved', '==', false)
-          .where('acknowledged', '==', false)
-          .where('severity', 'in', ['critical', 'emergency'])
-          .limit(ESCALATION_SCAN_LIMIT),
-      ),
-    ),
-  );
+  const queries = collections.flatMap((collection) => {
+    const open = db.collection(collection).where('resolved', '==', false);
+    return [
+      open.where('awaitingNotice', '==', true).limit(ESCALATION_SCAN_LIMIT),
+      ...(ctx.config.escalation.enabled
+        ? [open.where('acknowledged', '==', false).where('severity', 'in', ['critical', 'emergency']).limit(ESCALATION_SCAN_LIMIT)]
+        : []),
+    ];
+  });
+  const snapshots = (await Promise.all(queries.map((query) => ctx.meter.docs(query)))).flat();
+  const unique = new Map<string, QueryDocumentSnapshot>();
+  for (const snapshot of snapshots) unique.set(snapshot.ref.path, snapshot);
   const now = Timestamp.fromDate(ctx.now);
   const wallNow = Timestamp.fromDate(ctx.clock ? ctx.clock() : new Date());
-  for (const snapshot of snapshots.flat()) {
+  for (const snapshot of unique.values()) {
     const alert = snapshot.data() as AlertDoc;
-    const severity = alert.severity;
-    if (severity !== 'critical' && severity !== 'emergency') continue;
-    if (alert.unacknowledgedNotified?.[severity]) continue;
-    if (alert.lastNotifiedAt === null) continue; // nobody was told in the first place
-    const since = (alert.severitySince ?? alert.createdAt).toMillis();
-    const waited = ctx.now.getTime() - since;
-    if (waited < settings.afterMinutes[severity] * 60_000) continue;
-    const rule: RuleDefinition | null = hasRule(alert.ruleId) ? getRule(alert.ruleId) : null;
+    const rule = hasRule(alert.ruleId) ? getRule(alert.ruleId) : null;
     const silence = silenceFor(ctx.silences, rule ?? { id: alert.ruleId, category: alert.category, domain: alert.domain });
-    if (silence) continue; // notified when the silence is over, like any muted alert
-    const target = escalationTarget(severity);
-    const channels = channelsFor(rule, target, alert.key, ctx.config.routing);
-    const event = `unacknowledged-${severity}`;
+    const followUp = decideFollowUp({ alert, rule, silence, settings: ctx.config, now });
+    if (!followUp) continue;
     const collection = snapshot.ref.parent.id;
     const batch = db.batch();
-    const ids: string[] = [];
-    // Deliveries first: their create-if-absent preconditions make a concurrent run's commit fail
-    // before it changes anything.
-    for (const channel of channels) {
-      const delivery = newDelivery({ alertId: alert.id, alertCollection: collection, ruleId: alert.ruleId, event, channel, severity, runId: ctx.runId, now: wallNow });
-      const { deliveryId } = delivery;
-      batch.create(db.collection(COLLECTIONS.deliveries).doc(deliveryId), delivery);
-      ids.push(deliveryId);
-    }
-    batch.update(snapshot.ref, {
-      [`unacknowledgedNotified.${severity}`]: now,
-      ...(channels.length > 0 ? { lastNotifiedAt: now } : {}),
-      'metadata.lastEscalationRunId': ctx.runId,
-    });
+    const ids = addDeliveries(ctx, batch, { id: alert.id, collection, ruleId: alert.ruleId }, followUp.messages, wallNow);
+    batch.update(snapshot.ref, { ...followUp.fields, 'metadata.lastEscalationRunId': ctx.runId });
     try {
       await batch.commit();
       ctx.meter.noteWrites(ids.length + 1);
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
-      ctx.log.info('Unacknowledged alert already re-notified by a concurrent run', { alertId: alert.id, event });
+      ctx.log.info('Follow-up of an alert already planned by a concurrent run', { alertId: alert.id, kind: followUp.kind });
       continue;
     }
+    const [message] = followUp.messages;
     result.deliveryIds.push(...ids);
     result.changes.push({
       alertId: alert.id,
       collection,
       ruleId: alert.ruleId,
       key: alert.key,
-      severity,
-      event,
-      channels,
-      unacknowledgedMinutes: Math.round(waited / 60_000),
-      note: channels.length === 0 ? `no channel routed for ${target}` : null,
+      severity: message.severity,
+      event: message.event,
+      kind: followUp.kind,
+      channels: message.channels,
+      unacknowledgedMinutes: followUp.waitedMinutes,
+      note: message.channels.length === 0 ? `no channel routed for ${followUp.kind === 'unacknowledged' ? escalationTarget(message.severity) : message.severity}` : null,
     });
   }
   return result;

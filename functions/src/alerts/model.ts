@@ -39,7 +39,8 @@ export interface AlertState {
   updatedAt: Timestamp;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'skipped' | 'cancelled';
+/** `ambiguous`: the last attempt timed out, the vendor may have delivered it (retried later than `failed`). */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'ambiguous' | 'dead' | 'skipped' | 'cancelled';
 
 /** One attempt to deliver one message to one channel, as recorded on the alert. */
 export interface NotificationRecord {
@@ -47,7 +48,7 @@ export interface NotificationRecord {
   event: string;
   attempt: number;
   at: Timestamp;
-  status: 'sent' | 'failed' | 'dead' | 'skipped' | 'cancelled';
+  status: 'sent' | 'failed' | 'ambiguous' | 'dead' | 'skipped' | 'cancelled';
   error: string | null;
   deliveryId: string;
 }
@@ -88,6 +89,13 @@ export interface AlertDoc {
   lastNotifiedAt: Timestamp | null;
   /** When the alert reached its current severity (absent on alerts written before it existed: use createdAt). */
   severitySince?: Timestamp;
+  /** Highest severity a message was planned at ("opened", "escalated-..."); null while the first
+   *  message is deferred by a silence (absent on older alerts: see lifecycle.toldSeverity). */
+  notifiedSeverity?: Severity | null;
+  /** true while the first message is deferred (opened under a silence): what every run looks for. */
+  awaitingNotice?: boolean;
+  /** When that message was planned: the unacknowledged-alert delay counts from it. */
+  notifiedSeverityAt?: Timestamp | null;
   /** Severities at which the "still unacknowledged" re-notification was already sent, with its time. */
   unacknowledgedNotified?: Partial<Record<Severity, Timestamp>>;
   /** Channels that received at least one message about this alert. */
@@ -128,11 +136,32 @@ export interface DeliveryDoc {
   sentAt: Timestamp | null;
   /** SMS only: recipients already sent to, so a retry never texts them twice. */
   sentTo: string[];
+  /** First attempt that timed out (the message may have been delivered then). */
+  ambiguousSince?: Timestamp | null;
+  /** First time the channel or its recipients were found missing (status `skipped`, re-checked). */
+  skippedSince?: Timestamp | null;
+  /** How many times the channel was found missing for this message. */
+  skipChecks?: number;
+}
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A weekly window in local time (like an Alertmanager time_interval): on each of `days`, from
+ *  `start` to `end` (`HH:MM`, 24 h) in the IANA `timeZone`. An `end` at or before `start` ends the
+ *  next day. Wall-clock times: a window keeps its local hours across daylight-saving changes. */
+export interface WeeklyRecurrence {
+  days: Weekday[];
+  start: string;
+  end: string;
+  timeZone: string;
 }
 
 export interface SilenceDoc {
+  /** In force from startsAt to endsAt; with a recurrence, only inside its weekly windows. */
   startsAt: Timestamp;
   endsAt: Timestamp;
+  recurrence?: WeeklyRecurrence | null;
   /** Restrictions; a silence without any mutes everything. */
   ruleId?: string | null;
   category?: string | null;

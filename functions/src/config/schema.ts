@@ -3,7 +3,7 @@
  * Rule sections are generated from the rule catalogue, so adding a rule adds its settings here.
  */
 import { z } from 'zod';
-import { DEFAULT_LOCALE, DEFAULT_TIME_ZONE, LOCALES, RULES, SEVERITIES, isTimeZone, severityRank, type Locale, type RuleDefinition, type Severity } from '../rules';
+import { DEFAULT_LOCALE, DEFAULT_TIME_ZONE, isIntegerParam, LOCALES, RULES, SEVERITIES, isTimeZone, severityRank, type Locale, type RuleDefinition, type Severity } from '../rules';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, listParam } from './params';
 import {
   DEFAULT_EXTERNAL_HEARTBEAT,
@@ -207,7 +207,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 function ruleOverrideSchema(rule: RuleDefinition) {
   const value = z.number().finite().min(rule.thresholdRange.min).max(rule.thresholdRange.max);
   const params = Object.fromEntries(
-    Object.entries(rule.params ?? {}).map(([name, spec]) => [name, z.number().finite().min(spec.min).max(spec.max)]),
+    Object.entries(rule.params ?? {}).map(([name, spec]) => [name, (isIntegerParam(spec) ? z.number().int() : z.number().finite()).min(spec.min).max(spec.max)]),
   );
   return z
     .object({
@@ -370,24 +370,110 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], root = '(docum
   return issues.map((issue) => `${formatPath(issue.path, root)}: ${issue.message}`);
 }
 
+/** A rejected field and what is used in its place. */
+export interface FieldFallback {
+  /** Dotted path of the rejected field (`rules.capture_rate.threshold`, `recipients.emails`). */
+  field: string;
+  /** `last-valid`: the value of the last valid document; `default`: the built-in default. */
+  to: 'last-valid' | 'default';
+}
+
 export interface ResolvedConfig {
+  /** The configuration in force: defaults, then every valid field of the override. */
   config: MonitoringConfig;
+  /** One line per problem, naming the field (empty when the override is valid). */
   problems: string[];
+  /** Each rejected field and what replaced it. */
+  fallbacks: FieldFallback[];
+  /** The override with rejected fields replaced by their last valid values (or removed): the next
+   *  "last valid" document. */
+  accepted: Record<string, unknown>;
+}
+
+type Path = Array<string | number>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  return proto === null || proto.constructor?.name === 'Object';
+}
+
+/** Deep copy of plain objects and arrays; other values (Timestamps...) are shared. */
+function copy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copy(item)])) as T;
+  return value;
+}
+
+/** A field is an object member; an array is one field (a bad entry rejects the whole list). */
+function fieldPath(path: readonly PropertyKey[]): Path {
+  const result: Path = [];
+  for (const segment of path) {
+    if (typeof segment === 'number') break;
+    result.push(String(segment));
+  }
+  return result;
+}
+
+function getPath(value: unknown, path: Path): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (!isPlainObject(current)) return undefined;
+    current = current[segment as string];
+  }
+  return current;
+}
+
+function deletePath(value: Record<string, unknown>, path: Path): void {
+  const parent = getPath(value, path.slice(0, -1));
+  if (isPlainObject(parent)) delete parent[path[path.length - 1] as string];
+}
+
+function setPath(value: Record<string, unknown>, path: Path, item: unknown): void {
+  let current = value;
+  for (const segment of path.slice(0, -1)) {
+    if (!isPlainObject(current[segment as string])) current[segment as string] = {};
+    current = current[segment as string] as Record<string, unknown>;
+  }
+  current[path[path.length - 1] as string] = item;
+}
+
+/** Removes every field the schema rejects, one pass per nesting level; returns the problems and paths. */
+function stripInvalid(document: Record<string, unknown>, rules: readonly RuleDefinition[]): { problems: string[]; rejected: Path[] } {
+  const schema = overrideSchema(rules);
+  const problems: string[] = [];
+  const rejected: Path[] = [];
+  for (let pass = 0; pass < 20; pass += 1) {
+    const parsed = schema.safeParse(document);
+    if (parsed.success) break;
+    problems.push(...formatIssues(parsed.error.issues));
+    for (const issue of parsed.error.issues) {
+      const base = fieldPath(issue.path);
+      const paths = issue.code === 'unrecognized_keys' && base.length === issue.path.length ? issue.keys.map((key) => [...base, key]) : [base];
+      for (const path of paths) {
+        if (path.length === 0) {
+          for (const key of Object.keys(document)) delete document[key];
+        } else {
+          deletePath(document, path);
+        }
+        rejected.push(path);
+      }
+    }
+  }
+  return { problems, rejected };
 }
 
 /**
- * Validates an override and merges it over the defaults. Returns the problems found; when there are
- * any, `config` is the defaults (the caller decides what to fall back to).
+ * The document as the schema reads it (defaults of nested entries filled in, e.g. a probe endpoint's),
+ * once the invalid fields are stripped; the stored document keeps what people wrote.
  */
-export function resolveConfig(override: unknown, rules: readonly RuleDefinition[] = RULES): ResolvedConfig {
-  const base = defaultConfig(rules);
-  if (override === undefined || override === null) return { config: base, problems: [] };
-  const parsed = overrideSchema(rules).safeParse(override);
-  if (!parsed.success) {
-    return { config: base, problems: formatIssues(parsed.error.issues) };
-  }
-  const value = parsed.data;
-  const merged: MonitoringConfig = {
+function parsedOverride(document: Record<string, unknown>, rules: readonly RuleDefinition[]): ConfigOverride {
+  const parsed = overrideSchema(rules).safeParse(document);
+  return (parsed.success ? parsed.data : document) as ConfigOverride;
+}
+
+function mergeOverride(base: MonitoringConfig, value: ConfigOverride, rules: readonly RuleDefinition[]): MonitoringConfig {
+  return {
     rules: Object.fromEntries(
       rules.map((rule) => {
         const own = value.rules?.[rule.id as keyof typeof value.rules] as Partial<RuleSettings> | undefined;
@@ -427,6 +513,56 @@ export function resolveConfig(override: unknown, rules: readonly RuleDefinition[
     coverage: { ...base.coverage, ...value.coverage },
     fastPath: { ...base.fastPath, ...value.fastPath },
   };
-  const problems = crossFieldProblems(merged, rules);
-  return problems.length ? { config: base, problems } : { config: merged, problems: [] };
+}
+
+/**
+ * Validates an override field by field and merges it over the defaults. A rejected field takes its
+ * value from `lastValid` (the last document accepted, see config/load.ts) when it has one, else the
+ * default; every other field of the override applies. Values checked against each other (a rule's
+ * recovery point, escalation steps) fall back together: the whole `rules.<id>` section.
+ */
+export function resolveConfig(override: unknown, rules: readonly RuleDefinition[] = RULES, lastValid?: unknown): ResolvedConfig {
+  const base = defaultConfig(rules);
+  if (override === undefined || override === null) return { config: base, problems: [], fallbacks: [], accepted: {} };
+  if (!isPlainObject(override)) {
+    const parsed = overrideSchema(rules).safeParse(override);
+    const problems = parsed.success ? [] : formatIssues(parsed.error.issues);
+    return { config: base, problems, fallbacks: [{ field: '(document)', to: 'default' }], accepted: {} };
+  }
+  const document = copy(override);
+  const first = stripInvalid(document, rules);
+  const problems = [...first.problems];
+  const restored = new Set<string>();
+  const previous = isPlainObject(lastValid) ? lastValid : undefined;
+  const restore = (path: Path) => {
+    const value = path.length ? getPath(previous, path) : undefined;
+    if (value === undefined) return;
+    setPath(document, path, copy(value));
+    restored.add(path.join('.'));
+  };
+  first.rejected.forEach(restore);
+  // A last valid value that no longer passes (the schema changed since) is dropped too.
+  for (const path of stripInvalid(document, rules).rejected) restored.delete(path.join('.'));
+
+  let merged = mergeOverride(base, parsedOverride(document, rules), rules);
+  const cross = crossFieldProblems(merged, rules);
+  const rejected = first.rejected.map((path) => path.join('.') || '(document)');
+  if (cross.length) {
+    problems.push(...cross);
+    const ruleIds = [...new Set(cross.map((problem) => problem.split('.')[1]))];
+    for (const ruleId of ruleIds) {
+      const path = ['rules', ruleId];
+      deletePath(document, path);
+      rejected.push(path.join('.'));
+      restore(path);
+    }
+    merged = mergeOverride(base, parsedOverride(document, rules), rules);
+    for (const ruleId of new Set(crossFieldProblems(merged, rules).map((problem) => problem.split('.')[1]))) {
+      deletePath(document, ['rules', ruleId]);
+      restored.delete(`rules.${ruleId}`);
+    }
+    merged = mergeOverride(base, parsedOverride(document, rules), rules);
+  }
+  const fallbacks = [...new Set(rejected)].map((field): FieldFallback => ({ field, to: restored.has(field) ? 'last-valid' : 'default' }));
+  return { config: merged, problems, fallbacks, accepted: document };
 }

@@ -11,10 +11,11 @@
 import type { DocumentReference, DocumentSnapshot, Timestamp } from 'firebase-admin/firestore';
 import { COLLECTIONS, type AlertDoc, type DeliveryDoc, type NotificationRecord } from '../alerts/model';
 import { MONITORING_ENVIRONMENT, readParam } from '../config/params';
-import type { MonitoringConfig } from '../config/schema';
+import type { ChannelName, MonitoringConfig } from '../config/schema';
 import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import { describeError, type Logger } from '../platform/logger';
 import { CHANNEL_IMPLEMENTATIONS, type Channel } from './channels';
+import { DeliveryError, isTimeout } from './channels/types';
 import { eventKind } from './format';
 import { maskPersonalData, redactSecrets } from './mask';
 
@@ -31,7 +32,7 @@ export interface DispatchContext {
   sweep?: boolean;
 }
 
-export type DeliveryOutcomeStatus = 'sent' | 'failed' | 'dead' | 'skipped' | 'cancelled' | 'busy';
+export type DeliveryOutcomeStatus = 'sent' | 'failed' | 'ambiguous' | 'dead' | 'skipped' | 'cancelled' | 'busy';
 
 export interface DeliveryOutcome {
   deliveryId: string;
@@ -47,7 +48,15 @@ export interface DeliveryOutcome {
 /** How many due deliveries one run picks up (oldest first). */
 export const SWEEP_LIMIT = 50;
 const MAX_BACKOFF_MINUTES = 360;
-const DUE_STATUSES: DeliveryDoc['status'][] = ['pending', 'failed', 'sending'];
+/** `skipped`: the channel or its recipients were missing; checked again until SKIP_RECHECK_HOURS. */
+const DUE_STATUSES: DeliveryDoc['status'][] = ['pending', 'failed', 'ambiguous', 'sending', 'skipped'];
+/** An attempt that timed out may have been delivered: its retry waits this many times longer than
+ *  a plain failure's, so that a slow vendor has answered (or the message shows up) by then. */
+export const AMBIGUOUS_BACKOFF_FACTOR = 3;
+/** A message skipped for a missing channel or recipient is planned again while its alert is open,
+ *  for this long after the first skip (first re-check after 15 minutes, then doubling, at most 6 h). */
+export const SKIP_RECHECK_HOURS = 24;
+const SKIP_RECHECK_FIRST_MINUTES = 15;
 
 export function backoffMinutes(attempt: number, baseMinutes: number): number {
   return Math.min(MAX_BACKOFF_MINUTES, baseMinutes * 2 ** (attempt - 1));
@@ -57,10 +66,10 @@ export function cleanError(error: unknown): string {
   return maskPersonalData(redactSecrets(describeError(error))).slice(0, 500);
 }
 
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, label: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, channel: ChannelName): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label} timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new DeliveryError(channel, { timedOut: true }, `no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -185,9 +194,32 @@ async function deliverOne(
   const channel = (ctx.channels ?? CHANNEL_IMPLEMENTATIONS)[delivery.channel];
   const unavailable = channel ? channel.unavailable(ctx.config) : `unknown channel ${delivery.channel}`;
   if (unavailable) {
-    ctx.log.warn('Channel not configured, message not sent', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
-    await finish({ status: 'skipped', lastError: unavailable });
-    await record('skipped', delivery.attempts, unavailable);
+    const now = clock().getTime();
+    const since = delivery.skippedSince?.toMillis() ?? now;
+    const checks = (delivery.skipChecks ?? 0) + 1;
+    if (eventKind(delivery.event) === 'test') {
+      // A test message is worth nothing later: not re-checked.
+      await finish({ status: 'cancelled', lastError: unavailable });
+      await record('skipped', delivery.attempts, unavailable);
+      return outcome('skipped', delivery.attempts, unavailable);
+    }
+    if (now - since >= SKIP_RECHECK_HOURS * 3_600_000) {
+      const reason = `not sent: ${unavailable} for ${SKIP_RECHECK_HOURS} h`;
+      ctx.log.warn('Channel still not configured, message given up', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
+      await finish({ status: 'cancelled', lastError: reason, skipChecks: checks });
+      await record('cancelled', delivery.attempts, reason);
+      return outcome('cancelled', delivery.attempts, reason);
+    }
+    ctx.log.warn('Channel not configured, message not sent yet', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
+    await finish({
+      status: 'skipped',
+      lastError: unavailable,
+      skippedSince: Timestamp.fromMillis(since),
+      skipChecks: checks,
+      nextAttemptAt: Timestamp.fromMillis(now + backoffMinutes(checks, SKIP_RECHECK_FIRST_MINUTES) * 60_000),
+    });
+    // Recorded on the alert once, not at every re-check.
+    if (delivery.status !== 'skipped') await record('skipped', delivery.attempts, unavailable);
     return outcome('skipped', delivery.attempts, unavailable);
   }
 
@@ -203,6 +235,8 @@ async function deliverOne(
         {
           config: ctx.config,
           timeoutMs,
+          deliveryId: delivery.deliveryId,
+          ambiguousSince: delivery.ambiguousSince ? delivery.ambiguousSince.toDate() : null,
           alreadySent: delivery.sentTo ?? [],
           markSent: async (recipient) => {
             await ref.update({ sentTo: FieldValue.arrayUnion(recipient) });
@@ -211,21 +245,29 @@ async function deliverOne(
         },
       ),
       timeoutMs,
-      `${delivery.channel} delivery`,
+      delivery.channel,
     );
   } catch (error) {
-    const message = cleanError(error);
+    // Every recorded error names its channel (and, from the channels, the HTTP status or SMTP code and the vendor code).
+    const named = error instanceof DeliveryError ? error : new DeliveryError(delivery.channel, { timedOut: isTimeout(error) }, describeError(error));
+    const message = cleanError(named);
+    // No answer in time: the vendor may have taken the message. Retried later than a refusal, and
+    // recorded as such (the channel makes its retry harmless where it can: see docs/architecture.md).
+    const ambiguous = isTimeout(named);
     const dead = attempt >= ctx.config.notifications.maxAttempts;
-    const retryAt = new Date(clock().getTime() + backoffMinutes(attempt, ctx.config.notifications.retryBackoffMinutes) * 60_000);
-    ctx.log.warn('Delivery failed', { channel: delivery.channel, alertId: delivery.alertId, attempt, error: message, willRetry: !dead });
+    const delayMinutes = backoffMinutes(attempt, ctx.config.notifications.retryBackoffMinutes) * (ambiguous ? AMBIGUOUS_BACKOFF_FACTOR : 1);
+    const retryAt = new Date(clock().getTime() + delayMinutes * 60_000);
+    const status = dead ? 'dead' : ambiguous ? 'ambiguous' : 'failed';
+    ctx.log.warn('Delivery failed', { channel: delivery.channel, alertId: delivery.alertId, attempt, error: message, ambiguous, willRetry: !dead });
     await finish({
-      status: dead ? 'dead' : 'failed',
+      status,
       lastError: message,
       nextAttemptAt: Timestamp.fromDate(dead ? clock() : retryAt),
+      ...(ambiguous && !delivery.ambiguousSince ? { ambiguousSince: Timestamp.fromDate(clock()) } : {}),
     });
-    await attemptRef.update({ outcome: dead ? 'dead' : 'failed', error: message, finishedAt: Timestamp.fromDate(clock()) });
-    await record(dead ? 'dead' : 'failed', attempt, message);
-    return outcome(dead ? 'dead' : 'failed', attempt, message);
+    await attemptRef.update({ outcome: status, error: message, finishedAt: Timestamp.fromDate(clock()) });
+    await record(status, attempt, message);
+    return outcome(status, attempt, message);
   }
   await finish({ status: 'sent', sentAt: Timestamp.fromDate(clock()), lastError: null });
   await attemptRef.update({ outcome: 'sent', finishedAt: Timestamp.fromDate(clock()) });

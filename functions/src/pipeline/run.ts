@@ -17,9 +17,9 @@ import { observeHeartbeats } from '../monitors/system/heartbeat';
 import type { MonitorContext } from '../monitors/types';
 import { cleanError, dispatch, type DeliveryOutcome } from '../notifications/dispatcher';
 import type { Channel } from '../notifications/channels';
-import { firestore, fs, Meter, type ReadStats } from '../platform/firestore';
+import { firestore, fs, Meter, withDeadline, type ReadStats } from '../platform/firestore';
 import { createLogger, describeError } from '../platform/logger';
-import { reportError } from '../platform/sentry';
+import { prepareErrorReporting, reportError } from '../platform/sentry';
 import { getRule, type RuleDefinition } from '../rules';
 
 export type Trigger = 'schedule' | 'cli' | 'callable' | 'firestore' | 'test';
@@ -153,127 +153,142 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
   let externalHeartbeat: MonitoringConfig['externalHeartbeat'] | null = null;
   const pings: unknown[] = [];
 
+  // Everything the run does (Firestore, vendors, channels) is bounded to finish inside the function
+  // timeout, leaving time to record the run and report a failure (see runBudget).
+  const budget = runBudget(job.timeoutSeconds);
   try {
-    const loaded = deps.config
-      ? { config: deps.config, source: 'defaults' as ConfigSource, problems: [], fallbackLabel: 'the built-in defaults' }
-      : await loadRuntimeConfig(meter, { persistLastValid: !dryRun, log });
-    const config = loaded.config;
-    result.config = { source: loaded.source, problems: loaded.problems };
-    if (outside && config.externalHeartbeat.url) {
-      externalHeartbeat = config.externalHeartbeat;
-      pings.push(await outside.pingExternalHeartbeat(externalHeartbeat, 'start', `run ${runId} started`, log));
-    }
-
-    const observations: Observation[] = [];
-    const ctx: MonitorContext = {
-      job: job.name,
-      runId,
-      now,
-      tickMs,
-      scheduled: options.trigger === 'schedule',
-      dryRun,
-      db: meter,
-      config,
-      settings: (ruleId) => {
-        const settings = config.rules[ruleId];
-        if (!settings) throw new Error(`No settings for rule "${ruleId}"`);
-        return settings;
-      },
-      log,
-      options: jobOptions,
-      observe: (observation) => observations.push(observation),
-      check: async (name, work) => {
-        const key = `${job.name}/${name}`;
-        try {
-          const value = await work();
-          observations.push({ ruleId: 'monitor_check_failed', key, value: 0 });
-          return value;
-        } catch (error) {
-          const message = cleanError(error);
-          log.warn('Check failed, the rest of the job carries on', { check: name, error: message });
-          observations.push({ ruleId: 'monitor_check_failed', key, value: 1, details: { error: message } });
-          return undefined;
+    await withDeadline(
+      (async () => {
+        const loaded = deps.config
+          ? { config: deps.config, source: 'defaults' as ConfigSource, problems: [], fallbacks: [], fallbackLabel: 'the built-in defaults' }
+          : await loadRuntimeConfig(meter, { persistLastValid: !dryRun, log });
+        const config = loaded.config;
+        result.config = { source: loaded.source, problems: loaded.problems };
+        if (outside && config.externalHeartbeat.url) {
+          externalHeartbeat = config.externalHeartbeat;
+          pings.push(await outside.pingExternalHeartbeat(externalHeartbeat, 'start', `run ${runId} started`, log));
         }
-      },
-      skip: (name, reason) => {
-        log.info('Check skipped', { check: name, reason });
-        result.skippedChecks.push({ check: name, reason });
-      },
-      write: async (collection, id, data) => {
-        if (dryRun) return;
-        await meter.db.collection(collection).doc(id).set(data);
-        meter.noteWrites(1);
-      },
-    };
 
-    const monitor = await job.load();
-    result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
-    // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
-    // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
-    if (JOBS.some((scheduled) => scheduled.name === job.name) && job.housekeeping !== false && config.rules.job_not_running && config.rules.job_failing) {
-      const heartbeats = await timed('monitorMs', () => ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS)));
-      if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
-    }
-    if (!deps.config) {
-      observations.push({
-        ruleId: 'config_invalid',
-        value: loaded.problems.length,
-        details: { problems: loaded.problems, fallback: loaded.fallbackLabel },
-      });
-    }
+        const observations: Observation[] = [];
+        const ctx: MonitorContext = {
+          job: job.name,
+          runId,
+          now,
+          tickMs,
+          scheduled: options.trigger === 'schedule',
+          dryRun,
+          db: meter,
+          config,
+          settings: (ruleId) => {
+            const settings = config.rules[ruleId];
+            if (!settings) throw new Error(`No settings for rule "${ruleId}"`);
+            return settings;
+          },
+          log,
+          options: jobOptions,
+          observe: (observation) => observations.push(observation),
+          check: async (name, work) => {
+            const key = `${job.name}/${name}`;
+            try {
+              const value = await work();
+              observations.push({ ruleId: 'monitor_check_failed', key, value: 0 });
+              return value;
+            } catch (error) {
+              const message = cleanError(error);
+              log.warn('Check failed, the rest of the job carries on', { check: name, error: message });
+              observations.push({ ruleId: 'monitor_check_failed', key, value: 1, details: { error: message } });
+              return undefined;
+            }
+          },
+          skip: (name, reason) => {
+            log.info('Check skipped', { check: name, reason });
+            result.skippedChecks.push({ check: name, reason });
+          },
+          write: async (collection, id, data) => {
+            if (dryRun) return;
+            await meter.db.collection(collection).doc(id).set(data);
+            meter.noteWrites(1);
+          },
+        };
 
-    const runbookBase = readParam(RUNBOOK_BASE_URL) ?? 'docs/runbook.md';
-    const lookup = deps.rule ?? getRule;
-    const evaluations = observations.map((observation) => evaluate(observation, config, runbookBase, lookup(observation.ruleId)));
-    result.evaluations = evaluations.map((evaluation) => ({
-      ruleId: evaluation.rule.id,
-      key: evaluation.key,
-      status: evaluation.status,
-      value: evaluation.candidate?.value ?? null,
-      threshold: evaluation.settings.threshold,
-      severity: evaluation.status === 'breach' ? evaluation.candidate!.severity : null,
-      reason: evaluation.reason,
-    }));
-    result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
+        // Messages already due (retries, re-checks of skipped channels) go out before anything is
+        // measured: a channel that works again has its success recorded before channel_failing looks.
+        const dispatchContext = { meter, config, runId, log, clock: options.clock, channels: options.channels };
+        if (!dryRun) result.deliveries = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: true }, []));
 
-    if (!dryRun) {
-      const engine = await timed('engineMs', async () => {
-        const silences = await loadActiveSilences(meter, now);
-        return { meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock };
-      });
-      const reconciled = await timed('engineMs', () => reconcile(engine, evaluations));
-      for (const item of reconciled.changes) {
-        if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
-          result.alerts[item.action].push(item);
+        const monitor = await job.load();
+        result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
+        // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
+        // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
+        if (JOBS.some((scheduled) => scheduled.name === job.name) && job.housekeeping !== false && config.rules.job_not_running && config.rules.job_failing) {
+          const heartbeats = await timed('monitorMs', () => ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS)));
+          if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
         }
-      }
-      // Every run (but the lean fast path, see JobDefinition.housekeeping) also re-notifies open alerts
-      // nobody acknowledged in time (any domain). A failure
-      // there (an index not deployed yet...) is reported but never blocks this run's own alerts.
-      const escalated = await timed('engineMs', () =>
-        (job.housekeeping === false ? Promise.resolve({ changes: [], deliveryIds: [] }) : escalateUnacknowledged(engine)).catch(async (error: unknown) => {
-          log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
-          result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
-          await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });
-          return { changes: [], deliveryIds: [] };
-        }),
-      );
-      result.escalations = escalated.changes;
-      result.deliveries = await timed('dispatchMs', () =>
-        dispatch(
-          { meter, config, runId, log, clock: options.clock, channels: options.channels },
-          [...reconciled.deliveryIds, ...escalated.deliveryIds],
-        ),
-      );
-    }
+        if (!deps.config) {
+          observations.push({
+            ruleId: 'config_invalid',
+            value: loaded.problems.length,
+            details: { problems: loaded.problems, fallback: loaded.fallbackLabel, fields: loaded.fallbacks },
+          });
+        }
+
+        const runbookBase = readParam(RUNBOOK_BASE_URL) ?? 'docs/runbook.md';
+        const lookup = deps.rule ?? getRule;
+        const evaluations = observations.map((observation) => evaluate(observation, config, runbookBase, lookup(observation.ruleId)));
+        result.evaluations = evaluations.map((evaluation) => ({
+          ruleId: evaluation.rule.id,
+          key: evaluation.key,
+          status: evaluation.status,
+          value: evaluation.candidate?.value ?? null,
+          threshold: evaluation.settings.threshold,
+          severity: evaluation.status === 'breach' ? evaluation.candidate!.severity : null,
+          reason: evaluation.reason,
+        }));
+        result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
+
+        if (!dryRun) {
+          const engine = await timed('engineMs', async () => {
+            const silences = await loadActiveSilences(meter, now);
+            return { meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock };
+          });
+          const reconciled = await timed('engineMs', () => reconcile(engine, evaluations));
+          for (const item of reconciled.changes) {
+            if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
+              result.alerts[item.action].push(item);
+            }
+          }
+          // Every run (but the lean fast path and probes, see JobDefinition.housekeeping) also re-notifies
+          // open alerts nobody acknowledged in time (any domain). A failure there (an index not deployed
+          // yet...) is reported but never blocks this run's own alerts.
+          const escalated = await timed('engineMs', () =>
+            (job.housekeeping === false ? Promise.resolve({ changes: [], deliveryIds: [] }) : escalateUnacknowledged(engine)).catch(async (error: unknown) => {
+              log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
+              result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
+              await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });
+              return { changes: [], deliveryIds: [] };
+            }),
+          );
+          result.escalations = escalated.changes;
+          const created = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: false }, [...reconciled.deliveryIds, ...escalated.deliveryIds]));
+          result.deliveries = [...result.deliveries, ...created];
+        }
+      })(),
+      // Counted from the start of the run (loading the SDKs included), like the function timeout.
+      started + budget.workMs - Date.now(),
+      `${job.name} run`,
+    );
   } catch (error) {
     result.outcome = 'failed';
     result.error = cleanError(error);
     log.error('Run failed', { error: describeError(error) });
+    // The report follows the run record: load the client meanwhile.
+    prepareErrorReporting();
   }
 
   result.durationMs = Date.now() - started;
-  if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log);
+  const recordEnd = started + budget.workMs + budget.recordMs;
+  // A late work phase (the event loop blocked past its deadline) still leaves the record a try.
+  if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log, Math.max(Math.round(budget.recordMs / 4), recordEnd - Date.now()));
   if (outside && externalHeartbeat) {
     const failedDeliveries = result.deliveries.filter((delivery) => delivery.status === 'failed' || delivery.status === 'dead').length;
     const body =
@@ -295,7 +310,8 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
   });
   if (result.outcome === 'failed') {
     const error = new JobFailedError(job.name, runId, result.error ?? 'unknown error', result);
-    await reportError(error, { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } });
+    // Whatever is left of the reserve, at least the report's own share.
+    await reportError(error, { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } }, Math.max(budget.reportMs, recordEnd + budget.reportMs - Date.now()));
     throw error;
   }
   return result;
@@ -313,8 +329,36 @@ export class JobFailedError extends Error {
   }
 }
 
+export interface RunBudget {
+  /** Measuring, alerting and delivering must finish within this. */
+  workMs: number;
+  /** Writing the run record and heartbeat. */
+  recordMs: number;
+  /** Flushing the failure report to Sentry. */
+  reportMs: number;
+}
+
+/**
+ * How a job's function timeout is shared: the last quarter (at least 6 s, at most 30 s) is kept to
+ * record the run (a third of it) and flush the Sentry report (a third), the last third being slack
+ * for an event loop that runs late (module loading, a busy instance); so a run that cannot reach
+ * Firestore is still logged and reported before the platform kills the instance.
+ */
+export function runBudget(timeoutSeconds: number): RunBudget {
+  const totalMs = timeoutSeconds * 1_000;
+  const reserveMs = Math.min(30_000, Math.max(6_000, Math.round(totalMs / 4)));
+  return { workMs: totalMs - reserveMs, recordMs: Math.round(reserveMs / 3), reportMs: Math.round(reserveMs / 3) };
+}
+
 /** Run record and heartbeat. Failures to record are logged, never hide the run's own outcome. */
-async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, requestedBy: string | undefined, log: ReturnType<typeof createLogger>) {
+async function recordRun(
+  meter: Meter,
+  job: JobDefinition,
+  result: RunResult,
+  requestedBy: string | undefined,
+  log: ReturnType<typeof createLogger>,
+  deadlineMs: number,
+) {
   const { Timestamp, FieldValue } = fs();
   const count = (status: string) => result.deliveries.filter((delivery) => delivery.status === status).length;
   const finishedAt = Timestamp.fromMillis(Date.parse(result.startedAt) + result.durationMs);
@@ -342,7 +386,7 @@ async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, re
         escalated: result.escalations.length,
       },
       alertIds: [...result.alerts.opened, ...result.alerts.updated, ...result.alerts.resolved].map((item) => item.alertId),
-      deliveries: { sent: count('sent'), failed: count('failed'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },
+      deliveries: { sent: count('sent'), failed: count('failed'), ambiguous: count('ambiguous'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },
       skippedChecks: result.skippedChecks,
       reads: { ...result.reads },
       timings: result.timings,
@@ -362,7 +406,7 @@ async function recordRun(meter: Meter, job: JobDefinition, result: RunResult, re
       },
       { merge: true },
     );
-    await batch.commit();
+    await withDeadline(batch.commit(), deadlineMs, 'run record');
     meter.noteWrites(2);
   } catch (error) {
     log.error('Could not write the run record', { error: describeError(error) });

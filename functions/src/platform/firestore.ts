@@ -118,3 +118,28 @@ export class Meter {
     this.stats.writes += count;
   }
 }
+
+/** A call that did not answer within its deadline (Firestore unreachable, overloaded...). */
+export class DeadlineExceededError extends Error {
+  constructor(
+    readonly label: string,
+    readonly deadlineMs: number,
+  ) {
+    super(`${label}: no answer within ${deadlineMs} ms`);
+    this.name = 'DeadlineExceededError';
+  }
+}
+
+/**
+ * Bounds a call: rejects after `deadlineMs` (the call itself keeps running; its result is ignored).
+ * The Firestore client retries an unreachable backend for up to a minute per call and more in a
+ * commit; a run bounds everything it does this way, inside its function timeout.
+ */
+export function withDeadline<T>(promise: Promise<T>, deadlineMs: number, label: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceededError(label, deadlineMs)), Math.max(0, deadlineMs));
+  });
+  promise.catch(() => undefined); // a late failure after the deadline is not an unhandled rejection
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

@@ -40,13 +40,26 @@ export interface ErrorContext {
   extra?: Record<string, unknown>;
 }
 
+/** Starts loading the Sentry client (when configured) ahead of a report that is about to come. */
+export function prepareErrorReporting(): void {
+  client().catch(() => undefined);
+}
+
 /**
  * Sends the error to Sentry (when configured) and waits until it has been flushed, so that the
- * event is not lost when the function instance is frozen after returning.
+ * event is not lost when the function instance is frozen after returning. Takes at most
+ * `flushTimeoutMs` in all (loading the client included).
  */
 export async function reportError(error: unknown, context: ErrorContext, flushTimeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + flushTimeoutMs;
   try {
-    const module = await client();
+    let timer: NodeJS.Timeout | undefined;
+    const module = await Promise.race([
+      client(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Sentry client not loaded within ${flushTimeoutMs} ms`)), flushTimeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (!module) return;
     module.withScope((scope) => {
       scope.setTag('source', context.source);
@@ -54,7 +67,7 @@ export async function reportError(error: unknown, context: ErrorContext, flushTi
       scope.setContext('monitoring', { source: context.source, runId: context.runId ?? null, ...context.extra });
       module.captureException(error);
     });
-    await module.flush(flushTimeoutMs);
+    await module.flush(Math.max(1, deadline - Date.now()));
   } catch (reportingError) {
     log.warn('Could not report an error to Sentry', { error: describeError(reportingError), source: context.source });
   }

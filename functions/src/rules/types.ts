@@ -32,6 +32,13 @@ export interface RuleParamSpec {
   max: number;
   unit: string;
   description: string;
+  /** Whole numbers only (query limits, windows, counts). Default true: read it through isIntegerParam. */
+  integer?: boolean;
+}
+
+/** Whether a parameter takes whole numbers only: the one place this is decided (schema, admin API, docs). */
+export function isIntegerParam(spec: RuleParamSpec): boolean {
+  return spec.integer !== false;
 }
 
 /** Operator-facing runbook text for one rule, rendered into docs/runbook.md. */

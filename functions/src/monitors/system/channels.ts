@@ -11,7 +11,8 @@ import { fs } from '../../platform/firestore';
 import type { MonitorContext } from '../types';
 import { safeExcerpt } from './errors';
 
-const FAILED: DeliveryDoc['status'][] = ['failed', 'dead'];
+/** Attempts that timed out count as failures of the channel too. */
+const FAILED: DeliveryDoc['status'][] = ['failed', 'ambiguous', 'dead'];
 const iso = (value: Timestamp | null | undefined) => (value?.toDate ? value.toDate().toISOString() : null);
 
 export async function measureChannel(ctx: MonitorContext, channel: ChannelName): Promise<number> {

@@ -1,6 +1,22 @@
 import { ALERT_EMAIL_FROM, SMTP_URL, readParam } from '../../config/params';
 import { emailContent } from '../format';
-import type { Channel } from './types';
+import { DeliveryError, isTimeout, type Channel } from './types';
+
+/**
+ * The Message-ID of a delivery: the same on every attempt, so that a message sent twice (an attempt
+ * that timed out after the server accepted it, then the retry) is one message for mail clients.
+ */
+export function messageIdFor(deliveryId: string, from: string | undefined): string {
+  const domain = from?.match(/@([A-Za-z0-9.-]+)>?\s*$/)?.[1] ?? 'monitoring.invalid';
+  return `<${deliveryId.replace(/[^A-Za-z0-9~._-]/g, '_')}@${domain}>`;
+}
+
+/** nodemailer errors carry `responseCode` (SMTP reply code), `code` (EAUTH, EENVELOPE, ETIMEDOUT...) and `response`. */
+function emailError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  const value = error as { responseCode?: number; code?: string; message?: string };
+  return new DeliveryError('email', { smtpCode: value.responseCode ?? null, vendorCode: value.code ?? null, timedOut: isTimeout(error) }, value.message ?? String(error));
+}
 
 export const emailChannel: Channel = {
   name: 'email',
@@ -9,7 +25,7 @@ export const emailChannel: Channel = {
     if (config.recipients.emails.length === 0) return 'no email recipients configured';
     return null;
   },
-  async send(message, { config, timeoutMs }) {
+  async send(message, { config, timeoutMs, deliveryId }) {
     const nodemailer = await import('nodemailer');
     const transport = nodemailer.createTransport({
       url: readParam(SMTP_URL)!,
@@ -19,15 +35,21 @@ export const emailChannel: Channel = {
     } as Parameters<typeof nodemailer.createTransport>[0]);
     try {
       const content = emailContent({ ...message, presentation: message.presentation ?? config.presentation });
+      const from = readParam(ALERT_EMAIL_FROM);
       const info = await transport.sendMail({
-        from: readParam(ALERT_EMAIL_FROM),
+        from,
         to: config.recipients.emails,
         subject: content.subject,
         text: content.text,
         html: content.html,
+        messageId: messageIdFor(deliveryId, from),
         signal: AbortSignal.timeout(timeoutMs),
       } as Parameters<typeof transport.sendMail>[0]);
-      if (info.accepted.length === 0) throw new Error(`SMTP server accepted no recipient (rejected ${info.rejected.length})`);
+      if (info.accepted.length === 0) {
+        throw new DeliveryError('email', { smtpCode: null, vendorCode: 'ENORECIPIENT' }, `SMTP server accepted no recipient (rejected ${info.rejected.length})`);
+      }
+    } catch (error) {
+      throw emailError(error);
     } finally {
       transport.close();
     }

@@ -1,7 +1,23 @@
 import { TWILIO_FROM_NUMBER, readParam } from '../../config/params';
 import { createTwilioClient, twilioCredentials } from '../../vendors/twilio';
 import { smsBody } from '../format';
-import type { Channel } from './types';
+import { DeliveryError, isTimeout, type Channel } from './types';
+
+/** A phone number as it may appear in an error: the last two digits only. */
+export function maskedPhone(phone: string): string {
+  return `+…${phone.slice(-2)}`;
+}
+
+/** Twilio's RestException: `status` (HTTP), `code` (Twilio error code), `message`, `moreInfo`. */
+function describeTwilioError(to: string, error: unknown): { text: string; status: number | null; code: string | number | null; timedOut: boolean } {
+  const value = error as { status?: number; code?: string | number; message?: string };
+  const timedOut = isTimeout(error);
+  const status = typeof value.status === 'number' ? value.status : null;
+  const code = value.code ?? null;
+  const parts = [timedOut ? 'timed out' : null, status ? `HTTP ${status}` : null, code !== null && code !== '' ? `Twilio ${code}` : null].filter(Boolean);
+  const reason = (value.message || (error instanceof Error ? error.name : String(error))).split(to).join(maskedPhone(to));
+  return { text: `${maskedPhone(to)}: ${parts.length ? `${parts.join(', ')}: ` : ''}${reason}`, status, code, timedOut };
+}
 
 export const smsChannel: Channel = {
   name: 'sms',
@@ -12,20 +28,37 @@ export const smsChannel: Channel = {
     if (config.recipients.phones.length === 0) return 'no SMS recipients configured';
     return null;
   },
-  async send(message, { config, timeoutMs, alreadySent, markSent }) {
+  async send(message, { config, timeoutMs, alreadySent, markSent, ambiguousSince }) {
     const client = await createTwilioClient(timeoutMs);
-    if (!client.ok) throw new Error(client.reason);
+    if (!client.ok) throw new DeliveryError('sms', {}, client.reason);
+    const from = readParam(TWILIO_FROM_NUMBER)!;
     const body = smsBody({ ...message, presentation: message.presentation ?? config.presentation });
-    const failures: string[] = [];
+    const pending = config.recipients.phones.filter((phone) => !alreadySent.includes(phone));
+    const failures: Array<ReturnType<typeof describeTwilioError>> = [];
     // One text per recipient; those already reached by an earlier attempt are skipped.
-    for (const to of config.recipients.phones.filter((phone) => !alreadySent.includes(phone))) {
+    for (const to of pending) {
       try {
-        await client.value.messages.create({ to, from: readParam(TWILIO_FROM_NUMBER)!, body });
+        // An earlier attempt timed out: Twilio may have taken the text. Ask before texting again.
+        if (ambiguousSince) {
+          const sent = await client.value.messages.list({ to, from, dateSentAfter: new Date(ambiguousSince.getTime() - 60_000), limit: 20 });
+          if (sent.some((item) => item.body === body && item.status !== 'failed' && item.status !== 'undelivered')) {
+            await markSent(to);
+            continue;
+          }
+        }
+        await client.value.messages.create({ to, from, body });
         await markSent(to);
       } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
+        failures.push(describeTwilioError(to, error));
       }
     }
-    if (failures.length) throw new Error(`${failures.length} SMS not sent: ${failures.join('; ')}`);
+    if (failures.length) {
+      const [first] = failures;
+      throw new DeliveryError(
+        'sms',
+        { httpStatus: first.status, vendorCode: first.code, timedOut: failures.every((item) => item.timedOut) },
+        `${failures.length} of ${pending.length} SMS not sent: ${failures.map((item) => item.text).join('; ')}`,
+      );
+    }
   },
 };

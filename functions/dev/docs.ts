@@ -7,11 +7,11 @@ import { z } from 'zod';
 import { ADMIN_CALLABLES } from '../src/admin';
 import { COMMON_ERRORS } from '../src/admin/callable';
 import { PARAMS } from '../src/config/params';
-import { DEFAULT_ESCALATION, DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_RETENTION, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
+import { DEFAULT_ESCALATION, DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_PRESENTATION, DEFAULT_RETENTION, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
 import { checksFor, FUNCTIONAL_CHECKS } from '../src/monitors/functional/checks';
 import { FUNCTIONAL_CHECK_SETS } from '../src/monitors/functional/sets';
-import { ALERT_COLLECTIONS, DOMAINS, isIntegerParam, RULES, type RuleDefinition } from '../src/rules';
+import { ALERT_COLLECTIONS, DOMAINS, isIntegerParam, LOCALES, RULES, type RuleDefinition } from '../src/rules';
 
 const DOMAIN_TITLES = { payment: 'Payment rules', functional: 'Functional rules', system: 'System rules' } as const;
 
@@ -150,6 +150,15 @@ export function retentionDefaults(): string {
   ].join('\n');
 }
 
+export function presentationDefaults(): string {
+  return [
+    '| Setting | Default | Accepted |',
+    '|---|---|---|',
+    `| \`presentation.locale\` | ${DEFAULT_PRESENTATION.locale} | ${LOCALES.join(', ')} |`,
+    `| \`presentation.timeZone\` | ${DEFAULT_PRESENTATION.timeZone} | an IANA time zone (Europe/Paris, UTC, America/New_York...) |`,
+  ].join('\n');
+}
+
 export function jobsTable(): string {
   return [
     '| Job (CLI) | Cloud Function | Schedule (Europe/Paris) | Heartbeat period | What it does |',
@@ -226,6 +235,7 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
       notifications: notificationDefaults(),
       escalation: escalationDefaults(),
       retention: retentionDefaults(),
+      presentation: presentationDefaults(),
     },
     'docs/admin-api.md': { callables: adminCallablesTable() },
   };

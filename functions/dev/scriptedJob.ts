@@ -25,6 +25,13 @@ export const testRules = defineRules({
   suggestedAction: 'Nothing to do.',
   message: ({ value, threshold, details }) => `${value} failures (threshold ${threshold})${details.note ? `: ${String(details.note)}` : ''}`,
   runbook: { meaning: 'test', confirm: [], diagnose: [], fix: [], resolvedWhen: 'test' },
+  fr: {
+    title: 'Échecs de test',
+    impact: 'Rien de réel.',
+    suggestedAction: 'Rien à faire.',
+    window: () => '60 dernières minutes',
+    message: ({ value, threshold, details }) => `${value} échecs (seuil ${threshold})${details.note ? ` : ${String(details.note)}` : ''}`,
+  },
 } satisfies RuleDefinition);
 
 export interface ScriptedJob {

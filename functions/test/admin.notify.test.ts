@@ -32,8 +32,18 @@ it('sends a test message to Slack only', async () => {
 it('sends a test email to the configured recipients', async () => {
   const result = await call<TestNotificationResult>(sendTestNotification, { channel: 'email' });
   expect(result.status).toBe('sent');
-  expect(servers.current.smtp.mails).toEqual([expect.objectContaining({ to: ['oncall@example.com'], subject: '[WARNING] TEST: Test notification (email)' })]);
+  expect(servers.current.smtp.mails).toEqual([expect.objectContaining({ to: ['oncall@example.com'], subject: 'TEST: Test notification (email)' })]);
   expect(servers.current.slack.messages).toHaveLength(0);
+});
+
+it('sends the test in the configured language', async () => {
+  await db.collection('monitoring_config').doc('settings').set({ presentation: { locale: 'fr' } }, { merge: true });
+  const result = await call<TestNotificationResult>(sendTestNotification, { channel: 'email' });
+  expect(result.status).toBe('sent');
+  const [mail] = servers.current.smtp.mails;
+  expect(mail.subject).toBe('TEST: Notification de test (email)');
+  expect(mail.text).toContain('Aucune action requise.');
+  expect(mail.text).toContain('Action suggérée: Rien à faire.');
 });
 
 it('sends a test SMS to the configured phones', async () => {

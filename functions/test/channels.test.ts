@@ -185,10 +185,33 @@ describe('message content', () => {
     expect(sms.body).not.toContain('jane.doe');
 
     const [mail] = servers.current.smtp.mails;
-    expect(mail.subject).toBe('[EMERGENCY] EMERGENCY: Test failures');
+    expect(mail.subject).toBe('EMERGENCY: Test failures');
     expect(mail.text).toContain('Suggested action: Nothing to do.');
     expect(mail.html).toContain('<th align="left">Impact</th><td>Nothing real.</td>');
     expect(mail.html).toContain('<a href="https://runbooks.example.com/runbook.md#rule-test_failures">');
     expect(mail.from).toBe('alerts@example.com');
+  });
+
+  it('with presentation.locale "fr", Slack, email and SMS are in French with Paris time', async () => {
+    const job = emergencyJob((config) => {
+      config.presentation = { locale: 'fr', timeZone: 'Europe/Paris' };
+    });
+    await job.run(at('2026-11-20T08:00:00Z'));
+
+    const stored = await alert();
+    expect(stored).toMatchObject({ title: 'Échecs de test', message: '5 échecs (seuil 3)', window: '60 dernières minutes', impact: 'Rien de réel.' });
+
+    const text = JSON.stringify(servers.current.slack.messages[0]);
+    expect(servers.current.slack.messages[0].text).toBe('URGENCE: Échecs de test');
+    expect(text).toContain('*Valeur*\\n5 (alerte au-dessus de 3)');
+    expect(text).toContain('*Depuis*\\n20 nov. 2026, 09:00 UTC+1');
+    expect(text).toContain('*Action suggérée*\\nRien à faire.');
+
+    const [mail] = servers.current.smtp.mails;
+    expect(mail.subject).toBe('URGENCE: Échecs de test');
+    expect(mail.text).toContain('Fenêtre: 60 dernières minutes');
+
+    const [sms] = servers.current.twilio.sms;
+    expect(sms.body).toBe(`URGENCE: Échecs de test. 5 (alerte au-dessus de 3). Alerte ${stored.id}`);
   });
 });

@@ -141,7 +141,7 @@ describe('resolution', () => {
       'CRITICAL: Test failures',
       'RESOLVED: Test failures',
     ]);
-    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['[CRITICAL] CRITICAL: Test failures', '[RESOLVED] RESOLVED: Test failures']);
+    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['CRITICAL: Test failures', 'RESOLVED: Test failures']);
     expect(servers.current.twilio.sms).toHaveLength(0);
   });
 

@@ -54,8 +54,8 @@ describe('critical alert nobody acknowledges', () => {
     ]);
     expect(texts()).toEqual(['CRITICAL: Test failures', 'UNACKNOWLEDGED CRITICAL: Test failures']);
     expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual([
-      '[CRITICAL] CRITICAL: Test failures',
-      '[CRITICAL] UNACKNOWLEDGED CRITICAL: Test failures',
+      'CRITICAL: Test failures',
+      'UNACKNOWLEDGED CRITICAL: Test failures',
     ]);
     // The on-call phones ring: SMS is an emergency channel.
     expect(servers.current.twilio.sms.map((sms) => sms.to).sort()).toEqual(['+33612345678', '+33698765432']);
@@ -169,7 +169,7 @@ describe('a silence that outlasts the escalation delay', () => {
     const first = await watchdog.run(at('2026-11-20T12:00:00Z'));
     expect(first.escalations).toEqual([expect.objectContaining({ alertId: 'test_failures-n1', kind: 'deferred-first', event: 'opened', channels: ['email', 'slack'] })]);
     expect(texts()).toEqual(['CRITICAL: Test failures']);
-    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['[CRITICAL] CRITICAL: Test failures']);
+    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['CRITICAL: Test failures']);
     expect(servers.current.twilio.sms).toHaveLength(0);
 
     // The alert's own job runs next: nothing more (no second page for an alert nobody saw).

@@ -13,6 +13,7 @@ const base = {
   suggestedAction: 'a',
   message: ({ value }: { value: number }) => `value ${value}`,
   runbook: { meaning: 'm', confirm: [], diagnose: [], fix: [], resolvedWhen: 'r' },
+  fr: { title: 'Règle', impact: 'i fr', suggestedAction: 'a fr', message: ({ value }: { value: number }) => `valeur ${value}` },
 } as const;
 const [above, below] = defineRules(
   { ...base, id: 'above_rule', title: 'Above', unit: 'count', direction: 'above', threshold: 3, severity: 'critical' } satisfies RuleDefinition,

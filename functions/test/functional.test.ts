@@ -308,7 +308,7 @@ describe('tracking', () => {
       value: 49,
       threshold: 50,
       unit: 'score',
-      message: 'Meta event match quality is 49/100 (recorded 2026-11-20T11:00:00.000Z).',
+      message: 'Meta event match quality is 49/100 (recorded 20 Nov 2026, 12:00 GMT+1).',
       ...ruleText('meta_quality_low'),
     });
   });
@@ -585,7 +585,7 @@ describe('scheduled functions', () => {
     expect(blocks).toContain(getRule('signup_blocked').impact);
     expect(blocks).toContain('0 (alert when less than 1)');
     expect(blocks).toContain('last 6 h');
-    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['[EMERGENCY] EMERGENCY: No signups despite traffic: signup_provider']);
+    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['EMERGENCY: No signups despite traffic: signup_provider']);
     expect(servers.current.smtp.mails[0].text).toContain(`Suggested action: ${getRule('signup_blocked').suggestedAction}`);
     expect(servers.current.twilio.sms.map((sms) => sms.to)).toEqual(['+33612345678']);
   });

@@ -88,7 +88,7 @@ describe('backups', () => {
     const found = await alert('backup_stale');
     expect(found).toMatchObject({ severity: 'critical', value: 30, unit: 'hours' });
     expect(found!.message).toBe(
-      'Last successful backup 30 h ago (2026-11-19T01:00:00.000Z, gs://backups/2026-11-19); limit 24 h. Last failed attempt 2026-11-20T01:00:00.000Z: PERMISSION_DENIED: missing datastore.databases.export.',
+      'Last successful backup 30 h ago (19 Nov 2026, 02:00 GMT+1, gs://backups/2026-11-19); limit 24 h. Last failed attempt 20 Nov 2026, 02:00 GMT+1: PERMISSION_DENIED: missing datastore.databases.export.',
     );
   });
 
@@ -176,7 +176,7 @@ describe('channel health', () => {
     // Two failed attempts on email: under the threshold (more than 2).
     expect(await alert('channel_failing', 'email')).toBeUndefined();
     // Critical goes to email and Slack; Slack is the broken channel, so only email is used.
-    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['[CRITICAL] CRITICAL: A notification channel keeps failing: slack']);
+    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['CRITICAL: A notification channel keeps failing: slack']);
     expect(servers.current.slack.messages).toEqual([]);
     const delivered = (await allDocs<{ alertId: string; channel: string }>(db, 'monitoring_deliveries')).filter((item) => item.alertId === slack!.id);
     expect(delivered.map((item) => item.channel)).toEqual(['email']);

@@ -11,6 +11,7 @@ import { COLLECTIONS, newDelivery, tickLabel, type AlertDoc } from '../alerts/mo
 import { loadRuntimeConfig } from '../config/load';
 import { MONITORING_ENVIRONMENT, readParam } from '../config/params';
 import { CHANNELS, type ChannelName } from '../config/schema';
+import { testNotificationTexts } from '../notifications/i18n';
 import { fs, isAlreadyExists } from '../platform/firestore';
 import { defineCallable } from './callable';
 
@@ -35,6 +36,7 @@ export const sendTestNotification = defineCallable({
     const id = `test-${channel}-${tickLabel(minute)}`;
     const at = Timestamp.fromDate(ctx.now);
     const environment = readParam(MONITORING_ENVIRONMENT) ?? 'production';
+    const texts = testNotificationTexts(channel, environment);
     const alert: AlertDoc = {
       id,
       ruleId: 'admin_test_notification',
@@ -42,16 +44,14 @@ export const sendTestNotification = defineCallable({
       domain: 'system',
       category: 'test',
       severity: 'warning',
-      title: `Test notification (${channel})`,
-      message: `Test message sent from the admin dashboard to check the ${channel} channel of the ${environment} monitoring. No action needed.`,
-      impact: 'None: this is a test.',
-      suggestedAction: 'Nothing to do. If you expected this message on another channel, check the routing configuration.',
+      // English texts as stored fields; each language in i18n, rendered in the configured one.
+      ...texts.en,
+      i18n: texts,
       runbookUrl: 'docs/admin-api.md#sendtestnotification',
       value: 0,
       threshold: 0,
       direction: 'above',
       unit: 'count',
-      window: null,
       createdAt: at,
       lastSeenAt: at,
       occurrences: 1,

@@ -4,7 +4,19 @@
  */
 import { createHash } from 'node:crypto';
 import type { MonitoringConfig, RuleSettings } from '../config/schema';
-import { ALERT_COLLECTIONS, getRule, severityRank, type Domain, type RuleDefinition, type Severity, type Unit } from '../rules';
+import {
+  ALERT_COLLECTIONS,
+  LOCALES,
+  formatterFor,
+  getRule,
+  ruleTexts,
+  severityRank,
+  type Domain,
+  type Locale,
+  type RuleDefinition,
+  type Severity,
+  type Unit,
+} from '../rules';
 
 /** One measurement made by a monitor for one rule (and one subject, for keyed rules). */
 export interface Observation {
@@ -19,7 +31,20 @@ export interface Observation {
   details?: Record<string, unknown>;
 }
 
-/** What an alert would say if the condition fires: everything a person needs to act. */
+/** The texts of an alert in one language. */
+export interface AlertTexts {
+  title: string;
+  message: string;
+  impact: string;
+  suggestedAction: string;
+  window: string | null;
+}
+
+/**
+ * What an alert would say if the condition fires: everything a person needs to act. The texts
+ * (title, message, impact, suggestedAction, window) are in the configured locale; `i18n` holds them
+ * in every language, for readers that want another one (dashboard, acknowledge page).
+ */
 export interface Candidate {
   ruleId: string;
   key: string | null;
@@ -40,6 +65,9 @@ export interface Candidate {
   suggestedAction: string;
   runbookUrl: string;
   details: Record<string, unknown>;
+  /** Language of the texts above (`presentation.locale` at evaluation time). */
+  locale: Locale;
+  i18n: Record<Locale, AlertTexts>;
 }
 
 export type EvaluationStatus = 'breach' | 'ok' | 'unknown' | 'disabled';
@@ -56,6 +84,24 @@ export interface Evaluation {
   reason: string | null;
   /** Present whenever a value was measured. */
   candidate: Candidate | null;
+}
+
+/** Renders a rule's texts in one language; dates in messages go to `timeZone`. */
+export function alertTexts(
+  rule: RuleDefinition,
+  locale: Locale,
+  timeZone: string,
+  input: { value: number; threshold: number; key: string | null; params: Record<string, number>; details: Record<string, unknown> },
+): AlertTexts {
+  const texts = ruleTexts(rule, locale);
+  const window = texts.window ? texts.window(input.params) : null;
+  return {
+    title: input.key ? `${texts.title}: ${input.key}` : texts.title,
+    message: texts.message({ ...input, window, format: formatterFor(locale, timeZone) }),
+    impact: texts.impact,
+    suggestedAction: texts.suggestedAction,
+    window,
+  };
 }
 
 /** Deterministic id of the (rule, subject) pair: the alert state document's id. */
@@ -107,8 +153,11 @@ export function evaluate(
   }
 
   const params = settings.params;
-  const window = rule.window ? rule.window(params) : null;
   const details = observation.details ?? {};
+  const { locale, timeZone } = config.presentation;
+  const input = { value, threshold: settings.threshold, key, params, details };
+  const i18n = Object.fromEntries(LOCALES.map((each) => [each, alertTexts(rule, each, timeZone, input)])) as Record<Locale, AlertTexts>;
+  const texts = i18n[locale];
   const candidate: Candidate = {
     ruleId: rule.id,
     key,
@@ -117,18 +166,20 @@ export function evaluate(
     collection: ALERT_COLLECTIONS[rule.domain],
     category: rule.category,
     severity: severityFor(settings, rule.direction, value),
-    title: key ? `${rule.title}: ${key}` : rule.title,
-    message: rule.message({ value, threshold: settings.threshold, key, window, params, details }),
+    title: texts.title,
+    message: texts.message,
     value,
     threshold: settings.threshold,
     direction: rule.direction,
     unit: rule.unit,
-    window,
+    window: texts.window,
     sample: observation.sample ?? null,
-    impact: rule.impact,
-    suggestedAction: rule.suggestedAction,
+    impact: texts.impact,
+    suggestedAction: texts.suggestedAction,
     runbookUrl: runbookUrl(runbookBase, rule.id),
     details,
+    locale,
+    i18n,
   };
 
   if (settings.minSample !== null && (observation.sample ?? 0) < settings.minSample) {

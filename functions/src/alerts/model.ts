@@ -1,7 +1,8 @@
 /** Firestore layout of the alert pipeline. */
 import type { Timestamp } from 'firebase-admin/firestore';
 import type { ChannelName } from '../config/schema';
-import type { Domain, Severity, Unit } from '../rules';
+import type { Domain, Locale, Severity, Unit } from '../rules';
+import type { AlertTexts } from './evaluate';
 
 /** Internal collections of the monitoring system (alert collections are in rules/types.ts). */
 export const COLLECTIONS = {
@@ -70,6 +71,10 @@ export interface AlertDoc {
   direction: 'above' | 'below';
   unit: Unit;
   window: string | null;
+  /** Language of title, message, impact, suggestedAction and window (absent on alerts written before it existed: English). */
+  locale?: Locale;
+  /** The same texts in every language, for readers in another one (dashboard, acknowledge page). */
+  i18n?: Record<Locale, AlertTexts>;
   createdAt: Timestamp;
   lastSeenAt: Timestamp;
   occurrences: number;

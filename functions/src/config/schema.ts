@@ -3,7 +3,7 @@
  * Rule sections are generated from the rule catalogue, so adding a rule adds its settings here.
  */
 import { z } from 'zod';
-import { isIntegerParam, RULES, SEVERITIES, severityRank, type RuleDefinition, type Severity } from '../rules';
+import { DEFAULT_LOCALE, DEFAULT_TIME_ZONE, isIntegerParam, isTimeZone, LOCALES, RULES, SEVERITIES, severityRank, type Locale, type RuleDefinition, type Severity } from '../rules';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, listParam } from './params';
 
 export const CHANNELS = ['slack', 'email', 'sms'] as const;
@@ -76,6 +76,14 @@ export interface RetentionSettings {
   timeBudgetSeconds: number;
 }
 
+/** How alert texts read: their language and the time zone of the dates they show. */
+export interface PresentationSettings {
+  /** Language of every text an on-call person reads (alert title, message, impact, action, message framing). */
+  locale: Locale;
+  /** IANA time zone of the dates and times in messages (shown with their UTC offset). */
+  timeZone: string;
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
@@ -85,6 +93,7 @@ export interface MonitoringConfig {
   metrics: MetricsSettings;
   escalation: EscalationSettings;
   retention: RetentionSettings;
+  presentation: PresentationSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -115,6 +124,8 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   timeBudgetSeconds: 420,
 };
 
+export const DEFAULT_PRESENTATION: PresentationSettings = { locale: DEFAULT_LOCALE, timeZone: DEFAULT_TIME_ZONE };
+
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
   return {
     enabled: true,
@@ -139,6 +150,7 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     metrics: structuredClone(DEFAULT_METRICS),
     escalation: structuredClone(DEFAULT_ESCALATION),
     retention: structuredClone(DEFAULT_RETENTION),
+    presentation: structuredClone(DEFAULT_PRESENTATION),
   };
 }
 
@@ -231,6 +243,13 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
           runRecordsDays: z.number().int().min(1).max(3_650),
           batchSize: z.number().int().min(1).max(500),
           timeBudgetSeconds: z.number().int().min(0).max(480),
+        })
+        .strict()
+        .partial(),
+      presentation: z
+        .object({
+          locale: z.enum(LOCALES),
+          timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
         })
         .strict()
         .partial(),
@@ -407,6 +426,7 @@ function mergeOverride(base: MonitoringConfig, value: ConfigOverride, rules: rea
       afterMinutes: { ...base.escalation.afterMinutes, ...value.escalation?.afterMinutes },
     },
     retention: { ...base.retention, ...value.retention },
+    presentation: { ...base.presentation, ...value.presentation },
   };
 }
 

@@ -1,10 +1,15 @@
 /**
  * Renders an alert event for each channel: Slack Block Kit, an email with HTML and plain-text
- * parts, a short SMS. Slack and SMS text goes through personal-data masking.
+ * parts, a short SMS. Slack and SMS text goes through personal-data masking. Every word is in the
+ * configured language (`presentation.locale`) and dates are in `presentation.timeZone`.
  */
 import type { AlertDoc } from '../alerts/model';
-import type { Severity, Unit } from '../rules';
+import { DEFAULT_PRESENTATION, type PresentationSettings } from '../config/schema';
+import { formatDateTime, formatValue, type Locale, type Severity } from '../rules';
+import { FRAMING, type Framing } from './i18n';
 import { maskPersonalData } from './mask';
+
+export { formatValue };
 
 export interface MessageContext {
   alert: AlertDoc;
@@ -13,6 +18,30 @@ export interface MessageContext {
   /** Severity the message is sent at (an escalation sends at the new level). */
   severity: Severity;
   environment: string;
+  /** Language and time zone of the message (the runtime configuration's `presentation`); default English, Europe/Paris. */
+  presentation?: PresentationSettings;
+}
+
+function presentationOf(context: Pick<MessageContext, 'presentation'>): PresentationSettings {
+  return context.presentation ?? DEFAULT_PRESENTATION;
+}
+
+function framing(context: Pick<MessageContext, 'presentation'>): Framing {
+  return FRAMING[presentationOf(context).locale];
+}
+
+/** The alert's texts in `locale`: from its `i18n` map when it has one, else as stored. */
+export function localizedTexts(alert: AlertDoc, locale: Locale): Pick<AlertDoc, 'title' | 'message' | 'impact' | 'suggestedAction' | 'window'> {
+  const texts = alert.i18n?.[locale];
+  if (texts) return texts;
+  return { title: alert.title, message: alert.message, impact: alert.impact, suggestedAction: alert.suggestedAction, window: alert.window };
+}
+
+/** When the alert opened, in the configured time zone with its offset; '' when unknown. */
+function sinceText(context: MessageContext): string {
+  const { locale, timeZone } = presentationOf(context);
+  const created = context.alert.createdAt as AlertDoc['createdAt'] | undefined;
+  return created ? formatDateTime(created, locale, timeZone) : '';
 }
 
 const ICON: Record<Severity, string> = { warning: ':warning:', critical: ':rotating_light:', emergency: ':sos:' };
@@ -24,49 +53,51 @@ export function eventKind(event: string): EventKind {
   return (['opened', 'escalated', 'repeat', 'resolved', 'test', 'unacknowledged'] as const).includes(head) ? head : 'opened';
 }
 
-export function formatValue(value: number, unit: Unit): string {
-  const rounded = Number.isInteger(value) ? String(value) : value.toFixed(unit === 'percent' ? 1 : 2);
-  switch (unit) {
-    case 'percent':
-      return `${rounded} %`;
-    case 'score':
-      return `${rounded}/100`;
-    case 'hours':
-      return `${rounded} h`;
-    case 'minutes':
-      return `${rounded} min`;
-    default:
-      return rounded;
-  }
+export function comparison(alert: Pick<AlertDoc, 'value' | 'threshold' | 'unit' | 'direction'>, locale: Locale = 'en'): string {
+  return FRAMING[locale].comparison(formatValue(alert.value, alert.unit, locale), alert.direction, formatValue(alert.threshold, alert.unit, locale));
 }
 
-export function comparison(alert: Pick<AlertDoc, 'value' | 'threshold' | 'unit' | 'direction'>): string {
-  const word = alert.direction === 'above' ? 'more than' : 'less than';
-  return `${formatValue(alert.value, alert.unit)} (alert when ${word} ${formatValue(alert.threshold, alert.unit)})`;
-}
-
-export function headline({ alert, event, severity, environment }: MessageContext): string {
-  const level = severity.toUpperCase();
+/** The first line of every message; it carries the only severity marker (RESOLVED, ESCALATED to CRITICAL...). */
+export function headline(context: MessageContext): string {
+  const { alert, event, severity, environment } = context;
+  const t = framing(context);
+  const level = t.severity[severity];
   const env = environment === 'production' ? '' : ` [${environment}]`;
+  const title = localizedTexts(alert, presentationOf(context).locale).title;
   switch (eventKind(event)) {
     case 'resolved':
-      return `RESOLVED${env}: ${alert.title}`;
+      return `${t.resolved}${env}: ${title}`;
     case 'escalated':
-      return `ESCALATED to ${level}${env}: ${alert.title}`;
+      return `${t.escalatedTo(level)}${env}: ${title}`;
     case 'repeat':
-      return `STILL FIRING ${level}${env}: ${alert.title}`;
+      return `${t.stillFiring(level)}${env}: ${title}`;
     case 'unacknowledged':
-      return `UNACKNOWLEDGED ${level}${env}: ${alert.title}`;
+      return `${t.unacknowledged(level)}${env}: ${title}`;
     case 'test':
-      return `TEST${env}: ${alert.title}`;
+      return `${t.test}${env}: ${title}`;
     default:
-      return `${level}${env}: ${alert.title}`;
+      return `${level}${env}: ${title}`;
   }
 }
+
+/**
+ * Why a resolved alert cleared. The engine writes the reason in English (`resolution`); in another
+ * language it is said again from the alert's value and threshold.
+ */
+function resolutionText(alert: AlertDoc, locale: Locale): string {
+  const t = FRAMING[locale];
+  if (locale === 'en' || !alert.resolution) return alert.resolution ?? t.conditionCleared;
+  if (alert.resolution === RULE_DISABLED_RESOLUTION) return t.ruleDisabled;
+  return t.clearedWith(formatValue(alert.value, alert.unit, locale), formatValue(alert.threshold, alert.unit, locale));
+}
+
+/** The engine's `resolution` when a rule is disabled while its alert is open. */
+const RULE_DISABLED_RESOLUTION = 'Rule disabled in configuration.';
 
 function summary(context: MessageContext): string {
   const { alert } = context;
-  return eventKind(context.event) === 'resolved' ? alert.resolution ?? 'The condition cleared.' : alert.message;
+  const { locale } = presentationOf(context);
+  return eventKind(context.event) === 'resolved' ? resolutionText(alert, locale) : localizedTexts(alert, locale).message;
 }
 
 function isHttpUrl(url: string): boolean {
@@ -77,32 +108,37 @@ function isHttpUrl(url: string): boolean {
 export function slackPayload(context: MessageContext): { text: string; blocks: unknown[] } {
   const { alert, severity, environment } = context;
   const kind = eventKind(context.event);
+  const { locale } = presentationOf(context);
+  const t = framing(context);
+  const texts = localizedTexts(alert, locale);
   const mask = maskPersonalData;
   const title = mask(headline(context)).slice(0, 150);
   const icon = kind === 'resolved' ? ':white_check_mark:' : ICON[severity];
-  const runbook = isHttpUrl(alert.runbookUrl) ? `<${alert.runbookUrl}|Runbook>` : `Runbook: ${alert.runbookUrl}`;
+  const runbook = isHttpUrl(alert.runbookUrl) ? `<${alert.runbookUrl}|${t.labels.runbook}>` : `${t.labels.runbook}: ${alert.runbookUrl}`;
+  const since = sinceText(context);
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
     { type: 'section', text: { type: 'mrkdwn', text: `${icon} ${mask(summary(context))}` } },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Severity*\n${severity.toUpperCase()}` },
-        { type: 'mrkdwn', text: `*Value*\n${comparison(alert)}` },
-        { type: 'mrkdwn', text: `*Window*\n${alert.window ?? 'current state'}` },
-        { type: 'mrkdwn', text: `*Category*\n${alert.category}` },
+        { type: 'mrkdwn', text: `*${t.labels.severity}*\n${t.severity[severity]}` },
+        { type: 'mrkdwn', text: `*${t.labels.value}*\n${comparison(alert, locale)}` },
+        { type: 'mrkdwn', text: `*${t.labels.window}*\n${texts.window ?? t.currentState}` },
+        { type: 'mrkdwn', text: `*${t.labels.category}*\n${alert.category}` },
+        ...(since ? [{ type: 'mrkdwn', text: `*${t.labels.since}*\n${since}` }] : []),
       ],
     },
   ];
   if (kind !== 'resolved') {
     blocks.push(
-      { type: 'section', text: { type: 'mrkdwn', text: `*Impact*\n${mask(alert.impact)}` } },
-      { type: 'section', text: { type: 'mrkdwn', text: `*Suggested action*\n${mask(alert.suggestedAction)}\n${runbook}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${t.labels.impact}*\n${mask(texts.impact)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${t.labels.suggestedAction}*\n${mask(texts.suggestedAction)}\n${runbook}` } },
     );
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${environment} · alert \`${alert.id}\` · run \`${alert.metadata.lastRunId}\`` }],
+    elements: [{ type: 'mrkdwn', text: `${environment} · ${t.alertWord} \`${alert.id}\` · ${t.runWord} \`${alert.metadata.lastRunId}\`` }],
   });
   return { text: title, blocks };
 }
@@ -115,17 +151,24 @@ function escapeHtml(text: string): string {
 export function emailContent(context: MessageContext): { subject: string; text: string; html: string } {
   const { alert, severity, environment } = context;
   const kind = eventKind(context.event);
-  const subject = `[${kind === 'resolved' ? 'RESOLVED' : severity.toUpperCase()}] ${headline(context)}`.slice(0, 200);
+  const { locale } = presentationOf(context);
+  const t = framing(context);
+  const { labels } = t;
+  const texts = localizedTexts(alert, locale);
+  const since = sinceText(context);
+  // The headline already starts with the severity marker (CRITICAL, RESOLVED, ESCALATED to...): no second one.
+  const subject = headline(context).slice(0, 200);
   const rows: Array<[string, string]> = [
-    ['Severity', severity.toUpperCase()],
-    ['Value', comparison(alert)],
-    ['Window', alert.window ?? 'current state'],
-    ['Category', alert.category],
-    ...(kind === 'resolved' ? [] : ([['Impact', alert.impact], ['Suggested action', alert.suggestedAction]] as Array<[string, string]>)),
-    ['Runbook', alert.runbookUrl],
-    ['Environment', environment],
-    ['Alert', `${alert.id} (${alert.domain})`],
-    ['Run', alert.metadata.lastRunId],
+    [labels.severity, t.severity[severity]],
+    [labels.value, comparison(alert, locale)],
+    [labels.window, texts.window ?? t.currentState],
+    [labels.category, alert.category],
+    ...(since ? ([[labels.since, since]] as Array<[string, string]>) : []),
+    ...(kind === 'resolved' ? [] : ([[labels.impact, texts.impact], [labels.suggestedAction, texts.suggestedAction]] as Array<[string, string]>)),
+    [labels.runbook, alert.runbookUrl],
+    [labels.environment, environment],
+    [labels.alert, `${alert.id} (${alert.domain})`],
+    [labels.run, alert.metadata.lastRunId],
   ];
   const text = [headline(context), '', summary(context), '', ...rows.map(([label, value]) => `${label}: ${value}`)].join('\n');
   const html = [
@@ -133,7 +176,7 @@ export function emailContent(context: MessageContext): { subject: string; text: 
     `<p>${escapeHtml(summary(context))}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([label, value]) => {
-      const cell = label === 'Runbook' && isHttpUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : escapeHtml(value);
+      const cell = label === labels.runbook && isHttpUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : escapeHtml(value);
       return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
     }),
     '</table>',
@@ -144,7 +187,9 @@ export function emailContent(context: MessageContext): { subject: string; text: 
 /** One short SMS (at most 160 characters), masked. */
 export function smsBody(context: MessageContext): string {
   const { alert } = context;
-  const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? 'Cleared' : comparison(alert)}. Alert ${alert.id}`;
+  const { locale } = presentationOf(context);
+  const t = framing(context);
+  const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? t.cleared : comparison(alert, locale)}. ${t.labels.alert} ${alert.id}`;
   const masked = maskPersonalData(body);
   return masked.length <= 160 ? masked : `${masked.slice(0, 157)}...`;
 }

@@ -24,6 +24,12 @@ export const balanceRules = defineRules(
       fix: ['Top up now; enable auto-recharge with a sensible floor.'],
       resolvedWhen: 'The balance is back to the threshold or above at the next daily check.',
     },
+    fr: {
+      title: 'Solde Twilio bas',
+      impact: 'Quand le solde est épuisé, les appels ne passent plus et les SMS d\'alerte ne partent plus.',
+      suggestedAction: 'Recharger le compte Twilio (ou activer la recharge automatique) dès aujourd\'hui.',
+      message: ({ value, details, format }) => `Le solde Twilio est de ${format.fixed(value, 2)} ${String(details.currency ?? '')}.`.replace(' .', '.'),
+    },
   },
   {
     id: 'stripe_balance_low',
@@ -47,6 +53,12 @@ export const balanceRules = defineRules(
       diagnose: ['Large refunds or disputes drain the balance; check the balance history.'],
       fix: ['Delay manual payouts, or add funds to the Stripe balance if refunds are due.'],
       resolvedWhen: 'The available balance is back to the threshold or above.',
+    },
+    fr: {
+      title: 'Solde disponible Stripe bas',
+      impact: 'Les remboursements et les versements aux prestataires peuvent échouer faute de fonds.',
+      suggestedAction: 'Vérifier le solde en attente et le calendrier des versements dans Stripe ; ajouter des fonds si des remboursements ou des versements sont dus.',
+      message: ({ value, key, format }) => `Le solde disponible Stripe est de ${format.fixed(value, 2)} ${key ?? ''}.`.replace(' .', '.'),
     },
   },
 );

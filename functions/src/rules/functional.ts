@@ -1,4 +1,4 @@
-import { formatValue } from '../notifications/format';
+import { countFr, formatValue } from './locale';
 import { defineRules, type RuleParamSpec } from './types';
 
 /**
@@ -22,6 +22,7 @@ const windowHours = (defaultHours: number, max = 168): RuleParamSpec => ({
 });
 
 const lastHours = (params: Record<string, number>) => `last ${params.windowHours} h`;
+const lastHoursFr = (params: Record<string, number>) => (params.windowHours === 1 ? 'dernière heure' : `${params.windowHours} dernières heures`);
 const percent = (value: number) => formatValue(value, 'percent');
 const num = (details: Record<string, unknown>, name: string) => (typeof details[name] === 'number' ? (details[name] as number) : 0);
 
@@ -70,6 +71,15 @@ export const functionalRules = defineRules(
       ],
       resolvedWhen: 'A signup is recorded again for this form (the value reaches the threshold); the alert resolves itself.',
     },
+    fr: {
+      title: 'Aucune inscription malgré le trafic',
+      impact: 'Blocage total des nouvelles inscriptions : chaque visiteur qui tente de créer un compte échoue, et les dépenses d\'acquisition sont perdues.',
+      suggestedAction:
+        'Créer tout de suite un compte de test sur le formulaire d\'inscription nommé dans l\'alerte ; vérifier Firebase Auth, les Cloud Functions d\'inscription et le dernier déploiement du front-end. Revenir à la version précédente si les inscriptions ont cassé avec elle.',
+      window: lastHoursFr,
+      message: ({ value, key, window, details, format }) =>
+        `${countFr(format, value, 'inscription', 'inscriptions')} sur ${key ?? 'le formulaire d\'inscription'} pour ${format.number(num(details, 'pageViews'))} vues de la page d'inscription et ${format.number(num(details, 'formSubmits'))} envois valides du formulaire (${window}).`,
+    },
   },
   {
     id: 'signup_dropoff_high',
@@ -106,6 +116,14 @@ export const functionalRules = defineRules(
       ],
       fix: ['Fix or relax the faulty validation; revert the form change if the jump followed a release.'],
       resolvedWhen: 'The drop-off goes back to the threshold or below; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Abandon élevé du formulaire d\'inscription',
+      impact: 'De nouveaux clients sont perdus au milieu du formulaire d\'inscription.',
+      suggestedAction: 'Remplir soi-même le formulaire sur mobile et sur ordinateur ; chercher dans les form_errors de ce formulaire un champ qui refuse une saisie valide.',
+      window: lastHoursFr,
+      message: ({ value, key, window, details, format }) =>
+        `${format.percent(value)} des ${format.number(num(details, 'formStarts'))} visiteurs qui ont commencé ${key ?? 'le formulaire d\'inscription'} ne l'ont pas envoyé (${format.number(num(details, 'formSubmits'))} envois valides, ${window}).`,
     },
   },
 
@@ -151,6 +169,15 @@ export const functionalRules = defineRules(
       ],
       resolvedWhen: 'A booking is created again (the value reaches the threshold); the alert resolves itself.',
     },
+    fr: {
+      title: 'Aucune réservation malgré les recherches',
+      impact: 'Le chiffre d\'affaires est bloqué : les clients cherchent des prestataires mais personne n\'arrive à réserver.',
+      suggestedAction:
+        'Faire une réservation de test de bout en bout ; vérifier les Cloud Functions de réservation, les agendas des prestataires et l\'étape de paiement. Revenir à la version précédente si les réservations se sont arrêtées avec elle.',
+      window: lastHoursFr,
+      message: ({ value, window, details, format }) =>
+        `${countFr(format, value, 'réservation', 'réservations')} pour ${format.number(num(details, 'searches'))} recherches de prestataires (${window}) : ${format.number(num(details, 'bookingStarts'))} tentatives de réservation, ${format.number(num(details, 'bookingErrors'))} erreurs de réservation.`,
+    },
   },
   {
     id: 'booking_failure_rate',
@@ -183,6 +210,14 @@ export const functionalRules = defineRules(
       ],
       fix: ['Fix the failing step or roll back; if a provider-side issue, contact the providers concerned.'],
       resolvedWhen: 'The failure rate is back to the threshold or below; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Taux d\'échec des réservations élevé',
+      impact: 'Des ventes sont perdues : une grande part des clients qui tentent de réserver échouent.',
+      suggestedAction: 'Examiner les codes booking_error dans les détails de l\'alerte et dans analytics_events ; reproduire avec une réservation de test.',
+      window: lastHoursFr,
+      message: ({ value, window, details, format }) =>
+        `${format.percent(value)} des tentatives de réservation ont échoué (${window}) : ${format.number(num(details, 'bookingErrors'))} erreurs pour ${format.number(num(details, 'bookingStarts'))} tentatives.`,
     },
   },
 
@@ -231,6 +266,14 @@ export const functionalRules = defineRules(
       fix: ['Fix the validation or the widget; revert the form change if the errors started with a release.'],
       resolvedWhen: 'The error rate of the form goes back to the threshold or below; the alert resolves itself.',
     },
+    fr: {
+      title: 'Taux d\'erreur de formulaire élevé',
+      impact: 'Blocage UX : les visiteurs ne parviennent pas à passer ce formulaire.',
+      suggestedAction: 'Ouvrir le formulaire nommé dans l\'alerte et l\'envoyer avec des données valides ; repérer le champ et le type d\'erreur qui dominent dans form_errors.',
+      window: lastHoursFr,
+      message: ({ value, key, window, details, format }) =>
+        `${format.percent(value)} des envois de ${key ?? 'ce formulaire'} ont échoué (${window}) : ${format.number(num(details, 'errors'))} erreurs pour ${format.number(num(details, 'attempts'))} tentatives d'envoi.`,
+    },
   },
 
   // Tracking ------------------------------------------------------------------------------------
@@ -269,6 +312,15 @@ export const functionalRules = defineRules(
       fix: ['Renew the access token or fix the sender and redeploy; events lost meanwhile cannot be replayed after 7 days.'],
       resolvedWhen: 'Events are sent again in the window; the alert resolves itself.',
     },
+    fr: {
+      title: 'API Conversions Meta inactive',
+      impact: 'L\'optimisation publicitaire Meta tourne à l\'aveugle : les campagnes continuent de dépenser sans signal de conversion.',
+      suggestedAction:
+        'Vérifier les journaux de l\'émetteur CAPI et le jeton d\'accès Meta (Gestionnaire d\'événements > Diagnostics) ; les détails de l\'alerte indiquent combien d\'envois ont échoué.',
+      window: lastHoursFr,
+      message: ({ value, window, details, format }) =>
+        `${countFr(format, value, 'événement envoyé', 'événements envoyés')} à l'API Conversions Meta (${window}, ${format.number(num(details, 'failed'))} envois en échec) alors que le site a enregistré ${format.number(num(details, 'traffic'))} événements analytics.`,
+    },
   },
   {
     id: 'meta_quality_low',
@@ -295,8 +347,8 @@ export const functionalRules = defineRules(
     source: 'tracking_status/meta_capi (qualityScore, qualityScoreUpdatedAt), written by the app from Meta Events Manager.',
     impact: 'Ad targeting is less effective: Meta matches fewer conversions to people.',
     suggestedAction: 'Check which customer parameters the CAPI sender stopped sending (hashed email, phone, fbp/fbc); compare with Events Manager recommendations.',
-    message: ({ value, details }) =>
-      `Meta event match quality is ${formatValue(value, 'score')}${typeof details.updatedAt === 'string' ? ` (recorded ${details.updatedAt})` : ''}.`,
+    message: ({ value, details, format }) =>
+      `Meta event match quality is ${formatValue(value, 'score')}${typeof details.updatedAt === 'string' ? ` (recorded ${format.dateTime(details.updatedAt)})` : ''}.`,
     runbook: {
       meaning: 'The event match quality Meta reports for the Conversions API events is below 50/100: Meta can attribute fewer conversions, so campaigns optimise on less data.',
       confirm: ['Meta Events Manager > Data sources > the pixel > event match quality, per event.'],
@@ -306,6 +358,15 @@ export const functionalRules = defineRules(
       ],
       fix: ['Restore the missing parameters in the CAPI sender (hashed, with consent); redeploy.'],
       resolvedWhen: 'The recorded score is back to the threshold or above; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Qualité de correspondance des événements Meta basse',
+      impact: 'Le ciblage publicitaire est moins efficace : Meta associe moins de conversions à des personnes.',
+      suggestedAction:
+        'Vérifier quels paramètres client l\'émetteur CAPI a cessé d\'envoyer (e-mail haché, téléphone, fbp/fbc) ; comparer avec les recommandations du Gestionnaire d\'événements.',
+      window: (params) => `score enregistré il y a moins de ${params.maxAgeHours} h`,
+      message: ({ value, details, format }) =>
+        `La qualité de correspondance des événements Meta est de ${formatValue(value, 'score', 'fr')}${typeof details.updatedAt === 'string' ? ` (enregistrée le ${format.dateTime(details.updatedAt)})` : ''}.`,
     },
   },
   {
@@ -338,6 +399,14 @@ export const functionalRules = defineRules(
       diagnose: ['Logs of the conversion upload; OAuth credentials of the Google Ads API; details.failed > 0 means the uploads are rejected.'],
       fix: ['Fix the upload (credentials, conversion action id) and redeploy; upload missed conversions within the 90-day window.'],
       resolvedWhen: 'Conversions are sent again in the window; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Conversions Google Ads manquantes',
+      impact: 'Les campagnes Google Ads ne sont pas optimisées : les enchères intelligentes ne voient aucune conversion.',
+      suggestedAction: 'Vérifier l\'envoi des conversions (journaux, Google Ads > Conversions > Diagnostics) et s\'il y a eu des inscriptions ou des réservations pendant la fenêtre.',
+      window: lastHoursFr,
+      message: ({ value, window, details, format }) =>
+        `${countFr(format, value, 'conversion envoyée', 'conversions envoyées')} à Google Ads (${window}, ${format.number(num(details, 'failed'))} envois en échec) alors que le site a enregistré ${format.number(num(details, 'traffic'))} événements analytics.`,
     },
   },
 
@@ -374,6 +443,13 @@ export const functionalRules = defineRules(
       ],
       resolvedWhen: 'At least 3 providers accept bookings again; the alert resolves itself.',
     },
+    fr: {
+      title: 'Trop peu de prestataires disponibles',
+      impact: 'Les clients ne trouvent pas de prestataire à réserver.',
+      suggestedAction: 'Contacter les prestataires pour qu\'ils ouvrent des disponibilités ; vérifier qu\'un bug ou une tâche automatique ne les a pas passés en indisponible.',
+      message: ({ value, details, format }) =>
+        `Seulement ${countFr(format, value, 'prestataire accepte', 'prestataires acceptent')} des réservations (${format.number(num(details, 'activeProviders'))} prestataires actifs).`,
+    },
   },
   {
     id: 'top_rated_unavailable',
@@ -402,6 +478,14 @@ export const functionalRules = defineRules(
       diagnose: ['Holiday period, a calendar sync problem, or a change to how availability is computed.'],
       fix: ['Reach out to these providers; fix the sync or availability computation if it is a bug.'],
       resolvedWhen: 'Half or more of the top-rated providers accept bookings again; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Prestataires les mieux notés indisponibles',
+      impact: 'Les clients sont déçus : les prestataires qu\'ils cherchent en premier ne sont pas réservables.',
+      suggestedAction: 'Contacter les prestataires les mieux notés listés dans les détails de l\'alerte pour qu\'ils ouvrent des disponibilités.',
+      window: (params) => `état actuel, les ${params.topCount} mieux notés`,
+      message: ({ value, details, format }) =>
+        `${format.percent(value)} des ${format.number(num(details, 'examined'))} prestataires les mieux notés n'acceptent pas de réservation (${format.number(num(details, 'unavailable'))} indisponibles).`,
     },
   },
 
@@ -437,6 +521,14 @@ export const functionalRules = defineRules(
       ],
       fix: ['Fix or roll back the checkout change; switch off a failing payment method until fixed.'],
       resolvedWhen: 'The conversion is back to the threshold or above; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Conversion du tunnel de paiement basse',
+      impact: 'Les clients abandonnent à l\'étape du paiement : le chiffre d\'affaires est perdu tout au bout du tunnel.',
+      suggestedAction: 'Payer une commande de test avec chaque moyen de paiement ; vérifier les codes payment_error et les pages de statut des fournisseurs de paiement.',
+      window: lastHoursFr,
+      message: ({ value, window, details, format }) =>
+        `${format.percent(value)} des ${format.number(num(details, 'checkouts'))} passages au paiement ont abouti (${window}) : ${format.number(num(details, 'payments'))} paiements, ${format.number(num(details, 'paymentErrors'))} erreurs de paiement.`,
     },
   },
   {
@@ -480,6 +572,14 @@ export const functionalRules = defineRules(
       fix: ['Fix the configuration or the integration; tell affected customers if payments were blocked.'],
       resolvedWhen: 'The code occurs 3 times or fewer in the window; the alert resolves itself.',
     },
+    fr: {
+      title: 'Même erreur de paiement répétée',
+      impact: 'Un problème de paiement systémique : le même échec touche un client après l\'autre.',
+      suggestedAction: 'Rechercher le code d\'erreur chez le fournisseur de paiement ; vérifier le moyen de paiement et la configuration qu\'il désigne.',
+      window: lastHoursFr,
+      message: ({ value, key, window, details, format }) =>
+        `Erreur de paiement ${key ?? '?'} survenue ${format.number(value)} fois (${window})${num(details, 'sessions') ? ` dans ${format.number(num(details, 'sessions'))} sessions` : ''}${details.truncated ? ' (au moins : plus d\'erreurs que la limite de lecture)' : ''}.`,
+    },
   },
   {
     id: 'commissions_pending_overdue',
@@ -510,6 +610,14 @@ export const functionalRules = defineRules(
       ],
       fix: ['Restart or fix the payout job; top up the payout balance; pay the overdue commissions by hand if needed.'],
       resolvedWhen: '10 or fewer commissions are overdue; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Commissions en attente depuis trop longtemps',
+      impact: 'Les prestataires sont payés en retard et perdent confiance dans la plateforme.',
+      suggestedAction: 'Vérifier la tâche de versement et le fournisseur de versement (PayPal, Stripe Connect) : virements en échec ou bloqués.',
+      window: (params) => `en attente depuis plus de ${params.maxAgeDays} jours`,
+      message: ({ value, params, details, format }) =>
+        `${countFr(format, value, 'commission', 'commissions')} en attente depuis plus de ${params.maxAgeDays} jours${num(details, 'amount') ? ` (montant total ${format.number(num(details, 'amount'))})` : ''}.`,
     },
   },
 );

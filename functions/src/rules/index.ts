@@ -21,3 +21,4 @@ export function hasRule(id: string): boolean {
 }
 
 export * from './types';
+export * from './locale';

@@ -1,3 +1,4 @@
+import { countFr, countText } from './locale';
 import { defineRules } from './types';
 
 const minutes = (value: number) => (value % 60 === 0 ? `last ${value / 60} h` : `last ${value} min`);
@@ -8,6 +9,10 @@ const lastMinutes = {
   params: { windowMinutes: { default: 60, min: 15, max: 1_440, unit: 'minutes', description: 'Length of the window, ending at the evaluation time.' } },
   window: (p: Record<string, number>) => minutes(p.windowMinutes),
 };
+
+/** French window of `lastMinutes`: "dernière heure", "6 dernières heures", "30 dernières minutes". */
+const lastMinutesFr = (p: Record<string, number>) =>
+  p.windowMinutes === 60 ? 'dernière heure' : p.windowMinutes % 60 === 0 ? `${p.windowMinutes / 60} dernières heures` : `${p.windowMinutes} dernières minutes`;
 
 /** Payment, payout and call-session rules (payment monitoring job, every 4 hours). */
 export const paymentRules = defineRules(
@@ -46,6 +51,14 @@ export const paymentRules = defineRules(
       ],
       resolvedWhen: 'Failures in the window fall back to the threshold or below; the alert resolves itself on the next run.',
     },
+    fr: {
+      title: 'Échecs de paiement Stripe',
+      impact: 'Les clients ne peuvent pas payer : des réservations sont perdues et certains clients ne réessaieront pas.',
+      suggestedAction: 'Ouvrir le tableau de bord Stripe (Paiements, filtre Échoué) et examiner les codes de refus dans les détails de l\'alerte.',
+      window: lastMinutesFr,
+      message: ({ value, window, details, format }) =>
+        `${countFr(format, value, 'paiement Stripe a échoué', 'paiements Stripe ont échoué')} (${window}).${details.topCodes ? ` Principaux codes d'échec : ${String(details.topCodes)}.` : ''}`,
+    },
   },
   {
     id: 'uncaptured_payments',
@@ -81,6 +94,14 @@ export const paymentRules = defineRules(
       ],
       resolvedWhen: 'Stuck authorisations fall back to the threshold or below.',
     },
+    fr: {
+      title: 'Paiements autorisés mais non capturés',
+      impact: 'L\'argent est bloqué sur la carte des clients mais jamais encaissé ; les autorisations expirent au bout de 7 jours et le chiffre d\'affaires est perdu.',
+      suggestedAction: 'Vérifier l\'étape de capture (fin d\'appel → capture), puis capturer ou annuler les paiements bloqués.',
+      window: (p) => `autorisés il y a plus de ${p.olderThanHours} h`,
+      message: ({ value, params, format }) =>
+        `${countFr(format, value, 'paiement autorisé', 'paiements autorisés')} il y a plus de ${params.olderThanHours} h et toujours pas ${value >= 2 ? 'capturés' : 'capturé'}.`,
+    },
   },
   {
     id: 'paypal_payment_failures',
@@ -106,6 +127,14 @@ export const paymentRules = defineRules(
       fix: ['Roll back a faulty checkout change.', 'Expired or revoked REST credentials: renew them in the PayPal developer dashboard and update the app secret.'],
       resolvedWhen: 'Failures in the window fall back to the threshold or below.',
     },
+    fr: {
+      title: 'Échecs de paiement PayPal',
+      impact: 'Les clients qui paient avec PayPal ne peuvent pas réserver.',
+      suggestedAction: 'Vérifier le tableau de bord PayPal Business et les codes d\'échec dans les détails de l\'alerte.',
+      window: lastMinutesFr,
+      message: ({ value, window, details, format }) =>
+        `${countFr(format, value, 'paiement PayPal a échoué', 'paiements PayPal ont échoué')} (${window}).${details.topCodes ? ` Principaux codes d'échec : ${String(details.topCodes)}.` : ''}`,
+    },
   },
   {
     id: 'payouts_pending_too_long',
@@ -130,6 +159,13 @@ export const paymentRules = defineRules(
       diagnose: ['PayPal: Activity, Payouts, open the batch ids listed on the payouts.', 'Stripe Connect: Balances, Payouts.', 'Our payout status webhook handler logs.'],
       fix: ['Update the payout records from the provider\'s real status.', 'Retry failed items; contact the provider when the payout is stuck on their side.'],
       resolvedWhen: 'Late payouts fall back to the threshold or below.',
+    },
+    fr: {
+      title: 'Versements en attente depuis trop longtemps',
+      impact: 'Les prestataires attendent leur argent et perdent confiance ; les demandes au support suivent.',
+      suggestedAction: 'Vérifier les lots de versements dans PayPal/Stripe ; l\'alerte de contrôle croisé PayPal donne l\'état réel des versements.',
+      window: (p) => `créés il y a plus de ${p.olderThanHours} h`,
+      message: ({ value, params, format }) => `${countFr(format, value, 'versement', 'versements')} en attente depuis plus de ${params.olderThanHours} h.`,
     },
   },
   {
@@ -157,6 +193,13 @@ export const paymentRules = defineRules(
       fix: ['Correct the data and retry the payout; set the record to its new status.', 'Tell the provider what happened and when they will be paid.'],
       resolvedWhen: 'No payout remains in status failed.',
     },
+    fr: {
+      title: 'Versements en échec',
+      impact: 'Les prestataires ne sont pas payés pour le travail fait : un tort direct aux personnes dont la plateforme dépend.',
+      suggestedAction: 'Lire le motif d\'échec de chaque versement, corriger les coordonnées du compte ou relancer, et prévenir les prestataires concernés.',
+      message: ({ value, format }) =>
+        `${countFr(format, value, 'versement à un prestataire a échoué', 'versements à des prestataires ont échoué')} sans être ${value >= 2 ? 'traités' : 'traité'}.`,
+    },
   },
   {
     id: 'failed_calls',
@@ -182,6 +225,14 @@ export const paymentRules = defineRules(
       fix: ['Top up Twilio if the balance is low.', 'Roll back a faulty call-flow change.', 'Refund or reschedule affected sessions.'],
       resolvedWhen: 'Failed calls in the window fall back to the threshold or below.',
     },
+    fr: {
+      title: 'Appels en échec',
+      impact: 'Des consultations payées n\'ont pas lieu : remboursements, clients et prestataires mécontents.',
+      suggestedAction: 'Vérifier Twilio (debugger, page de statut, solde) et les motifs d\'échec dans les détails de l\'alerte.',
+      window: lastMinutesFr,
+      message: ({ value, window, details, format }) =>
+        `${countFr(format, value, 'appel a échoué', 'appels ont échoué')} (${window}).${details.topReasons ? ` Principaux motifs : ${String(details.topReasons)}.` : ''}`,
+    },
   },
   {
     id: 'orphaned_call_sessions',
@@ -206,6 +257,14 @@ export const paymentRules = defineRules(
       diagnose: ['`call_sessions` with status pending/scheduled and old expectedEndAt: do they have a twilioCallSid?', 'Without a call sid the call was never placed (scheduler); with one, the status callback did not arrive (Twilio webhook).'],
       fix: ['Repair the scheduler or the Twilio status callback URL.', 'Close the orphaned sessions and release their payment authorisations.'],
       resolvedWhen: 'Orphaned sessions fall back to the threshold or below.',
+    },
+    fr: {
+      title: 'Sessions d\'appel orphelines',
+      impact: 'Des sessions qui n\'ont jamais eu lieu gardent des paiements autorisés et des prestataires marqués occupés.',
+      suggestedAction: 'Trouver pourquoi ces sessions n\'ont jamais été démarrées ni clôturées (callbacks Twilio, planificateur), puis les clôturer.',
+      window: (p) => `fin prévue il y a plus de ${p.graceMinutes} min`,
+      message: ({ value, params, format }) =>
+        `${countFr(format, value, 'session d\'appel encore en attente ou planifiée', 'sessions d\'appel encore en attente ou planifiées')} ${params.graceMinutes} min après ${value >= 2 ? 'leur' : 'sa'} fin prévue.`,
     },
   },
   {
@@ -237,6 +296,14 @@ export const paymentRules = defineRules(
       fix: ['Fix the capture path and capture what can still be captured.', 'Lower the threshold if the business model changed (more legitimate cancellations).'],
       resolvedWhen: 'The rate is back to the threshold or above.',
     },
+    fr: {
+      title: 'Taux de capture bas',
+      impact: 'Une partie du chiffre d\'affaires autorisé n\'est pas encaissée.',
+      suggestedAction: 'Comparer les paiements capturés et autorisés dans Stripe ; voir l\'alerte des paiements non capturés.',
+      window: (p) => `autorisés il y a entre ${p.windowHours} h et ${p.graceHours} h`,
+      message: ({ value, details, format }) =>
+        `Taux de capture de ${format.percent(value)} (${countText(format, details.captured)} paiements capturés sur ${countText(format, details.authorized)} autorisés).`,
+    },
   },
   {
     id: 'stripe_undelivered_webhooks',
@@ -262,6 +329,14 @@ export const paymentRules = defineRules(
       diagnose: ['4xx: usually a wrong signing secret (STRIPE_WEBHOOK_SECRET rotated) or a route change.', '5xx or timeouts: the handler crashes; read its logs and `error_logs`.'],
       fix: ['Fix the endpoint, then resend the failed events from the Stripe dashboard (or wait: Stripe retries for 3 days).', 'Check the `stripe_paid_not_recorded` alert for customers who paid without getting a booking.'],
       resolvedWhen: 'Stripe has no undelivered event left in the window.',
+    },
+    fr: {
+      title: 'Webhooks Stripe non livrés',
+      impact: 'Des paiements réussissent chez Stripe sans que notre application en soit informée : les clients ont payé et ne reçoivent rien.',
+      suggestedAction: 'Tableau de bord Stripe, Développeurs, Webhooks : lire les réponses d\'erreur de l\'endpoint, le corriger, puis renvoyer les événements en échec.',
+      window: (p) => `événements des ${p.windowHours} dernières heures`,
+      message: ({ value, details, format }) =>
+        `Stripe n'a pas pu livrer ${countFr(format, value, 'événement', 'événements')} à notre endpoint webhook.${details.types ? ` Types d'événements : ${String(details.types)}.` : ''}`,
     },
   },
   {
@@ -292,6 +367,16 @@ export const paymentRules = defineRules(
       fix: ['Replay the events from Stripe once the handler is fixed, or record the payments by hand.', 'Contact the customers concerned if their booking was lost; refund if it cannot be honoured.'],
       resolvedWhen: 'Every succeeded PaymentIntent in the window has a paid record.',
     },
+    fr: {
+      title: 'Payé chez Stripe mais pas enregistré comme payé',
+      impact: 'Des clients ont été débités sans obtenir ce qu\'ils ont payé.',
+      suggestedAction: 'Rechercher les identifiants de PaymentIntent donnés dans les détails de l\'alerte, puis créer ou mettre à jour les réservations, ou rembourser.',
+      window: (p) => `paiements des ${p.windowHours} dernières heures, créés il y a plus de ${p.graceMinutes} min`,
+      message: ({ value, details, format }) => {
+        const s = value >= 2 ? 's' : '';
+        return `${countFr(format, value, 'paiement réussi', 'paiements réussis')} chez Stripe mais absent${s} de nos données ou non marqué${s} payé${s}.${details.examples ? ` Exemples : ${String(details.examples)}.` : ''}`;
+      },
+    },
   },
   {
     id: 'paypal_payout_items_failed',
@@ -318,6 +403,16 @@ export const paymentRules = defineRules(
       fix: ['Update our payout records to the real status, so `failed_payouts` tracks them.', 'Ask the providers for correct payout details and pay again.'],
       resolvedWhen: 'No late pending payout is failed at PayPal.',
     },
+    fr: {
+      title: 'Versements PayPal en échec chez PayPal',
+      impact: 'Des prestataires ne recevront pas l\'argent que nous croyons en route.',
+      suggestedAction: 'Ouvrir les lots dans PayPal, corriger les bénéficiaires ou relancer, puis mettre à jour les enregistrements de versement.',
+      window: (p) => `versements en attente depuis plus de ${p.olderThanHours} h`,
+      message: ({ value, details, format }) => {
+        const s = value >= 2 ? 's' : '';
+        return `PayPal signale ${countFr(format, value, 'versement', 'versements')} en échec, retourné${s}, bloqué${s} ou non réclamé${s} alors que nous ${value >= 2 ? 'les' : 'le'} considérons encore en attente.${details.statuses ? ` Statuts : ${String(details.statuses)}.` : ''}`;
+      },
+    },
   },
   {
     id: 'twilio_failed_calls',
@@ -342,6 +437,14 @@ export const paymentRules = defineRules(
       diagnose: ['Error codes of the failed calls in the Twilio console.', 'If the app recorded fewer: the status callback handler is not updating `call_sessions`.'],
       fix: ['Fix the telephony issue (numbers, geo permissions, balance).', 'Fix the status callback so failures are recorded.'],
       resolvedWhen: 'Twilio failures in the window fall back to the threshold or below.',
+    },
+    fr: {
+      title: 'Appels en échec signalés par Twilio',
+      impact: 'Les consultations n\'aboutissent pas, quoi qu\'en disent nos propres données.',
+      suggestedAction: 'Comparer avec le nombre d\'appels en échec enregistré par l\'application (dans les détails) ; consulter le debugger Twilio.',
+      window: lastMinutesFr,
+      message: ({ value, window, details, format }) =>
+        `Twilio signale ${countFr(format, value, 'appel en échec', 'appels en échec')} (${window}) ; l'application en a enregistré ${countText(format, details.appRecorded)}.`,
     },
   },
 );

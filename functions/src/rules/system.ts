@@ -1,5 +1,6 @@
 // Type-only: config/schema imports the rule catalogue, so a value import here would be circular.
 import type { ChannelName } from '../config/schema';
+import { countFr, formatNumber, type Formatter } from './locale';
 import { defineRules } from './types';
 
 /** A string from an observation's details, or the fallback. */
@@ -16,6 +17,20 @@ export function durationText(minutes: number): string {
   if (minutes < 60) return `${Math.round(minutes)} min`;
   const hours = minutes / 60;
   return `${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`;
+}
+
+/** 15 -> "15 dernières minutes", 60 -> "dernière heure", 240 -> "4 dernières heures", 90 -> "dernières 1,5 h". */
+function lastDurationFr(minutes: number): string {
+  if (minutes < 60) return `${Math.round(minutes)} dernières minutes`;
+  const hours = minutes / 60;
+  if (hours === 1) return 'dernière heure';
+  return Number.isInteger(hours) ? `${hours} dernières heures` : `dernières ${formatNumber(hours, 'fr', 1)} h`;
+}
+
+/** durationText in the formatter's locale: "15 min", "4 h", "1,5 h". */
+function durationFr(minutes: number, format: Formatter): string {
+  if (minutes < 60) return `${Math.round(minutes)} min`;
+  return `${format.number(minutes / 60, 1)} h`;
 }
 
 function names(value: unknown): string[] {
@@ -56,9 +71,9 @@ export const systemRules = defineRules(
       'Threshold or routing changes made since the last valid version are not applied; monitoring keeps running on the last valid configuration.',
     suggestedAction:
       'Fix the fields named in the alert (or use the updateThresholds callable, which validates before saving).',
-    message: ({ value, details }) => {
+    message: ({ value, details, format }) => {
       const problems = Array.isArray(details.problems) ? (details.problems as string[]) : [];
-      const fallback = typeof details.fallback === 'string' ? details.fallback : 'the last valid configuration';
+      const fallback = (typeof details.fallback === 'string' ? details.fallback : 'the last valid configuration').replace(/\(saved ([^)]+)\)/, (_, at: string) => `(saved ${format.dateTime(at)})`);
       return `The configuration override was rejected (${value} problem${value === 1 ? '' : 's'}: ${problems
         .slice(0, 5)
         .join('; ')}). Still using ${fallback}.`;
@@ -81,6 +96,21 @@ export const systemRules = defineRules(
         'Run `npm run monitor -- <job> --dry-run` to confirm the configuration loads.',
       ],
       resolvedWhen: 'The next run loads the document without problems; the alert resolves itself.',
+    },
+    fr: {
+      title: 'Surcharge de la configuration du monitoring rejetée',
+      impact:
+        'Les changements de seuils ou de routage faits depuis la dernière version valide ne sont pas appliqués ; le monitoring continue avec la dernière configuration valide.',
+      suggestedAction: 'Corriger les champs nommés dans l\'alerte (ou passer par la callable updateThresholds, qui valide avant d\'enregistrer).',
+      message: ({ value, details, format }) => {
+        const problems = Array.isArray(details.problems) ? (details.problems as string[]) : [];
+        const fallback = text(details.fallback);
+        const saved = /\(saved ([^)]+)\)/.exec(fallback);
+        const using = /defaults/.test(fallback)
+          ? 'les valeurs par défaut intégrées'
+          : `la dernière configuration valide${saved ? ` (enregistrée le ${format.dateTime(saved[1])})` : ''}`;
+        return `La surcharge de configuration a été rejetée (${countFr(format, value, 'problème', 'problèmes')} : ${problems.slice(0, 5).join(' ; ')}). Configuration utilisée : ${using}.`;
+      },
     },
   },
   {
@@ -121,6 +151,12 @@ export const systemRules = defineRules(
       ],
       resolvedWhen: 'The check succeeds on a later run; the alert resolves itself.',
     },
+    fr: {
+      title: 'Un contrôle du monitoring n\'a pas pu s\'exécuter',
+      impact: 'Les métriques produites par ce contrôle restent inconnues jusqu\'à sa prochaine exécution : un incident de ce côté passerait inaperçu.',
+      suggestedAction: 'Lire l\'erreur du fournisseur dans l\'alerte ; vérifier la page de statut du fournisseur et les identifiants.',
+      message: ({ key, details }) => `Le contrôle ${key ?? '?'} a échoué : ${typeof details.error === 'string' ? details.error : 'erreur inconnue'}.`,
+    },
   },
   {
     id: 'job_not_running',
@@ -142,12 +178,12 @@ export const systemRules = defineRules(
       'Everything this job watches is unwatched: an incident in its domain raises no alert. People believe they are protected while they are not.',
     suggestedAction:
       'Open the function logs and its Cloud Scheduler job; run it by hand with `npm run monitor -- <job>`; redeploy if the function or its schedule is missing.',
-    message: ({ value, key, threshold, details }) => {
+    message: ({ value, key, threshold, details, format }) => {
       const period = num(details.periodMinutes) ?? 0;
       const hours = num(details.hoursSinceSuccess) ?? 0;
       const lastSuccess = text(details.lastSuccessAt);
       const since = lastSuccess
-        ? `has not succeeded for ${hours} h (last success ${lastSuccess})`
+        ? `has not succeeded for ${hours} h (last success ${format.dateTime(lastSuccess)})`
         : `has never succeeded since monitoring started watching it ${hours} h ago`;
       const lastError = text(details.lastError);
       return `Job ${key ?? '?'} (${text(details.exportName, '?')}) ${since}: ${value} % of its ${durationText(period)} period, limit ${threshold} % (${durationText((period * threshold) / 100)}).${lastError ? ` Last error: ${lastError}` : ''}`;
@@ -174,6 +210,24 @@ export const systemRules = defineRules(
       ],
       resolvedWhen:
         'The job completes a run successfully; the next run of any other job (the watchdog runs every 15 minutes) sees the fresh heartbeat and resolves the alert.',
+    },
+    fr: {
+      title: 'Le monitoring lui-même ne tourne pas',
+      impact:
+        'Tout ce que surveille cette tâche n\'est plus surveillé : un incident dans son domaine ne lève aucune alerte. On se croit protégé alors qu\'on ne l\'est pas.',
+      suggestedAction:
+        'Ouvrir les journaux de la fonction et sa tâche Cloud Scheduler ; la lancer à la main avec `npm run monitor -- <job>` ; redéployer si la fonction ou sa planification manque.',
+      window: () => 'depuis la dernière exécution réussie',
+      message: ({ value, key, threshold, details, format }) => {
+        const period = num(details.periodMinutes) ?? 0;
+        const hours = format.number(num(details.hoursSinceSuccess) ?? 0, 1);
+        const lastSuccess = text(details.lastSuccessAt);
+        const since = lastSuccess
+          ? `n'a pas réussi depuis ${hours} h (dernier succès le ${format.dateTime(lastSuccess)})`
+          : `n'a jamais réussi depuis que le monitoring la surveille, il y a ${hours} h`;
+        const lastError = text(details.lastError);
+        return `La tâche ${key ?? '?'} (${text(details.exportName, '?')}) ${since} : ${format.percent(value)} de sa période de ${durationFr(period, format)}, limite ${format.percent(threshold)} (${durationFr((period * threshold) / 100, format)}).${lastError ? ` Dernière erreur : ${lastError}` : ''}`;
+      },
     },
   },
   {
@@ -217,6 +271,20 @@ export const systemRules = defineRules(
         'Deploy the fix (`npm run deploy`); runs are idempotent per tick, so re-running a failed tick by hand is safe.',
       ],
       resolvedWhen: 'A run succeeds (the counter drops to 0); the next run of another job resolves the alert.',
+    },
+    fr: {
+      title: 'Une tâche de monitoring échoue en boucle',
+      impact:
+        'La tâche démarre mais ne termine jamais son travail : ses alertes ne sont ni levées ni résolues, et ses relances de notification ne sont pas traitées.',
+      suggestedAction:
+        'Lire la dernière erreur dans l\'alerte, retrouver les exécutions en échec dans monitoring_runs et les journaux de la fonction, corriger la cause et lancer la tâche à la main.',
+      window: () => 'exécutions consécutives',
+      message: ({ value, key, details, format }) => {
+        const lastError = text(details.lastError, 'aucune erreur enregistrée');
+        const lastRun = text(details.lastRunId);
+        const runs = value >= 2 ? `ses ${format.number(value)} dernières exécutions` : 'sa dernière exécution';
+        return `La tâche ${key ?? '?'} (${text(details.exportName, '?')}) a échoué lors de ${runs}${lastRun ? ` (la plus récente : ${lastRun})` : ''} : ${lastError}`;
+      },
     },
   },
   {
@@ -274,6 +342,19 @@ export const systemRules = defineRules(
       resolvedWhen:
         'No critical error from this source during the window (60 minutes by default): the next watchdog run resolves the alert.',
     },
+    fr: {
+      title: 'Erreurs critiques journalisées',
+      impact:
+        'Un composant de l\'application signale une panne que ses développeurs ont marquée critique : des utilisateurs sont probablement touchés en ce moment (paiement échoué, réservation perdue, page cassée).',
+      suggestedAction:
+        'Ouvrir Sentry et error_logs pour cette source, suivre le correlationId de la dernière entrée, et décider d\'un correctif ou d\'un retour arrière.',
+      window: (params) => lastDurationFr(params.windowMinutes),
+      message: ({ value, key, window, details, format }) => {
+        const latest = text(details.latestMessage);
+        const correlation = text(details.latestCorrelationId);
+        return `${countFr(format, value, 'erreur critique', 'erreurs critiques')} de ${key ?? 'source inconnue'} (${window ?? 'récemment'})${latest ? ` ; dernière : « ${latest} »` : ''}${correlation ? ` (correlationId ${correlation})` : ''}.`;
+      },
+    },
   },
   {
     id: 'error_logs_high',
@@ -311,6 +392,14 @@ export const systemRules = defineRules(
         'If the level is normal for the app, raise the threshold in monitoring_config/settings (rules.error_logs_high.threshold).',
       ],
       resolvedWhen: 'The daily count is back at or below the threshold; the next system run resolves the alert.',
+    },
+    fr: {
+      title: 'Nombreuses erreurs de gravité haute journalisées',
+      impact: 'Quelque chose dégrade l\'application sans être encore critique ; laissé tel quel, cela finit en général en incident.',
+      suggestedAction: 'Regrouper les entrées par source dans error_logs ou Sentry et ouvrir un ticket pour la plus fréquente.',
+      window: (params) => lastDurationFr(params.windowHours * 60),
+      message: ({ value, window, details, format }) =>
+        `${countFr(format, value, 'erreur de gravité haute', 'erreurs de gravité haute')} (${window ?? '24 dernières heures'}) ; par gravité : ${text(details.bySeverityText, 'n/d')}.`,
     },
   },
   {
@@ -350,6 +439,14 @@ export const systemRules = defineRules(
       ],
       resolvedWhen: 'The daily count is back at or below the threshold; the next system run resolves the alert.',
     },
+    fr: {
+      title: 'Nombreuses erreurs de gravité moyenne journalisées',
+      impact: 'Le bruit de fond augmente : les vrais problèmes deviennent plus difficiles à voir et certains utilisateurs subissent un fonctionnement dégradé.',
+      suggestedAction: 'Trouver les sources qui produisent le plus d\'erreurs moyennes et décider s\'il s\'agit de bugs ou d\'erreurs mal classées.',
+      window: (params) => lastDurationFr(params.windowHours * 60),
+      message: ({ value, window, details, format }) =>
+        `${countFr(format, value, 'erreur de gravité moyenne', 'erreurs de gravité moyenne')} (${window ?? '24 dernières heures'}) ; par gravité : ${text(details.bySeverityText, 'n/d')}.`,
+    },
   },
   {
     id: 'backup_stale',
@@ -369,13 +466,13 @@ export const systemRules = defineRules(
       'If data is lost or corrupted now, everything written since the last good backup cannot be restored: bookings, payments and accounts of that period.',
     suggestedAction:
       'Check the backup job (Cloud Scheduler, its logs, the export bucket), run a backup by hand and make sure it writes a success entry.',
-    message: ({ value, threshold, details }) => {
+    message: ({ value, threshold, details, format }) => {
       const lastFailure = text(details.lastFailureAt);
-      const failure = lastFailure ? ` Last failed attempt ${lastFailure}: ${text(details.lastFailureError, 'no error recorded')}.` : '';
+      const failure = lastFailure ? ` Last failed attempt ${format.dateTime(lastFailure)}: ${text(details.lastFailureError, 'no error recorded')}.` : '';
       if (details.neverSucceeded === true) {
         return `No successful backup has ever been recorded in backup_logs (limit ${threshold} h).${failure}`;
       }
-      return `Last successful backup ${value} h ago (${text(details.lastSuccessAt, '?')}, ${text(details.lastSuccessDestination, 'destination unknown')}); limit ${threshold} h.${failure}`;
+      return `Last successful backup ${value} h ago (${details.lastSuccessAt ? format.dateTime(text(details.lastSuccessAt)) : '?'}, ${text(details.lastSuccessDestination, 'destination unknown')}); limit ${threshold} h.${failure}`;
     },
     runbook: {
       meaning:
@@ -397,6 +494,24 @@ export const systemRules = defineRules(
       ],
       resolvedWhen:
         'A successful backup is recorded; the next system run (daily, 08:00) resolves the alert. Run `npm run monitor -- system` to confirm sooner.',
+    },
+    fr: {
+      title: 'Sauvegarde en retard',
+      impact:
+        'Si des données sont perdues ou corrompues maintenant, tout ce qui a été écrit depuis la dernière bonne sauvegarde est irrécupérable : réservations, paiements et comptes de cette période.',
+      suggestedAction:
+        'Vérifier la tâche de sauvegarde (Cloud Scheduler, ses journaux, le bucket d\'export), lancer une sauvegarde à la main et vérifier qu\'elle écrit une entrée success.',
+      message: ({ value, threshold, details, format }) => {
+        const lastFailure = text(details.lastFailureAt);
+        const failure = lastFailure
+          ? ` Dernière tentative en échec le ${format.dateTime(lastFailure)} : ${text(details.lastFailureError, 'aucune erreur enregistrée')}.`
+          : '';
+        if (details.neverSucceeded === true) {
+          return `Aucune sauvegarde réussie n'a jamais été enregistrée dans backup_logs (limite ${format.number(threshold)} h).${failure}`;
+        }
+        const lastSuccess = text(details.lastSuccessAt);
+        return `Dernière sauvegarde réussie il y a ${format.number(value, 1)} h (${lastSuccess ? format.dateTime(lastSuccess) : '?'}, ${text(details.lastSuccessDestination, 'destination inconnue')}) ; limite ${format.number(threshold)} h.${failure}`;
+      },
     },
   },
   {
@@ -442,6 +557,19 @@ export const systemRules = defineRules(
       ],
       resolvedWhen: 'Every declared name has a value at the next system run; the alert resolves itself.',
     },
+    fr: {
+      title: 'Paramètres ou secrets de déploiement manquants',
+      impact:
+        'Ce qui a besoin de la valeur manquante est désactivé : un canal de notification, un rapport d\'erreur ou un contrôle fournisseur ne fait rien, sans le dire.',
+      suggestedAction:
+        'Définir chaque nom manquant (`firebase functions:secrets:set NOM` pour les secrets, functions/.env.<projet> pour les paramètres) et redéployer ; donner la valeur `none` à un secret pour désactiver volontairement sa fonctionnalité.',
+      message: ({ value, details, format }) => {
+        const total = num(details.total) ?? 0;
+        const missing = names(details.missing);
+        const disabled = names(details.disabled);
+        return `${format.number(total - value)} paramètres et secrets définis sur ${format.number(total)} ; manquants : ${missing.join(', ') || 'aucun'}.${disabled.length ? ` Désactivés volontairement : ${disabled.join(', ')}.` : ''}`;
+      },
+    },
   },
   {
     id: 'channel_failing',
@@ -472,10 +600,10 @@ export const systemRules = defineRules(
       'Alerts routed to this channel do not reach anyone there; for SMS that means emergencies may go unnoticed at night.',
     suggestedAction:
       'Read the channel error in the alert and fix the credential or endpoint (webhook revoked, SMTP password changed, Twilio balance or token).',
-    message: ({ value, key, details }) => {
+    message: ({ value, key, details, format }) => {
       const deliveries = num(details.failedDeliveries) ?? 0;
       const lastSent = text(details.lastSentAt);
-      return `${key ?? '?'}: ${value} failed delivery attempts in a row (${deliveries} message${deliveries === 1 ? '' : 's'}) ${lastSent ? `since the last success at ${lastSent}` : 'and no recent success'}; last error: ${text(details.lastError, 'unknown')}.`;
+      return `${key ?? '?'}: ${value} failed delivery attempts in a row (${deliveries} message${deliveries === 1 ? '' : 's'}) ${lastSent ? `since the last success at ${format.dateTime(lastSent)}` : 'and no recent success'}; last error: ${text(details.lastError, 'unknown')}.`;
     },
     channels: ({ key, severity, routing }) => routeAroundChannel(key, severity, routing),
     runbook: {
@@ -497,6 +625,18 @@ export const systemRules = defineRules(
       ],
       resolvedWhen:
         'A message is delivered on the channel again; the next watchdog run sees the success and resolves the alert (the resolution is sent to the channels that received it).',
+    },
+    fr: {
+      title: 'Un canal de notification échoue en boucle',
+      impact: 'Les alertes routées vers ce canal n\'y atteignent personne ; pour les SMS, des urgences peuvent passer inaperçues la nuit.',
+      suggestedAction:
+        'Lire l\'erreur du canal dans l\'alerte et corriger l\'identifiant ou le point d\'accès (webhook révoqué, mot de passe SMTP changé, solde ou jeton Twilio).',
+      window: (params) => `depuis la dernière livraison réussie, ${params.lookbackHours} h au plus`,
+      message: ({ value, key, details, format }) => {
+        const deliveries = num(details.failedDeliveries) ?? 0;
+        const lastSent = text(details.lastSentAt);
+        return `${key ?? '?'} : ${countFr(format, value, 'tentative de livraison échouée', 'tentatives de livraison échouées')} d'affilée (${countFr(format, deliveries, 'message', 'messages')}) ${lastSent ? `depuis le dernier succès le ${format.dateTime(lastSent)}` : 'et aucun succès récent'} ; dernière erreur : ${text(details.lastError, 'inconnue')}.`;
+      },
     },
   },
 );

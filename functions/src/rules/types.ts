@@ -4,6 +4,7 @@
  * all derive from that definition.
  */
 import type { ChannelName } from '../config/schema';
+import type { Formatter, Locale } from './locale';
 
 export const SEVERITIES = ['warning', 'critical', 'emergency'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -61,6 +62,21 @@ export interface MessageInput {
   window: string | null;
   params: Record<string, number>;
   details: Record<string, unknown>;
+  /** Numbers and dates in the language of the message and the configured time zone. */
+  format: Formatter;
+}
+
+/**
+ * The texts of a rule an on-call person reads, in one language. The English ones are the rule's own
+ * fields (`title`, `impact`...); every other language sits beside them in the rule (`fr: {...}`).
+ */
+export interface RuleTexts {
+  title: string;
+  impact: string;
+  suggestedAction: string;
+  /** Present exactly when the rule has a `window`. */
+  window?: (params: Record<string, number>) => string;
+  message: (input: MessageInput) => string;
 }
 
 /** What a rule's `channels` hook receives. */
@@ -112,6 +128,15 @@ export interface RuleDefinition {
    */
   channels?: (input: ChannelRouteInput) => ChannelName[];
   runbook: RunbookEntry;
+  /** The French texts, beside the English ones above. */
+  fr: RuleTexts;
+}
+
+/** The texts of `rule` in `locale`. */
+export function ruleTexts(rule: RuleDefinition, locale: Locale): RuleTexts {
+  if (locale === 'fr') return rule.fr;
+  const { title, impact, suggestedAction, window, message } = rule;
+  return { title, impact, suggestedAction, window, message };
 }
 
 /** The channels a rule's message at `severity` goes to: the rule's own choice, else the routing. */

@@ -72,6 +72,12 @@ export const fixtureRules = defineRules(
     suggestedAction: 'Check Stripe.',
     message: ({ value, key }) => `${value} payment failures${key ? ` on ${key}` : ''}`,
     runbook: { meaning: 'test', confirm: [], diagnose: [], fix: [], resolvedWhen: 'test' },
+    fr: {
+      title: 'Échecs de paiement (fixture)',
+      impact: 'Les clients ne peuvent pas payer.',
+      suggestedAction: 'Vérifier Stripe.',
+      message: ({ value, key }) => `${value} échecs de paiement${key ? ` sur ${key}` : ''}`,
+    },
   },
   {
     id: 'fixture_form_errors',
@@ -90,6 +96,12 @@ export const fixtureRules = defineRules(
     suggestedAction: 'Check the form.',
     message: ({ value, key }) => `${value} % errors on ${key ?? 'a form'}`,
     runbook: { meaning: 'test', confirm: [], diagnose: [], fix: [], resolvedWhen: 'test' },
+    fr: {
+      title: 'Erreurs de formulaire (fixture)',
+      impact: 'Les utilisateurs ne peuvent pas envoyer le formulaire.',
+      suggestedAction: 'Vérifier le formulaire.',
+      message: ({ value, key }) => `${value} % d'erreurs sur ${key ?? 'un formulaire'}`,
+    },
   },
   {
     id: 'fixture_backup_age',
@@ -107,6 +119,12 @@ export const fixtureRules = defineRules(
     suggestedAction: 'Run a backup.',
     message: ({ value }) => `last backup ${value} h ago`,
     runbook: { meaning: 'test', confirm: [], diagnose: [], fix: [], resolvedWhen: 'test' },
+    fr: {
+      title: 'Âge de la sauvegarde (fixture)',
+      impact: 'Pas de sauvegarde récente.',
+      suggestedAction: 'Lancer une sauvegarde.',
+      message: ({ value }) => `dernière sauvegarde il y a ${value} h`,
+    },
   },
 );
 

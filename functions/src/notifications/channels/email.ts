@@ -18,7 +18,7 @@ export const emailChannel: Channel = {
       socketTimeout: timeoutMs,
     } as Parameters<typeof nodemailer.createTransport>[0]);
     try {
-      const content = emailContent(message);
+      const content = emailContent({ ...message, presentation: message.presentation ?? config.presentation });
       const info = await transport.sendMail({
         from: readParam(ALERT_EMAIL_FROM),
         to: config.recipients.emails,

@@ -5,9 +5,9 @@ import type { Channel } from './types';
 export const slackChannel: Channel = {
   name: 'slack',
   unavailable: () => (readParam(SLACK_WEBHOOK_URL) ? null : 'SLACK_WEBHOOK_URL not set'),
-  async send(message, { timeoutMs }) {
+  async send(message, { config, timeoutMs }) {
     const { IncomingWebhook } = await import('@slack/webhook');
     const webhook = new IncomingWebhook(readParam(SLACK_WEBHOOK_URL)!, { timeout: timeoutMs });
-    await webhook.send(slackPayload(message) as Parameters<typeof webhook.send>[0]);
+    await webhook.send(slackPayload({ ...message, presentation: message.presentation ?? config.presentation }) as Parameters<typeof webhook.send>[0]);
   },
 };

@@ -15,7 +15,7 @@ export const smsChannel: Channel = {
   async send(message, { config, timeoutMs, alreadySent, markSent }) {
     const client = await createTwilioClient(timeoutMs);
     if (!client.ok) throw new Error(client.reason);
-    const body = smsBody(message);
+    const body = smsBody({ ...message, presentation: message.presentation ?? config.presentation });
     const failures: string[] = [];
     // One text per recipient; those already reached by an earlier attempt are skipped.
     for (const to of config.recipients.phones.filter((phone) => !alreadySent.includes(phone))) {

@@ -101,6 +101,8 @@ export interface AlertDoc {
   notifiedChannels: ChannelName[];
   notifications: NotificationRecord[];
   silencedBy: string | null;
+  /** The open alert whose inhibition mutes this one (alerts/inhibit.ts); null or absent when none. */
+  inhibitedBy?: string | null;
   metadata: {
     job: string;
     stateId: string;

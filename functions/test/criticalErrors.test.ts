@@ -123,7 +123,11 @@ describe('a burst of critical errors', () => {
       ['booking-service', 5],
       ['checkout-api', 20],
     ]);
-    expect(servers.current.slack.messages).toHaveLength(2);
+    // Opened together: one Slack message lists both (grouping, notifications/group.ts).
+    expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: 2 alerts']);
+    const listed = JSON.stringify(servers.current.slack.messages[0].blocks);
+    expect(listed).toContain('Critical errors logged: checkout-api');
+    expect(listed).toContain('Critical errors logged: booking-service');
   });
 
   it('later errors while the alert is open raise its count, not new messages; a quiet window resolves it', async () => {

@@ -39,7 +39,8 @@ export interface AlertState {
   updatedAt: Timestamp;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'skipped' | 'cancelled';
+/** `grouped`: folded into a group delivery (`groupId`), which is sent and retried in its place. */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'skipped' | 'cancelled' | 'grouped';
 
 /** One attempt to deliver one message to one channel, as recorded on the alert. */
 export interface NotificationRecord {
@@ -141,6 +142,28 @@ export interface DeliveryDoc {
   skippedSince?: Timestamp | null;
   /** How many times the channel was found missing for this message. */
   skipChecks?: number;
+  /** Grouping (notifications/group.ts), on a member: the group delivery that carries it. */
+  groupId?: string;
+  /** Grouping, on a group delivery: the member deliveries it carries (alertId... above: its first member). */
+  group?: DeliveryGroup;
+  /** On a group delivery: members dropped before a send (alert resolved, acknowledged or deleted). */
+  droppedMembers?: string[];
+}
+
+/** One alert message carried by a group delivery. */
+export interface GroupMember {
+  deliveryId: string;
+  alertId: string;
+  alertCollection: string;
+  ruleId: string;
+  event: string;
+}
+
+export interface DeliveryGroup {
+  /** `grouping.by` when the group was formed, and the shared value (`*` for `all`). */
+  by: string;
+  key: string;
+  members: GroupMember[];
 }
 
 export interface SilenceDoc {

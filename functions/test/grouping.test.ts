@@ -5,7 +5,13 @@
  * delivery failing on one channel is retried once; grouping `none` sends one message per alert.
  */
 import type { Firestore } from 'firebase-admin/firestore';
+import { reconcile } from '../src/alerts/engine';
+import { evaluate } from '../src/alerts/evaluate';
 import type { AlertDoc, DeliveryDoc } from '../src/alerts/model';
+import { dispatch } from '../src/notifications/dispatcher';
+import { firestore, Meter } from '../src/platform/firestore';
+import { createLogger } from '../src/platform/logger';
+import { testRules } from '../dev/scriptedJob';
 import type { GroupingSettings } from '../src/config/schema';
 import { planGroups, type GroupCandidate } from '../src/notifications/group';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
@@ -238,3 +244,27 @@ describe('a grouped delivery failing on one channel', () => {
     expect(servers.current.slack.messages).toHaveLength(1);
   });
 });
+
+describe('two dispatchers folding the same messages at once', () => {
+  it('each alert is told once per channel: in one group or alone, never both', async () => {
+    const job = stormJob();
+    const config = job.config;
+    const now = new Date('2026-11-20T08:00:00Z');
+    const log = createLogger();
+    const meter = new Meter(firestore());
+    const evaluations = storm.slice(2, 5).map((observation) => evaluate(observation, config, 'docs/runbook.md', testRules[0]));
+    const planned = await reconcile({ meter, now, tickMs: now.getTime(), runId: 'run-a', job: 'scripted', config, silences: [], log }, evaluations);
+    expect(planned.deliveryIds).toHaveLength(6);
+    const run = (runId: string) => dispatch({ meter: new Meter(firestore()), config, runId, log }, planned.deliveryIds);
+    await Promise.all([run('run-a'), run('run-b')]);
+
+    const mentions = servers.current.slack.messages.flatMap((message) => JSON.stringify(message.blocks).match(/test_failures~c\d/g) ?? []);
+    expect(mentions.sort()).toEqual(['test_failures~c1', 'test_failures~c2', 'test_failures~c3']);
+    const mailed = servers.current.smtp.mails.flatMap((mail) => mail.text.match(/test_failures~c\d/g) ?? []);
+    expect(mailed.sort()).toEqual(['test_failures~c1', 'test_failures~c2', 'test_failures~c3']);
+    for (const alert of await alerts()) {
+      expect(alert.notifications.filter((entry) => entry.status === 'sent').map((entry) => entry.channel).sort()).toEqual(['email', 'slack']);
+    }
+  });
+});
+

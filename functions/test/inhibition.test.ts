@@ -1,11 +1,14 @@
 /**
  * Inhibition end to end: the real pipeline (executeRun: engine, escalation pass, dispatcher) on the
  * emulator, with the local Slack and SMTP servers. Twilio reporting failed calls mutes the app-side
- * count (rules/inhibitions.ts); switched off, both are notified.
+ * count (rules/inhibitions.ts); switched off, both are notified. Then the real watchdog job (runJob)
+ * on a job that keeps failing: `job_failing` mutes `job_not_running` for that job.
  */
 import type { Firestore } from 'firebase-admin/firestore';
+import { Timestamp } from 'firebase-admin/firestore';
 import type { AlertDoc } from '../src/alerts/model';
 import { ruleDefaults } from '../src/config/schema';
+import { runJob } from '../src/pipeline/run';
 import { getRule } from '../src/rules';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { at, scriptedJob } from './support/scriptedJob';
@@ -94,3 +97,46 @@ describe('inhibition off', () => {
     expect((await alertDoc('failed_calls-n1')).inhibitedBy).toBeUndefined();
   });
 });
+
+describe('the real watchdog job (runJob): a job that keeps failing is also late', () => {
+  const NOW = new Date('2026-11-20T08:00:00Z');
+  async function seed(inhibition: Record<string, unknown>) {
+    await db.collection('monitoring_config').doc('settings').set({
+      recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
+      rules: { backup_stale: { enabled: false } },
+      inhibition,
+    });
+    // cleanup: 24 h period, no success for 72 h, failed on its last 4 runs.
+    await db.collection('monitoring_jobs').doc('cleanup').set({
+      job: 'cleanup',
+      exportName: 'runMonitoringCleanup',
+      periodMinutes: 1440,
+      lastSuccessAt: Timestamp.fromMillis(NOW.getTime() - 72 * 3_600_000),
+      lastOutcome: 'failed',
+      lastError: 'DEADLINE_EXCEEDED',
+      lastRunId: 'cleanup-x',
+      consecutiveFailures: 4,
+    });
+  }
+  const systemAlert = async (ruleId: string) => (await allDocs<AlertDoc>(db, 'system_alerts')).find((doc) => doc.ruleId === ruleId && doc.key === 'cleanup')!;
+
+  it('inhibition on: both recorded, only "keeps failing" is sent', async () => {
+    await seed({ enabled: true });
+    const result = await runJob('watchdog', { trigger: 'test', now: NOW });
+    expect(result.alerts.opened.map((change) => change.ruleId).sort()).toEqual(['job_failing', 'job_not_running']);
+    expect(slack()).toEqual(['CRITICAL: A monitoring job keeps failing: cleanup']);
+    const late = await systemAlert('job_not_running');
+    expect(late).toMatchObject({ resolved: false, inhibitedBy: (await systemAlert('job_failing')).id, notifications: [] });
+  });
+
+  it('inhibition off: both are sent (one grouped message per channel)', async () => {
+    await seed({ enabled: false });
+    await runJob('watchdog', { trigger: 'test', now: NOW });
+    expect(slack()).toEqual(['CRITICAL: 2 alerts']);
+    const listed = JSON.stringify(servers.current.slack.messages[0].blocks);
+    expect(listed).toContain('A monitoring job keeps failing: cleanup');
+    expect(listed).toContain('Monitoring itself is not running: cleanup');
+    expect((await systemAlert('job_not_running')).notifiedChannels.sort()).toEqual(['email', 'slack']);
+  });
+});
+

@@ -4,7 +4,7 @@
  * severity listing every alert; a member that resolves before its group is sent is dropped; a grouped
  * delivery failing on one channel is retried once; grouping `none` sends one message per alert.
  */
-import type { Firestore } from 'firebase-admin/firestore';
+import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { reconcile } from '../src/alerts/engine';
 import { evaluate } from '../src/alerts/evaluate';
 import type { AlertDoc, DeliveryDoc } from '../src/alerts/model';
@@ -266,5 +266,24 @@ describe('two dispatchers folding the same messages at once', () => {
       expect(alert.notifications.filter((entry) => entry.status === 'sent').map((entry) => entry.channel).sort()).toEqual(['email', 'slack']);
     }
   });
-});
 
+  it('a member left claimed by a run that died is sent alone once the claim expires', async () => {
+    const job = stormJob();
+    const config = job.config;
+    const now = new Date('2026-11-20T08:00:00Z');
+    const log = createLogger();
+    const meter = new Meter(firestore());
+    const evaluations = storm.slice(2, 5).map((observation) => evaluate(observation, config, 'docs/runbook.md', testRules[0]));
+    const planned = await reconcile({ meter, now, tickMs: now.getTime(), runId: 'run-a', job: 'scripted', config, silences: [], log }, evaluations);
+    const stale = planned.deliveryIds.find((id) => id.includes('c1') && id.endsWith('~slack'))!;
+    await db.collection('monitoring_deliveries').doc(stale).collection('attempts').doc('1').create({
+      claimedAt: Timestamp.fromMillis(Date.now() - 600_000),
+      leaseUntil: Timestamp.fromMillis(Date.now() - 60_000),
+      runId: 'dead-run',
+      outcome: null,
+    });
+    const outcomes = await dispatch({ meter, config, runId: 'run-b', log }, planned.deliveryIds);
+    expect(outcomes.find((outcome) => outcome.deliveryId === stale)).toMatchObject({ status: 'sent', attempt: 2 });
+    expect(slackTexts().sort()).toEqual(['CRITICAL: 2 alerts', 'CRITICAL: Test failures: c1']);
+  });
+});

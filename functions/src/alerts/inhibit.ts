@@ -11,6 +11,7 @@
  */
 import type { MonitoringConfig } from '../config/schema';
 import type { Meter } from '../platform/firestore';
+import { describeError, type Logger } from '../platform/logger';
 import { ALERT_COLLECTIONS, hasRule, getRule, type Domain, type InhibitionRule } from '../rules';
 
 /** What inhibition looks at on an alert. */
@@ -135,12 +136,19 @@ const views = new WeakMap<object, Promise<InhibitionView>>();
  * The inhibition view of one engine run (`ctx`), read at most once; null when inhibition is off or
  * none of `ruleIds` is a target (then nothing is read).
  */
-export function inhibitionView(ctx: { meter: Meter; config: Pick<MonitoringConfig, 'inhibition'> }, ruleIds: readonly string[]): Promise<InhibitionView> | null {
+export function inhibitionView(
+  ctx: { meter: Meter; config: Pick<MonitoringConfig, 'inhibition'>; log?: Logger },
+  ruleIds: readonly string[],
+): Promise<InhibitionView> | null {
   const rules = activeInhibitions(ctx.config);
   if (!ruleIds.some((id) => isInhibitionTarget(rules, id))) return null;
   let view = views.get(ctx);
   if (!view) {
-    view = InhibitionView.load(ctx.meter, rules);
+    // Unreadable sources never mute anything: better a message too many than one missed.
+    view = InhibitionView.load(ctx.meter, rules).catch((error: unknown) => {
+      ctx.log?.error('Open inhibiting alerts could not be read: nothing is inhibited in this run', { error: describeError(error) });
+      return new InhibitionView(rules);
+    });
     views.set(ctx, view);
   }
   return view;

@@ -117,7 +117,6 @@ export async function formGroups(
 ): Promise<void> {
   const grouping = ctx.config.grouping;
   if (!grouping || grouping.by === 'none') return;
-  const { Timestamp } = fs();
   const deliveries = [...byId.values()].map((snapshot) => snapshot.data() as DeliveryDoc);
   const byDelivery = new Map(deliveries.map((delivery) => [delivery.deliveryId, delivery]));
   const candidates: GroupCandidate[] = deliveries.map((delivery) => ({
@@ -133,79 +132,98 @@ export async function formGroups(
   }));
   const plan = planGroups(candidates, grouping, clock().getTime());
   for (const id of plan.held) byId.delete(id);
+  for (const planned of plan.groups) {
+    try {
+      await formGroup(ctx, planned, byId, byDelivery, clock, grouping.by);
+    } catch (error) {
+      // Members claimed here are sent alone by a later run once their claims' leases expire.
+      ctx.log.error('Grouping failed; its messages are sent alone later', { members: planned.members, error: describeError(error) });
+      for (const id of planned.members) byId.delete(id);
+    }
+  }
+}
+
+async function formGroup(
+  ctx: GroupingContext,
+  planned: PlannedGroup,
+  byId: Map<string, DocumentSnapshot>,
+  byDelivery: Map<string, DeliveryDoc>,
+  clock: () => Date,
+  by: GroupingSettings['by'],
+): Promise<void> {
+  const { Timestamp } = fs();
   const db = ctx.meter.db;
   const leaseMs = 2 * ctx.config.notifications.channelTimeoutMs + 30_000;
-  for (const planned of plan.groups) {
-    // Take each member by claiming its first attempt: whoever holds it sends that message.
-    const claimed: DeliveryDoc[] = [];
-    for (const id of planned.members) {
-      const claimRef = db.collection(COLLECTIONS.deliveries).doc(id).collection('attempts').doc('1');
-      const now = clock();
-      try {
-        await claimRef.create({ claimedAt: Timestamp.fromDate(now), leaseUntil: Timestamp.fromMillis(now.getTime() + leaseMs), runId: ctx.runId, outcome: null });
-        ctx.meter.noteWrites(1);
-        claimed.push(byDelivery.get(id)!);
-      } catch (error) {
-        if (!isAlreadyExists(error)) ctx.log.warn('Could not claim a message for its group', { deliveryId: id, error: describeError(error) });
-        byId.delete(id); // another run sends it (alone or in its group)
-      }
-    }
-    const claimRefs = claimed.map((delivery) => db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId).collection('attempts').doc('1'));
-    if (claimed.length < 2) {
-      // Nothing to fold: release the claim so that the message is sent alone, as usual.
-      await Promise.all(claimRefs.map((ref) => ref.delete()));
-      continue;
-    }
-    const [leader] = claimed;
-    const kind = eventKind(leader.event);
-    const groupId = groupIdFor(leader.channel, leader.severity, kind, claimed.map((delivery) => delivery.deliveryId));
-    const wallNow = Timestamp.fromDate(clock());
-    const members: GroupMember[] = claimed.map((delivery) => ({
-      deliveryId: delivery.deliveryId,
-      alertId: delivery.alertId,
-      alertCollection: delivery.alertCollection,
-      ruleId: delivery.ruleId,
-      event: delivery.event,
-    }));
-    const group: DeliveryDoc = {
-      deliveryId: groupId,
-      alertId: leader.alertId,
-      alertCollection: leader.alertCollection,
-      ruleId: leader.ruleId,
-      event: leader.event,
-      channel: leader.channel,
-      severity: leader.severity,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: wallNow,
-      createdAt: wallNow,
-      runId: ctx.runId,
-      lastError: null,
-      sentAt: null,
-      sentTo: [],
-      group: { by: grouping.by, key: planned.key, members },
-      droppedMembers: [],
-    };
-    const groupRef = db.collection(COLLECTIONS.deliveries).doc(groupId);
-    const batch = db.batch();
-    // The create-if-absent write comes first (the embedded emulator applies a batch in order).
-    batch.create(groupRef, group);
-    claimed.forEach((delivery, index) => {
-      batch.update(db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId), { status: 'grouped', groupId, attempts: 1, nextAttemptAt: wallNow });
-      batch.update(claimRefs[index], { outcome: 'grouped', groupId, finishedAt: wallNow });
-    });
+  // Take each member by claiming its first attempt: whoever holds it sends that message.
+  const claimed: DeliveryDoc[] = [];
+  for (const id of planned.members) {
+    const claimRef = db.collection(COLLECTIONS.deliveries).doc(id).collection('attempts').doc('1');
+    const now = clock();
     try {
-      await batch.commit();
-      ctx.meter.noteWrites(1 + 2 * claimed.length);
+      await claimRef.create({ claimedAt: Timestamp.fromDate(now), leaseUntil: Timestamp.fromMillis(now.getTime() + leaseMs), runId: ctx.runId, outcome: null });
+      ctx.meter.noteWrites(1);
+      claimed.push(byDelivery.get(id)!);
     } catch (error) {
-      // The claims expire and the members are sent alone by a later run.
-      ctx.log.warn('Could not record a group delivery', { groupId, error: describeError(error) });
-      for (const delivery of claimed) byId.delete(delivery.deliveryId);
-      continue;
+      // Claimed already: another run holds it (alone or in its group), or a dead run left a claim whose
+      // lease expires. Left to the usual send path, whose own claim tells which (busy, or the next attempt).
+      if (!isAlreadyExists(error)) ctx.log.warn('Could not claim a message for its group', { deliveryId: id, error: describeError(error) });
     }
-    for (const delivery of claimed) byId.delete(delivery.deliveryId);
-    byId.set(groupId, await ctx.meter.get(groupRef));
   }
+  const claimRefs = claimed.map((delivery) => db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId).collection('attempts').doc('1'));
+  if (claimed.length < 2) {
+    // Nothing to fold: release the claim so that the message is sent alone, as usual.
+    await Promise.all(claimRefs.map((ref) => ref.delete()));
+    return;
+  }
+  const [leader] = claimed;
+  const kind = eventKind(leader.event);
+  const groupId = groupIdFor(leader.channel, leader.severity, kind, claimed.map((delivery) => delivery.deliveryId));
+  const wallNow = Timestamp.fromDate(clock());
+  const members: GroupMember[] = claimed.map((delivery) => ({
+    deliveryId: delivery.deliveryId,
+    alertId: delivery.alertId,
+    alertCollection: delivery.alertCollection,
+    ruleId: delivery.ruleId,
+    event: delivery.event,
+  }));
+  const group: DeliveryDoc = {
+    deliveryId: groupId,
+    alertId: leader.alertId,
+    alertCollection: leader.alertCollection,
+    ruleId: leader.ruleId,
+    event: leader.event,
+    channel: leader.channel,
+    severity: leader.severity,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: wallNow,
+    createdAt: wallNow,
+    runId: ctx.runId,
+    lastError: null,
+    sentAt: null,
+    sentTo: [],
+    group: { by, key: planned.key, members },
+    droppedMembers: [],
+  };
+  const groupRef = db.collection(COLLECTIONS.deliveries).doc(groupId);
+  const batch = db.batch();
+  // The create-if-absent write comes first (the embedded emulator applies a batch in order).
+  batch.create(groupRef, group);
+  claimed.forEach((delivery, index) => {
+    batch.update(db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId), { status: 'grouped', groupId, attempts: 1, nextAttemptAt: wallNow });
+    batch.update(claimRefs[index], { outcome: 'grouped', groupId, finishedAt: wallNow });
+  });
+  try {
+    await batch.commit();
+    ctx.meter.noteWrites(1 + 2 * claimed.length);
+  } catch (error) {
+    // The claims expire and the members are sent alone by a later run.
+    ctx.log.warn('Could not record a group delivery', { groupId, error: describeError(error) });
+    for (const delivery of claimed) byId.delete(delivery.deliveryId);
+    return;
+  }
+  for (const delivery of claimed) byId.delete(delivery.deliveryId);
+  byId.set(groupId, await ctx.meter.get(groupRef));
 }
 
 /** The alert documents a delivery needs: its own, and every member's for a group. */

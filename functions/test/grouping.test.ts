@@ -287,3 +287,29 @@ describe('two dispatchers folding the same messages at once', () => {
     expect(slackTexts().sort()).toEqual(['CRITICAL: 2 alerts', 'CRITICAL: Test failures: c1']);
   });
 });
+
+describe('escalation of grouped alerts', () => {
+  it('reminders of alerts nobody acknowledged go out grouped, at the next severity\'s channels; an acknowledged one is left out', async () => {
+    const job = stormJob((config) => {
+      config.escalation.enabled = true;
+    });
+    job.observe(storm.slice(2, 5));
+    await job.run(at('2026-11-20T08:00:00Z'));
+    expect(slackTexts()).toEqual(['CRITICAL: 3 alerts']);
+    const c3 = (await alerts()).find((alert) => alert.key === 'c3')!;
+    await db.collection('payment_alerts').doc(c3.id).update({ acknowledged: true, acknowledgedBy: 'ops', acknowledgedAt: Timestamp.now() });
+
+    const due = await job.run(at('2026-11-20T10:00:00Z'));
+    expect(due.escalations.map((change) => [change.alertId.split('-')[0], change.event]).sort()).toEqual([
+      ['test_failures~c1', 'unacknowledged-critical'],
+      ['test_failures~c2', 'unacknowledged-critical'],
+    ]);
+    expect(slackTexts()).toEqual(['CRITICAL: 3 alerts', 'UNACKNOWLEDGED CRITICAL: 2 alerts']);
+    expect(servers.current.twilio.sms.map((sms) => sms.body)).toEqual(
+      Array(2).fill('UNACKNOWLEDGED CRITICAL: 2 alerts: Test failures: c1; Test failures: c2'),
+    );
+    await job.run(at('2026-11-20T12:00:00Z'));
+    expect(slackTexts()).toHaveLength(2);
+  });
+});
+

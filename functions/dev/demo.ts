@@ -4,9 +4,9 @@
  * same code as the Cloud Functions, and prints what was found and what each channel received.
  * Options: --verbose prints each run's full report; --json prints the run results as JSON.
  */
-import { initializeApp } from 'firebase-admin/app';
-import { getFirestore } from 'firebase-admin/firestore';
-import type { AlertDoc } from '../src/alerts/model';
+import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
+import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import { COLLECTIONS, type AlertDoc, type DeliveryDoc } from '../src/alerts/model';
 import { formatRunReport } from '../src/cli/report';
 import { JOBS } from '../src/jobs/catalog';
 import { runJob, type RunResult } from '../src/pipeline/run';
@@ -22,15 +22,32 @@ async function main(): Promise<void> {
   const firestore = await startFirestore();
   const servers = await startLocalServers();
   Object.assign(process.env, servers.env, {
-    GCLOUD_PROJECT: 'demo-monitoring',
     MONITORING_ENVIRONMENT: 'demo',
     RUNBOOK_BASE_URL: process.env.RUNBOOK_BASE_URL ?? 'https://github.com/your-org/your-repo/blob/main/docs/runbook.md',
   });
-  initializeApp({ projectId: 'demo-monitoring' });
-  const db = getFirestore();
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const out: string[] = [];
   const print = (line = '') => out.push(line);
+
+  // Before: the same storm, one message per alert and no inhibition (a separate project on the same emulator).
+  const useProject = async (projectId: string): Promise<Firestore> => {
+    try {
+      await deleteApp(getApp());
+    } catch {
+      // no app yet
+    }
+    process.env.GCLOUD_PROJECT = projectId;
+    initializeApp({ projectId });
+    return getFirestore();
+  };
+  const beforeDb = await useProject('demo-monitoring-before');
+  for (const part of SCENARIO) await part.seed({ db: beforeDb, now, servers });
+  await beforeDb.collection('monitoring_config').doc('settings').set({ grouping: { by: 'none' }, inhibition: { enabled: false } }, { merge: true });
+  for (const job of JOBS) await runJob(job.name, { trigger: 'cli', now }).catch(() => undefined);
+  const before = { slack: servers.slack.messages.length, email: servers.smtp.mails.length, sms: servers.twilio.sms.length };
+  servers.reset();
+
+  const db = await useProject('demo-monitoring');
 
   print(`Demo: ${firestore.embedded ? 'embedded Firestore emulator' : `Firestore emulator at ${firestore.host}`}, local Slack/SMTP/Twilio/Sentry servers, evaluated at ${now.toISOString()}`);
   print();
@@ -83,6 +100,32 @@ async function main(): Promise<void> {
   for (const sms of servers.twilio.sms) print(`  - to ${sms.to}: ${sms.body}`);
   print(`Dead man's switch received ${servers.heartbeat.pings.length} ping(s): ${servers.heartbeat.pings.map((ping) => ping.kind).join(', ') || 'none'}`);
   const failed = results.filter((result) => result.outcome === 'failed');
+
+  // Grouping and inhibition, measured: messages per channel for the same storm, and per run.
+  const after = { slack: servers.slack.messages.length, email: servers.smtp.mails.length, sms: servers.twilio.sms.length };
+  const phones = new Set(servers.twilio.sms.map((sms) => sms.to)).size || 1;
+  print();
+  print('Messages per channel for this storm (every job once):');
+  print(`  ${''.padEnd(34)} ${'before'.padStart(7)} ${'after'.padStart(7)}`);
+  print(`  ${'Slack'.padEnd(34)} ${String(before.slack).padStart(7)} ${String(after.slack).padStart(7)}`);
+  print(`  ${'Email'.padEnd(34)} ${String(before.email).padStart(7)} ${String(after.email).padStart(7)}`);
+  print(`  ${`SMS (${phones} phones)`.padEnd(34)} ${String(before.sms).padStart(7)} ${String(after.sms).padStart(7)}`);
+  print('  before: grouping.by none, inhibition off (one message per alert); after: the defaults (grouping.by all, inhibition on)');
+  const sent = (await db.collection(COLLECTIONS.deliveries).where('status', '==', 'sent').get()).docs.map((doc) => doc.data() as DeliveryDoc);
+  const perRun = new Map<string, number>();
+  for (const delivery of sent) {
+    const key = `${delivery.runId}|${delivery.channel}|${delivery.severity}`;
+    perRun.set(key, (perRun.get(key) ?? 0) + 1);
+  }
+  const worst = Math.max(0, ...perRun.values());
+  const opened = results.flatMap((result) => result.alerts.opened.map((change) => change.alertId));
+  const all: AlertDoc[] = [];
+  for (const collection of Object.values(ALERT_COLLECTIONS)) all.push(...(await db.collection(collection).get()).docs.map((doc) => doc.data() as AlertDoc));
+  const openedDocs = all.filter((alert) => opened.includes(alert.id));
+  const inhibited = openedDocs.filter((alert) => alert.inhibitedBy);
+  const untold = openedDocs.filter((alert) => !alert.inhibitedBy && !alert.silencedBy && alert.notifiedChannels.length === 0);
+  print(`  most messages one run sent to one channel at one severity: ${worst} (SMS: one per phone)`);
+  print(`  alerts opened: ${openedDocs.length}; in a sent message: ${openedDocs.length - inhibited.length - untold.length}; inhibited (recorded, not notified): ${inhibited.length}${inhibited.length ? ` (${inhibited.map((alert) => `${alert.ruleId} by ${alert.inhibitedBy}`).join(', ')})` : ''}; not told: ${untold.length}${untold.length ? ` (${untold.map((alert) => alert.id).join(', ')})` : ''}`);
 
   await servers.stop();
   await firestore.stop();

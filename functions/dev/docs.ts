@@ -7,13 +7,13 @@ import { z } from 'zod';
 import { ADMIN_CALLABLES } from '../src/admin';
 import { COMMON_ERRORS } from '../src/admin/callable';
 import { PARAMS } from '../src/config/params';
-import { DEFAULT_ESCALATION, DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_PRESENTATION, DEFAULT_RETENTION, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
+import { DEFAULT_ESCALATION, DEFAULT_GROUPING, DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_PRESENTATION, DEFAULT_RETENTION, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
 import { checksFor, FUNCTIONAL_CHECKS } from '../src/monitors/functional/checks';
 import { FUNCTIONAL_CHECK_SETS } from '../src/monitors/functional/sets';
 import { FAST_PATH_RULES } from '../src/monitors/fast';
 import { detectionOf } from './detection';
-import { ALERT_COLLECTIONS, DOMAINS, isIntegerParam, LOCALES, RULES, type RuleDefinition } from '../src/rules';
+import { ALERT_COLLECTIONS, DEFAULT_INHIBITIONS, DOMAINS, getRule, isIntegerParam, LOCALES, RULES, type RuleDefinition } from '../src/rules';
 
 const DOMAIN_TITLES = { payment: 'Payment rules', functional: 'Functional rules', system: 'System rules' } as const;
 
@@ -161,6 +161,29 @@ export function presentationDefaults(): string {
   ].join('\n');
 }
 
+/** The built-in inhibitions (rules/inhibitions.ts), one row each. */
+export function inhibitionsTable(): string {
+  const rule = (id: string) => `[\`${id}\`](#${id}) (${getRule(id).severity})`;
+  const keys = (list: string[] | undefined) => (list ? ` with key ${list.map((key) => `\`${key}\``).join(', ')}` : '');
+  return [
+    '| While this is open | these are recorded but not notified | Equal fields | Why |',
+    '|---|---|---|---|',
+    ...DEFAULT_INHIBITIONS.map(
+      (item) =>
+        `| ${rule(item.source)}${keys(item.sourceKeys)} | ${item.targets.map(rule).join(', ')}${keys(item.targetKeys)} | ${item.equal.map((field) => `\`${field}\``).join(', ') || 'none'} | ${escapeCell(item.reason ?? '')} |`,
+    ),
+  ].join('\n');
+}
+
+export function groupingDefaults(): string {
+  return [
+    '| Setting | Default | Accepted |',
+    '|---|---|---|',
+    `| \`grouping.by\` | ${DEFAULT_GROUPING.by} | all, domain, category, none |`,
+    `| \`grouping.waitSeconds\` | ${DEFAULT_GROUPING.waitSeconds} | 0 to 3600 |`,
+  ].join('\n');
+}
+
 export function jobsTable(): string {
   const fastRules = FAST_PATH_RULES.map((rule) => `\`${rule.id}\``).join(', ');
   return [
@@ -245,7 +268,7 @@ export function adminCallablesTable(): string {
 export function generatedBlocks(): Record<string, Record<string, string>> {
   return {
     'README.md': { params: paramsTable(), jobs: jobsTable() },
-    'docs/alerts.md': { catalogue: alertCatalogue(), 'functional-checks': functionalChecksTable(), detection: detectionTable() },
+    'docs/alerts.md': { catalogue: alertCatalogue(), 'functional-checks': functionalChecksTable(), detection: detectionTable(), inhibitions: inhibitionsTable() },
     'docs/runbook.md': { rules: runbookSections() },
     'docs/configuration.md': {
       params: paramsTable(),
@@ -254,6 +277,7 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
       escalation: escalationDefaults(),
       retention: retentionDefaults(),
       presentation: presentationDefaults(),
+      grouping: groupingDefaults(),
     },
     'docs/admin-api.md': { callables: adminCallablesTable() },
   };

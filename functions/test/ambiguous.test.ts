@@ -29,6 +29,8 @@ function job(severity: 'warning' | 'critical' | 'emergency', keys: string[] = ['
     config.notifications.channelTimeoutMs = TIMEOUT_MS;
     config.notifications.repeatIntervalMinutes = { warning: 0, critical: 0, emergency: 0 };
     config.recipients.phones = ['+33612345678'];
+    // One message per alert (grouping none): the duplicate rate is counted per message.
+    config.grouping.by = 'none';
   });
   scripted.observe(keys.map((key) => ({ ruleId: 'test_failures', key: key || null, value: 5 })));
   return scripted;

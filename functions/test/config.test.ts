@@ -198,13 +198,14 @@ describe('override document in Firestore', () => {
     const at = (iso: string) => ({ trigger: 'test' as const, now: new Date(iso), clock: () => new Date(iso) });
     const settings = db.collection('monitoring_config').doc('settings');
     // No valid email recipient anywhere (no ALERT_EMAIL_TO, a typo in the only address).
-    await settings.set({ routing: { warning: ['email', 'slack'] }, recipients: { emails: ['ops@example'] } });
+    // One message per alert (grouping none), to follow each alert's own delivery.
+    await settings.set({ routing: { warning: ['email', 'slack'] }, recipients: { emails: ['ops@example'] }, grouping: { by: 'none' } });
     const first = await executeRun(breaching, at('2026-11-20T08:00:00Z'));
     expect(first.config.problems).toEqual([expect.stringMatching(/^recipients\.emails\.0: /)]);
     expect(first.deliveries.filter((item) => item.channel === 'email').map((item) => item.status)).toEqual(['skipped', 'skipped']);
     expect(servers.current.smtp.mails).toHaveLength(0);
 
-    await replaceDoc(settings, { routing: { warning: ['email', 'slack'] }, recipients: { emails: ['ops@example.com'] } });
+    await replaceDoc(settings, { routing: { warning: ['email', 'slack'] }, recipients: { emails: ['ops@example.com'] }, grouping: { by: 'none' } });
     const fixed = await executeRun(breaching, at('2026-11-20T08:30:00Z'));
     expect(fixed.config.problems).toEqual([]);
     const opened = fixed.deliveries.filter((item) => item.channel === 'email');

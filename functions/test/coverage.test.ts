@@ -329,10 +329,11 @@ describe('fast path and full check together', () => {
     const small = await measure(60);
     const large = await measure(300);
     if (process.env.REPORT_READS) process.stdout.write(`fast path reads per run: N=60 ${JSON.stringify(small)}; N=300 ${JSON.stringify(large)}\n`);
-    // Config, silences, the coverage cursors, the last-success lookups and alert states; no document scan.
+    // Config, silences, the coverage cursors, the last-success lookups, alert states, the due-delivery
+    // sweep and the open inhibiting alerts; no document scan.
     expect(large.documents).toBe(small.documents);
     expect(large.aggregations).toBe(small.aggregations);
     expect(large.billedReads).toBe(small.billedReads);
-    expect(small.billedReads).toBeLessThanOrEqual(40);
+    expect(small.billedReads).toBeLessThanOrEqual(45);
   });
 });

@@ -90,6 +90,29 @@ describe('Slack: every data-derived text escaped, in blocks and fallback text', 
     }
   });
 
+  it.each(HOSTILE)('grouped message (several alerts in one Slack message, email and SMS): %s', (_name, hostile) => {
+    const group = [
+      { alert: alertWith(hostile), event: 'opened' },
+      { alert: alertWith('plain', { id: 'form_error_rate~other-1' }), event: 'opened' },
+    ];
+    const grouped: MessageContext = { ...context(group[0].alert), group };
+    const payload = slackPayload(grouped);
+    expect(payload.blocks.length).toBeGreaterThan(2);
+    for (const text of slackStrings(payload)) {
+      const withoutOwnLink = text.replace(OWN_LINK, '');
+      expect(withoutOwnLink).not.toMatch(/[<>]/);
+      expect(withoutOwnLink).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u200b\u202e]/);
+      expect(withoutOwnLink.replace(/&(amp|lt|gt);/g, '')).not.toContain('&');
+      expect(text.length).toBeLessThanOrEqual(3_000);
+    }
+    const email = emailContent(grouped);
+    expect(email.subject).not.toMatch(/[\r\n\u0000-\u001f]/);
+    expect(email.html).not.toMatch(/<(img|script)/);
+    const sms = smsBody(grouped);
+    expect(sms.length).toBeLessThanOrEqual(160);
+    expect(sms).not.toMatch(/[\u0000-\u001f\u007f\u200b\u202e]/);
+  });
+
   it('the disguised link arrives as inert text, and an already escaped entity is escaped again', () => {
     const payload = slackPayload(context(alertWith('<https://evil.example|Open runbook> &lt;')));
     const section = slackStrings(payload)[2];

@@ -55,6 +55,8 @@ export interface AlertView {
   resolvedBy: string | null;
   resolution: string | null;
   silencedBy: string | null;
+  /** The open alert whose inhibition mutes this one (docs/alerts.md#inhibition-alerts-that-explain-others), or null. */
+  inhibitedBy: string | null;
   lastNotifiedAt: string | null;
   notifiedChannels: string[];
   notifications: Array<{ channel: string; event: string; attempt: number; at: string | null; status: string; error: string | null }>;
@@ -101,6 +103,7 @@ export function alertView(collection: string, alert: AlertDoc): AlertView {
     resolvedBy: alert.resolvedBy ?? null,
     resolution: alert.resolution ?? null,
     silencedBy: alert.silencedBy ?? null,
+    inhibitedBy: alert.inhibitedBy ?? null,
     lastNotifiedAt: iso(alert.lastNotifiedAt),
     notifiedChannels: alert.notifiedChannels ?? [],
     notifications: (alert.notifications ?? []).slice(-NOTIFICATIONS_SHOWN).map((record) => ({

@@ -19,6 +19,7 @@ import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import type { Logger } from '../platform/logger';
 import { ALERT_COLLECTIONS, getRule, hasRule, type Severity } from '../rules';
 import type { Evaluation } from './evaluate';
+import { activeInhibitions, inhibitionView, labelsOf, sourcesFirst, type InhibitionView } from './inhibit';
 import { decide, decideFollowUp, escalationTarget, type ChangeAction, type Decision, type FollowUpKind, type PlannedMessage } from './lifecycle';
 import { COLLECTIONS, newDelivery, type AlertDoc, type AlertState } from './model';
 import { silenceFor, type ActiveSilence } from './silences';
@@ -75,6 +76,9 @@ export async function reconcile(ctx: EngineContext, evaluations: Evaluation[]): 
     }
   }
   if (decidable.length === 0) return result;
+  // Inhibition hook (alerts/inhibit.ts): sources decided before their targets; open sources read once.
+  const inhibition = await inhibitionView(ctx, decidable.map((evaluation) => evaluation.rule.id));
+  if (inhibition) sourcesFirst(decidable, activeInhibitions(ctx.config));
 
   // One batched read for every state, one for every open alert they point to.
   const db = ctx.meter.db;
@@ -96,7 +100,7 @@ export async function reconcile(ctx: EngineContext, evaluations: Evaluation[]): 
     let alertSnapshot = openByState.get(evaluation.stateId) ?? null;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const outcome = await apply(ctx, evaluation, state, alertSnapshot);
+        const outcome = await apply(ctx, evaluation, state, alertSnapshot, inhibition);
         result.changes.push(outcome.change);
         result.deliveryIds.push(...outcome.deliveryIds);
         break;
@@ -165,15 +169,19 @@ async function apply(
   evaluation: Evaluation,
   state: AlertState | null,
   alertSnapshot: DocumentSnapshot | null,
+  inhibition: InhibitionView | null = null,
 ): Promise<ApplyOutcome> {
   const { Timestamp } = fs();
   const collection = evaluation.candidate?.collection ?? state?.collection ?? '';
   const alert = alertSnapshot?.exists ? (alertSnapshot.data() as AlertDoc) : null;
+  const { rule } = evaluation;
+  const labels = { id: alert?.id ?? evaluation.stateId, ruleId: rule.id, key: evaluation.key, domain: rule.domain, category: rule.category };
   const decision = decide({
     evaluation,
     state,
     alert,
     silence: silenceFor(ctx.silences, evaluation.rule),
+    inhibitor: inhibition?.inhibitorFor(labels) ?? null,
     settings: ctx.config,
     tickMs: ctx.tickMs,
     now: Timestamp.fromDate(ctx.now),
@@ -181,6 +189,7 @@ async function apply(
     job: ctx.job,
   });
   const deliveryIds = await persist(ctx, evaluation, collection, state, decision);
+  if (decision.alertId && ['opened', 'updated', 'resolved'].includes(decision.action)) inhibition?.note({ ...labels, id: decision.alertId }, decision.action !== 'resolved');
   return {
     change: {
       ...change(decision.action, evaluation, decision.alertId, decision.severity, decision.messages.map((item) => item.event), decision.note),
@@ -310,11 +319,14 @@ export async function escalateUnacknowledged(ctx: EngineContext): Promise<Escala
   for (const snapshot of snapshots) unique.set(snapshot.ref.path, snapshot);
   const now = Timestamp.fromDate(ctx.now);
   const wallNow = Timestamp.fromDate(ctx.clock ? ctx.clock() : new Date());
+  // Inhibition hook (alerts/inhibit.ts): an alert muted by an open source waits for its resolution.
+  const inhibition = await inhibitionView(ctx, [...unique.values()].map((snapshot) => (snapshot.data() as AlertDoc).ruleId));
   for (const snapshot of unique.values()) {
     const alert = snapshot.data() as AlertDoc;
     const rule = hasRule(alert.ruleId) ? getRule(alert.ruleId) : null;
     const silence = silenceFor(ctx.silences, rule ?? { id: alert.ruleId, category: alert.category, domain: alert.domain });
-    const followUp = decideFollowUp({ alert, rule, silence, settings: ctx.config, now });
+    const inhibitor = inhibition?.inhibitorFor(labelsOf(alert)) ?? null;
+    const followUp = decideFollowUp({ alert, rule, silence, inhibitor, settings: ctx.config, now });
     if (!followUp) continue;
     const collection = snapshot.ref.parent.id;
     const batch = db.batch();

@@ -67,6 +67,8 @@ export interface LifecycleInput {
   /** The alert the state points to, as read (possibly resolved), or null. */
   alert: AlertDoc | null;
   silence: ActiveSilence | null;
+  /** The open alert that explains this one (alerts/inhibit.ts): recorded, not notified, like a silence. */
+  inhibitor?: { id: string } | null;
   settings: LifecycleSettings;
   tickMs: number;
   /** The evaluation instant, as a timestamp value (written on the alert). */
@@ -81,8 +83,9 @@ export function toldSeverity(alert: Pick<AlertDoc, 'notifiedSeverity' | 'lastNot
   return alert.lastNotifiedAt ? alert.severity : null;
 }
 
-function mutedNote(silence: ActiveSilence | null): string | null {
-  return silence ? `notifications muted by silence ${silence.id} (${silence.reason})` : null;
+function mutedNote(silence: ActiveSilence | null, inhibitor?: { id: string } | null): string | null {
+  if (silence) return `notifications muted by silence ${silence.id} (${silence.reason})`;
+  return inhibitor ? `notifications inhibited by open alert ${inhibitor.id}` : null;
 }
 
 /** Fields recording that messages were planned (a new severity told, channels or not). */
@@ -98,6 +101,7 @@ function toldFields(messages: PlannedMessage[], severity: Severity, now: Timesta
 
 export function decide(input: LifecycleInput): Decision {
   const { evaluation, state, silence, settings, tickMs, now, runId, job } = input;
+  const inhibitor = input.inhibitor ?? null;
   const base = { alertId: null, severity: null, note: null, state: null, alert: null, messages: [] };
   if (evaluation.status === 'unknown') return { ...base, action: 'unchanged', note: evaluation.reason };
   if (state && state.lastTickMs > tickMs) return { ...base, action: 'skipped', note: 'a later run already evaluated this rule' };
@@ -106,7 +110,7 @@ export function decide(input: LifecycleInput): Decision {
   if (!open && state && state.lastTickMs === tickMs) return { ...base, action: 'skipped', note: 'already applied for this run' };
 
   const candidate = evaluation.candidate;
-  const muted = mutedNote(silence);
+  const muted = mutedNote(silence, inhibitor);
   const channels = (severity: Severity) => channelsFor(evaluation.rule, severity, evaluation.key, settings.routing);
   const tickFields = { 'metadata.lastRunId': runId, 'metadata.lastTickMs': tickMs };
 
@@ -168,7 +172,7 @@ export function decide(input: LifecycleInput): Decision {
     const rose = severityRank(current.severity) > severityRank(open.severity) || (told !== null && severityRank(current.severity) > severityRank(told));
     const lastNotified = open.lastNotifiedAt ? open.lastNotifiedAt.toMillis() : null;
     const repeatMinutes = settings.notifications.repeatIntervalMinutes[current.severity];
-    if (!silence) {
+    if (!silence && !inhibitor) {
       if (told === null) {
         // Never told (opened under a silence): the first message, deferred until now.
         if (!open.acknowledged) messages.push({ event: 'opened', severity: current.severity, channels: channels(current.severity) });
@@ -201,7 +205,9 @@ export function decide(input: LifecycleInput): Decision {
           occurrences: open.occurrences + 1,
           silencedBy: silence?.id ?? null,
           // Under a silence, a severity nobody was told yet waits for any run after it ends.
-          ...(silence && (told === null || severityRank(current.severity) > severityRank(told)) ? { awaitingNotice: true } : {}),
+          ...((silence || inhibitor) && (told === null || severityRank(current.severity) > severityRank(told)) ? { awaitingNotice: true } : {}),
+          // Inhibition (alerts/inhibit.ts): which open alert mutes this one, cleared when none does.
+          ...(inhibitor || open.inhibitedBy ? { inhibitedBy: inhibitor?.id ?? null } : {}),
           ...toldFields(messages, current.severity, now, told),
           // The alert reached a new severity now.
           ...(current.severity !== open.severity ? { severitySince: now } : {}),
@@ -227,7 +233,7 @@ export function decide(input: LifecycleInput): Decision {
 
   const incident = (state?.incidentSeq ?? 0) + 1;
   const alertId = alertIdFor(evaluation.stateId, incident);
-  const messages: PlannedMessage[] = silence ? [] : [{ event: 'opened', severity: current.severity, channels: channels(current.severity) }];
+  const messages: PlannedMessage[] = silence || inhibitor ? [] : [{ event: 'opened', severity: current.severity, channels: channels(current.severity) }];
   const told = toldFields(messages, current.severity, now, null);
   const alert: AlertDoc = {
     id: alertId,
@@ -267,6 +273,7 @@ export function decide(input: LifecycleInput): Decision {
     notifiedChannels: [],
     notifications: [],
     silencedBy: silence?.id ?? null,
+    ...(inhibitor ? { inhibitedBy: inhibitor.id } : {}),
     metadata: {
       job,
       stateId: evaluation.stateId,
@@ -299,6 +306,8 @@ export interface FollowUpInput {
   /** The rule of the alert (null when it left the catalogue: default routing). */
   rule: Pick<RuleDefinition, 'channels'> | null;
   silence: ActiveSilence | null;
+  /** The open alert that mutes this one, if any: nothing is sent while it is open. */
+  inhibitor?: { id: string } | null;
   settings: FollowUpSettings;
   now: Timestamp;
 }
@@ -326,17 +335,19 @@ export function escalationTarget(severity: Severity): Severity {
  */
 export function decideFollowUp(input: FollowUpInput): FollowUp | null {
   const { alert, rule, silence, settings, now } = input;
-  if (alert.resolved || silence) return null;
+  if (alert.resolved || silence || input.inhibitor) return null;
+  // The deferred message also ends an inhibition recorded on the alert.
+  const uninhibited = alert.inhibitedBy ? { inhibitedBy: null } : {};
   const channels = (severity: Severity) => channelsFor(rule, severity, alert.key, settings.routing);
   const told = toldSeverity(alert);
   if (told === null) {
     if (alert.acknowledged) return null;
     const messages = [{ event: 'opened', severity: alert.severity, channels: channels(alert.severity) }];
-    return { kind: 'deferred-first', messages, fields: { ...toldFields(messages, alert.severity, now, null), silencedBy: null }, waitedMinutes: null };
+    return { kind: 'deferred-first', messages, fields: { ...toldFields(messages, alert.severity, now, null), silencedBy: null, ...uninhibited }, waitedMinutes: null };
   }
   if (severityRank(alert.severity) > severityRank(told)) {
     const messages = [{ event: `escalated-${alert.severity}-${tickLabel(now.toMillis())}`, severity: alert.severity, channels: channels(alert.severity) }];
-    return { kind: 'deferred-escalation', messages, fields: { ...toldFields(messages, alert.severity, now, told), silencedBy: null }, waitedMinutes: null };
+    return { kind: 'deferred-escalation', messages, fields: { ...toldFields(messages, alert.severity, now, told), silencedBy: null, ...uninhibited }, waitedMinutes: null };
   }
   const severity = alert.severity;
   if (!settings.escalation.enabled || alert.acknowledged) return null;

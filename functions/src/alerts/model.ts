@@ -39,8 +39,11 @@ export interface AlertState {
   updatedAt: Timestamp;
 }
 
-/** `ambiguous`: the last attempt timed out, the vendor may have delivered it (retried later than `failed`). */
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'ambiguous' | 'dead' | 'skipped' | 'cancelled';
+/**
+ * `ambiguous`: the last attempt timed out, the vendor may have delivered it (retried later than `failed`).
+ * `grouped`: folded into a group delivery (`groupId`), which is sent and retried in its place.
+ */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'ambiguous' | 'dead' | 'skipped' | 'cancelled' | 'grouped';
 
 /** One attempt to deliver one message to one channel, as recorded on the alert. */
 export interface NotificationRecord {
@@ -102,6 +105,8 @@ export interface AlertDoc {
   notifiedChannels: ChannelName[];
   notifications: NotificationRecord[];
   silencedBy: string | null;
+  /** The open alert whose inhibition mutes this one (alerts/inhibit.ts); null or absent when none. */
+  inhibitedBy?: string | null;
   metadata: {
     job: string;
     stateId: string;
@@ -142,6 +147,28 @@ export interface DeliveryDoc {
   skippedSince?: Timestamp | null;
   /** How many times the channel was found missing for this message. */
   skipChecks?: number;
+  /** Grouping (notifications/group.ts), on a member: the group delivery that carries it. */
+  groupId?: string;
+  /** Grouping, on a group delivery: the member deliveries it carries (alertId... above: its first member). */
+  group?: DeliveryGroup;
+  /** On a group delivery: members dropped before a send (alert resolved, acknowledged or deleted). */
+  droppedMembers?: string[];
+}
+
+/** One alert message carried by a group delivery. */
+export interface GroupMember {
+  deliveryId: string;
+  alertId: string;
+  alertCollection: string;
+  ruleId: string;
+  event: string;
+}
+
+export interface DeliveryGroup {
+  /** `grouping.by` when the group was formed, and the shared value (`*` for `all`). */
+  by: string;
+  key: string;
+  members: GroupMember[];
 }
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;

@@ -3,7 +3,7 @@
  * Rule sections are generated from the rule catalogue, so adding a rule adds its settings here.
  */
 import { z } from 'zod';
-import { DEFAULT_LOCALE, DEFAULT_TIME_ZONE, isIntegerParam, LOCALES, RULES, SEVERITIES, isTimeZone, severityRank, type Locale, type RuleDefinition, type Severity } from '../rules';
+import { DEFAULT_INHIBITIONS, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, INHIBITION_FIELDS, isIntegerParam, isTimeZone, LOCALES, RULES, SEVERITIES, severityRank, type InhibitionRule, type Locale, type RuleDefinition, type Severity } from '../rules';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, listParam } from './params';
 import {
   DEFAULT_EXTERNAL_HEARTBEAT,
@@ -116,6 +116,27 @@ export interface FastPathSettings {
   everyMinutes: number;
 }
 
+/** Which open alerts mute which (rules/inhibitions.ts). */
+export interface InhibitionSettings {
+  /** false: every alert is notified, whatever else is open. */
+  enabled: boolean;
+  /** Replaces the built-in list as a whole (rules/inhibitions.ts). */
+  rules: InhibitionRule[];
+}
+
+/** What is folded into one message per channel and severity (notifications/group.ts). */
+export const GROUP_BY = ['domain', 'category', 'all', 'none'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
+export interface GroupingSettings {
+  /** Messages of the same channel, severity and event kind are folded together when their alerts share
+   *  this field (`all`: whatever their domain; `none`: one message per alert, as before grouping). */
+  by: GroupBy;
+  /** A group is sent once its oldest message has waited this long (0: at once, by the run that
+   *  planned it); until then later runs may add to it. Sent by the first run after the wait. */
+  waitSeconds: number;
+}
+
 export interface MonitoringConfig {
   rules: Record<string, RuleSettings>;
   routing: Record<Severity, ChannelName[]>;
@@ -133,6 +154,8 @@ export interface MonitoringConfig {
   forms: FormsSettings;
   coverage: CoverageSettings;
   fastPath: FastPathSettings;
+  inhibition: InhibitionSettings;
+  grouping: GroupingSettings;
 }
 
 export const DEFAULT_ROUTING: Record<Severity, ChannelName[]> = {
@@ -168,6 +191,9 @@ export const DEFAULT_FORMS: FormsSettings = { allowlist: [] };
 export const DEFAULT_COVERAGE: CoverageSettings = { maxLookbackMinutes: 1440 };
 export const DEFAULT_FAST_PATH: FastPathSettings = { enabled: true, everyMinutes: 5 };
 
+export const DEFAULT_INHIBITION: InhibitionSettings = { enabled: true, rules: structuredClone([...DEFAULT_INHIBITIONS]) };
+export const DEFAULT_GROUPING: GroupingSettings = { by: 'all', waitSeconds: 0 };
+
 export function ruleDefaults(rule: RuleDefinition): RuleSettings {
   return {
     enabled: true,
@@ -198,6 +224,8 @@ export function defaultConfig(rules: readonly RuleDefinition[] = RULES): Monitor
     forms: structuredClone(DEFAULT_FORMS),
     coverage: structuredClone(DEFAULT_COVERAGE),
     fastPath: structuredClone(DEFAULT_FAST_PATH),
+    inhibition: structuredClone(DEFAULT_INHIBITION),
+    grouping: structuredClone(DEFAULT_GROUPING),
   };
 }
 
@@ -229,6 +257,33 @@ function channelList() {
     .array(z.enum(CHANNELS))
     .max(CHANNELS.length)
     .refine((list) => new Set(list).size === list.length, 'channels must not repeat');
+}
+
+/** One inhibition of the override: rule ids must exist, a rule never mutes itself. */
+function inhibitionRuleSchema(rules: readonly RuleDefinition[]) {
+  const ids = new Set(rules.map((rule) => rule.id));
+  const ruleId = z.string().refine((id) => ids.has(id), { error: (issue) => `unknown rule "${String(issue.input)}"` });
+  const keys = z.array(z.string().min(1).max(200)).min(1).max(50);
+  return z
+    .object({
+      source: ruleId,
+      sourceKeys: keys.optional(),
+      targets: z.array(ruleId).min(1).max(50),
+      targetKeys: keys.optional(),
+      equal: z.array(z.enum(INHIBITION_FIELDS)).max(INHIBITION_FIELDS.length),
+      reason: z.string().max(1000).optional(),
+    })
+    .strict()
+    .refine((rule) => !rule.targets.includes(rule.source), { error: 'a rule cannot inhibit itself (source is among targets)', path: ['targets'] });
+}
+
+/** Sources before targets: a list where A mutes B and B mutes A would mute both forever. */
+function acyclic(list: Array<{ source: string; targets: string[] }>): boolean {
+  // A rule naming itself as a target is reported on its own (above).
+  const edges = list.flatMap((rule) => rule.targets.filter((target) => target !== rule.source).map((target) => [rule.source, target] as const));
+  const reach = (from: string, seen: Set<string>): boolean =>
+    edges.some(([a, b]) => a === from && (seen.has(b) || reach(b, new Set([...seen, b]))));
+  return !list.some((rule) => reach(rule.source, new Set([rule.source])));
 }
 
 /** Schema of the override document (every field optional, unknown fields rejected). */
@@ -321,6 +376,20 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
             .min(5)
             .max(60)
             .refine((value) => value % 5 === 0, 'must be a multiple of 5 (the function fires every 5 minutes)'),
+        })
+        .strict()
+        .partial(),
+      inhibition: z
+        .object({
+          enabled: z.boolean(),
+          rules: z.array(inhibitionRuleSchema(rules)).max(100).refine(acyclic, 'inhibition rules must not form a cycle (A mutes B, B mutes A)'),
+        })
+        .strict()
+        .partial(),
+      grouping: z
+        .object({
+          by: z.enum(GROUP_BY),
+          waitSeconds: z.number().int().min(0).max(3_600),
         })
         .strict()
         .partial(),
@@ -512,6 +581,8 @@ function mergeOverride(base: MonitoringConfig, value: ConfigOverride, rules: rea
     forms: { ...base.forms, ...value.forms },
     coverage: { ...base.coverage, ...value.coverage },
     fastPath: { ...base.fastPath, ...value.fastPath },
+    inhibition: { ...base.inhibition, ...(value.inhibition as Partial<InhibitionSettings> | undefined) },
+    grouping: { ...base.grouping, ...value.grouping },
   };
 }
 

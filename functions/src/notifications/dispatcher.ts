@@ -17,6 +17,7 @@ import { describeError, type Logger } from '../platform/logger';
 import { CHANNEL_IMPLEMENTATIONS, type Channel } from './channels';
 import { DeliveryError, isTimeout } from './channels/types';
 import { eventKind } from './format';
+import { alertPathsOf, formGroups, groupMembers, prepareGroup, recordOnMembers, type GroupToSend, type MemberView } from './group';
 import { maskPersonalData, redactSecrets } from './mask';
 
 export interface DispatchContext {
@@ -102,16 +103,22 @@ export async function dispatch(ctx: DispatchContext, createdIds: string[]): Prom
   const alertRefs = new Map<string, DocumentReference>();
   for (const snapshot of byId.values()) {
     const delivery = snapshot.data() as DeliveryDoc;
-    alertRefs.set(`${delivery.alertCollection}/${delivery.alertId}`, db.collection(delivery.alertCollection).doc(delivery.alertId));
+    // Grouping hook: a group delivery also needs its members' alerts (notifications/group.ts).
+    for (const item of alertPathsOf(delivery)) alertRefs.set(item.path, db.collection(item.collection).doc(item.id));
   }
   const alertSnapshots = await ctx.meter.getAll([...alertRefs.values()]);
   const alerts = new Map<string, AlertDoc | null>();
   [...alertRefs.keys()].forEach((path, index) => alerts.set(path, alertSnapshots[index].exists ? (alertSnapshots[index].data() as AlertDoc) : null));
+  // Grouping hook (notifications/group.ts): fresh messages of the same channel, severity, event kind
+  // and group key become one group delivery; messages held for the group wait are left for a later run.
+  // Whether or not older deliveries were swept in: a run's own fresh messages are folded too (a test
+  // notification is never grouped: see planGroups).
+  await formGroups(ctx, byId, alerts, clock);
 
   const settled = await Promise.allSettled(
     [...byId.values()].map((snapshot) => {
       const delivery = snapshot.data() as DeliveryDoc;
-      return deliverOne(ctx, snapshot.ref, delivery, alerts.get(`${delivery.alertCollection}/${delivery.alertId}`) ?? null, clock);
+      return deliverOne(ctx, snapshot.ref, delivery, alerts.get(`${delivery.alertCollection}/${delivery.alertId}`) ?? null, clock, groupMembers(delivery, alerts));
     }),
   );
   return settled.map((item, index) => {
@@ -137,6 +144,7 @@ async function deliverOne(
   delivery: DeliveryDoc,
   alert: AlertDoc | null,
   clock: () => Date,
+  members: MemberView[] | null = null,
 ): Promise<DeliveryOutcome> {
   const { Timestamp, FieldValue } = fs();
   const started = Date.now();
@@ -152,7 +160,10 @@ async function deliverOne(
     durationMs: Date.now() - started,
   });
   const alertRef = ref.firestore.collection(delivery.alertCollection).doc(delivery.alertId);
+  // Grouping hook: a group delivery records each attempt on the alerts of the members it carries.
+  let group: GroupToSend | null = null;
   const record = async (status: NotificationRecord['status'], attempt: number, error: string | null) => {
+    if (group) return recordOnMembers(ref, delivery, group.live, { channel: delivery.channel, attempt, at: Timestamp.fromDate(clock()), status, error, deliveryId: delivery.deliveryId }, ctx.meter);
     const entry: NotificationRecord = {
       channel: delivery.channel,
       event: delivery.event,
@@ -176,6 +187,15 @@ async function deliverOne(
   if (!DUE_STATUSES.includes(delivery.status)) return outcome('busy', delivery.attempts, `already ${delivery.status}`);
   if (delivery.status === 'sending' && delivery.nextAttemptAt.toMillis() > clock().getTime()) {
     return outcome('busy', delivery.attempts, 'another run is sending it');
+  }
+  // Grouping hook: members no longer worth sending are dropped (recorded on their alerts); none left: cancelled.
+  if (members) {
+    group = await prepareGroup(ref, delivery, members, ctx.meter, Timestamp.fromDate(clock()));
+    if (group.live.length === 0) {
+      await finish({ status: 'cancelled', lastError: 'every alert of the group resolved or was acknowledged before it could be sent' });
+      return outcome('cancelled', delivery.attempts, 'every alert of the group resolved or was acknowledged before it could be sent');
+    }
+    alert = group.live[0].alert;
   }
   // A message about a state that no longer holds is not worth sending late.
   if (!alert || (alert.resolved && eventKind(delivery.event) !== 'resolved' && eventKind(delivery.event) !== 'test')) {
@@ -231,7 +251,14 @@ async function deliverOne(
   try {
     await withTimeout(
       channel.send(
-        { alert, event: delivery.event, severity: delivery.severity, environment: readParam(MONITORING_ENVIRONMENT) ?? 'production' },
+        {
+          alert,
+          event: group?.live[0].member.event ?? delivery.event,
+          severity: delivery.severity,
+          environment: readParam(MONITORING_ENVIRONMENT) ?? 'production',
+          // Grouping hook: the alerts a group message lists (format.ts renders two or more as one message).
+          ...(group ? { group: group.live.map((item) => ({ alert: item.alert, event: item.member.event })) } : {}),
+        },
         {
           config: ctx.config,
           timeoutMs,

@@ -8,6 +8,7 @@ import type { AlertDoc } from '../alerts/model';
 import { DEFAULT_PRESENTATION, type PresentationSettings } from '../config/schema';
 import { formatDateTime, formatValue, type Locale, type Severity } from '../rules';
 import { emailPlain, emailSubject, escapeHtml, htmlText, isSafeUrl, slackLink, slackText, slackTextWithin, smsText } from './escape';
+import { groupEmailContent, groupSlackPayload, groupSmsBody } from './groupFormat';
 import { FRAMING, type Framing } from './i18n';
 import { maskPersonalData } from './mask';
 
@@ -22,6 +23,9 @@ export interface MessageContext {
   environment: string;
   /** Language and time zone of the message (the runtime configuration's `presentation`); default English, Europe/Paris. */
   presentation?: PresentationSettings;
+  /** Grouping (notifications/group.ts): the alerts one message lists, each with its own event; two or
+   *  more are rendered as one message (notifications/groupFormat.ts), one as a lone alert. */
+  group?: Array<{ alert: AlertDoc; event: string }>;
 }
 
 function presentationOf(context: Pick<MessageContext, 'presentation'>): PresentationSettings {
@@ -104,6 +108,7 @@ function summary(context: MessageContext): string {
 
 /** Incoming-webhook payload (Block Kit), masked. */
 export function slackPayload(context: MessageContext): { text: string; blocks: unknown[] } {
+  if (context.group && context.group.length > 1) return groupSlackPayload(context); // grouping hook
   const { alert, severity, environment } = context;
   const kind = eventKind(context.event);
   const { locale } = presentationOf(context);
@@ -143,6 +148,7 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
 
 /** Email subject with HTML and plain-text bodies. Recipients are the on-call team: not masked. */
 export function emailContent(context: MessageContext): { subject: string; text: string; html: string } {
+  if (context.group && context.group.length > 1) return groupEmailContent(context); // grouping hook
   const { alert, severity, environment } = context;
   const kind = eventKind(context.event);
   const { locale } = presentationOf(context);
@@ -180,6 +186,7 @@ export function emailContent(context: MessageContext): { subject: string; text: 
 
 /** One short SMS (at most 160 characters), masked. */
 export function smsBody(context: MessageContext): string {
+  if (context.group && context.group.length > 1) return groupSmsBody(context); // grouping hook
   const { alert } = context;
   const { locale } = presentationOf(context);
   const t = framing(context);

@@ -43,6 +43,9 @@ export interface Framing {
   runWord: string;
   /** Texts of the alert-shaped document a test notification (admin dashboard) sends. */
   testNotification: (channel: string, environment: string) => AlertTexts;
+  /** Grouped messages (notifications/groupFormat.ts): "3 alerts", "and 2 more". */
+  alertCount: (count: number) => string;
+  andMore: (count: number) => string;
 }
 
 export const FRAMING: Record<Locale, Framing> = {
@@ -74,6 +77,8 @@ export const FRAMING: Record<Locale, Framing> = {
     },
     alertWord: 'alert',
     runWord: 'run',
+    alertCount: (count) => `${count} alerts`,
+    andMore: (count) => `and ${count} more`,
     testNotification: (channel, environment) => ({
       title: `Test notification (${channel})`,
       message: `Test message sent from the admin dashboard to check the ${channel} channel of the ${environment} monitoring. No action needed.`,
@@ -110,6 +115,8 @@ export const FRAMING: Record<Locale, Framing> = {
     },
     alertWord: 'alerte',
     runWord: 'exécution',
+    alertCount: (count) => `${count} alertes`,
+    andMore: (count) => `et ${count} de plus`,
     testNotification: (channel, environment) => ({
       title: `Notification de test (${channel})`,
       message: `Message de test envoyé depuis le tableau de bord d'administration pour vérifier le canal ${channel} du monitoring ${environment}. Aucune action requise.`,

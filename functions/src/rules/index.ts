@@ -24,3 +24,4 @@ export function hasRule(id: string): boolean {
 
 export * from './types';
 export * from './locale';
+export * from './inhibitions';

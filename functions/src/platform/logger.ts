@@ -2,6 +2,7 @@
  * Structured logging through the firebase-functions logger, with the run's identifiers on every
  * line so one incident can be followed from the scheduler tick to the message sent.
  * MONITORING_LOG_LEVEL (debug, info, warn, error, silent) filters locally; default info.
+ * The CLI sends every log line to stderr (`logToStderr`), so that its stdout carries only its result.
  */
 import * as functionsLogger from 'firebase-functions/logger';
 
@@ -12,6 +13,13 @@ function threshold(): number {
   const configured = (process.env.MONITORING_LOG_LEVEL ?? 'info').toLowerCase() as Level;
   const index = LEVELS.indexOf(configured);
   return index === -1 ? 1 : index;
+}
+
+let toStderr = false;
+
+/** From now on, log lines go to stderr as JSON (same fields), whatever their severity. */
+export function logToStderr(): void {
+  toStderr = true;
 }
 
 export interface Logger {
@@ -25,7 +33,9 @@ export interface Logger {
 export function createLogger(base: Record<string, unknown> = {}): Logger {
   const emit = (level: Exclude<Level, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS.indexOf(level) < threshold()) return;
-    functionsLogger.write({ severity: level === 'warn' ? 'WARNING' : (level.toUpperCase() as 'INFO'), message, ...base, ...fields });
+    const entry: functionsLogger.LogEntry = { severity: level === 'warn' ? 'WARNING' : (level.toUpperCase() as 'INFO'), message, ...base, ...fields };
+    if (toStderr) process.stderr.write(`${JSON.stringify(entry)}\n`);
+    else functionsLogger.write(entry);
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),

@@ -42,6 +42,8 @@ export async function startLocalServers(): Promise<LocalServers> {
     PAYPAL_CLIENT_ID: paypal.clientId,
     PAYPAL_CLIENT_SECRET: paypal.clientSecret,
     PAYPAL_API_BASE_URL: paypal.url,
+    // No published runbook locally: `none` (explicitly without), so messages name docs/runbook.md.
+    RUNBOOK_BASE_URL: 'none',
   };
   return {
     slack,

@@ -21,10 +21,14 @@ async function main(): Promise<void> {
   try {
     firestore = await startFirestore({ port });
   } catch (error) {
-    throw new Error(`Could not listen on 127.0.0.1:${port} (${(error as Error).message}); choose another with --port <n>, or --port 0 for a free one`);
+    throw new Error(`Could not listen on 127.0.0.1:${port} (${(error as Error).message}); choose another with --port <n>, or --port 0 for a free one`, {
+      cause: error,
+    });
   }
   process.stdout.write(`export FIRESTORE_EMULATOR_HOST=${firestore.host}\nexport GCLOUD_PROJECT=demo-monitoring\n`);
-  process.stderr.write(`Embedded Firestore emulator listening on ${firestore.host} (in memory). Run the lines above in the terminal that runs npm run monitor. Ctrl-C stops it.\n`);
+  process.stderr.write(
+    `Embedded Firestore emulator listening on ${firestore.host} (in memory). Run the lines above in the terminal that runs npm run monitor. Ctrl-C stops it.\n`,
+  );
   const stop = () => {
     void firestore.stop().then(() => process.exit(0));
   };

@@ -64,7 +64,10 @@ lazyExport('onErrorLogCreated', () => (require('./triggers/errorLogs') as typeof
  * Admin API: callable functions for the dashboard (docs/admin-api.md). Access control, input
  * validation and error reporting are in admin/callable.ts; the admin module loads on the first call.
  */
-function adminCallable(name: AdminCallableName, options: { sendsNotifications?: boolean; timeoutSeconds?: number; secrets?: typeof NOTIFICATION_SECRETS } = {}) {
+function adminCallable(
+  name: AdminCallableName,
+  options: { sendsNotifications?: boolean; timeoutSeconds?: number; secrets?: typeof NOTIFICATION_SECRETS } = {},
+) {
   const { onCall } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
   return onCall(
     {

@@ -114,15 +114,25 @@ const readField = (field: string) => `let s='';process.stdin.on('data',(d)=>s+=d
 describe('as a child process', () => {
   it('`npm run -s monitor -- payment --json | <JSON reader>`: stdout is one JSON document, the log lines are on stderr', async () => {
     const env = { ...process.env, MONITORING_LOG_LEVEL: 'info' };
-    const { stdout, stderr } = await promisify(execFile)('npm', ['run', '-s', 'monitor', '--', 'payment', '--json', '--now', NOW.toISOString()], { cwd: functionsDir, env });
+    const { stdout, stderr } = await promisify(execFile)('npm', ['run', '-s', 'monitor', '--', 'payment', '--json', '--now', NOW.toISOString()], {
+      cwd: functionsDir,
+      env,
+    });
     const result = JSON.parse(stdout) as RunResult;
     expect(result).toMatchObject({ job: 'payment', outcome: 'success', dryRun: false });
     expect(result.alerts.opened.map((item) => item.alertId)).toEqual(['failed_payouts-n1']);
-    const logLines = stderr.trim().split('\n').map((line) => JSON.parse(line) as { severity: string; message: string });
+    const logLines = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { severity: string; message: string });
     expect(logLines.map((line) => line.message)).toEqual(expect.arrayContaining(['Run started', 'Run finished']));
 
     // Through a real shell pipe, as in the README.
-    const piped = await promisify(execFile)('sh', ['-c', `npm run -s monitor -- payment --dry-run --json --now ${NOW.toISOString()} | node -e "${readField('outcome')}"`], { cwd: functionsDir, env });
+    const piped = await promisify(execFile)(
+      'sh',
+      ['-c', `npm run -s monitor -- payment --dry-run --json --now ${NOW.toISOString()} | node -e "${readField('outcome')}"`],
+      { cwd: functionsDir, env },
+    );
     expect(piped.stdout).toBe('success');
   }, 90_000);
 
@@ -134,7 +144,9 @@ describe('as a child process', () => {
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
     expect(failure).toMatchObject({ code: 2, stdout: '' });
-    expect(failure?.stderr).toContain('Project "demo-monitoring" is a demo project (demo-*), which exists only in an emulator, and FIRESTORE_EMULATOR_HOST is not set.');
+    expect(failure?.stderr).toContain(
+      'Project "demo-monitoring" is a demo project (demo-*), which exists only in an emulator, and FIRESTORE_EMULATOR_HOST is not set.',
+    );
   }, 60_000);
 
   describe('npm run firestore', () => {
@@ -160,7 +172,10 @@ describe('as a child process', () => {
       expect(printed).toMatch(/^export FIRESTORE_EMULATOR_HOST=127\.0\.0\.1:\d+\nexport GCLOUD_PROJECT=demo-monitoring\n$/);
       const exported = Object.fromEntries([...printed.matchAll(/^export (\w+)=(.*)$/gm)].map((match) => [match[1], match[2]]));
 
-      const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'monitor', '--', 'payment', '--json'], { cwd: functionsDir, env: { ...env, ...exported } });
+      const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'monitor', '--', 'payment', '--json'], {
+        cwd: functionsDir,
+        env: { ...env, ...exported },
+      });
       expect(JSON.parse(stdout)).toMatchObject({ job: 'payment', outcome: 'success', trigger: 'cli' });
     }, 90_000);
   });

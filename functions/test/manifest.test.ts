@@ -43,7 +43,13 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'manifest-'));
   try {
     // The environment firebase-tools gives the discovery process.
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, GCLOUD_PROJECT: 'demo-monitoring', FUNCTIONS_CONTROL_API: 'true', FUNCTIONS_MANIFEST_OUTPUT_PATH: join(dir, 'm.json') };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GCLOUD_PROJECT: 'demo-monitoring',
+      FUNCTIONS_CONTROL_API: 'true',
+      FUNCTIONS_MANIFEST_OUTPUT_PATH: join(dir, 'm.json'),
+    };
     await promisify(execFile)(process.execPath, ['node_modules/firebase-functions/lib/bin/firebase-functions.js', '.'], { cwd: functionsDir, env });
     manifest = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')) as Manifest;
   } finally {
@@ -74,7 +80,9 @@ it.each(JOBS.map((job) => [job.exportName, job] as const))('%s: schedule, time z
 });
 
 it('only the payment and balances jobs can read payment credentials; the system job cannot', () => {
-  const readers = Object.keys(manifest.endpoints).filter((name) => secretsOf(name).some((secret) => ['STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_SECRET'].includes(secret)));
+  const readers = Object.keys(manifest.endpoints).filter((name) =>
+    secretsOf(name).some((secret) => ['STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_SECRET'].includes(secret)),
+  );
   expect(readers.sort()).toEqual(['checkServiceBalances', 'runPaymentHealthCheck']);
   expect(secretsOf('runPaymentHealthCheck')).toEqual([...NOTIFY, 'PAYPAL_CLIENT_SECRET', 'STRIPE_SECRET_KEY'].sort());
   expect(secretsOf('checkServiceBalances')).toEqual([...NOTIFY, 'STRIPE_SECRET_KEY'].sort());
@@ -103,15 +111,27 @@ it('declares every param with a description; none has an empty default, secrets 
     if ('default' in param) expect(param.default === '' || (Array.isArray(param.default) && param.default.length === 0)).toBe(false);
   }
   const defaults = Object.fromEntries(manifest.params.filter((param) => 'default' in param).map((param) => [param.name, param.default]));
-  expect(defaults).toEqual({ MONITORING_ENVIRONMENT: 'production', PAYPAL_ENVIRONMENT: 'live', ADMIN_ENFORCE_APP_CHECK: false, MONITORING_SERVICE_ACCOUNT: 'default' });
+  expect(defaults).toEqual({
+    MONITORING_ENVIRONMENT: 'production',
+    PAYPAL_ENVIRONMENT: 'live',
+    ADMIN_ENFORCE_APP_CHECK: false,
+    MONITORING_SERVICE_ACCOUNT: 'default',
+  });
   expect(manifest.params.find((param) => param.name === 'ADMIN_ENFORCE_APP_CHECK')).toMatchObject({ type: 'boolean' });
   expect(manifest.params.filter((param) => param.type === 'list').map((param) => param.name)).toEqual(['ALERT_EMAIL_TO', 'ALERT_SMS_TO']);
-  expect(manifest.params.filter((param) => param.type === 'secret').map((param) => param.name).sort()).toEqual([...NOTIFY, 'STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_SECRET'].sort());
+  expect(
+    manifest.params
+      .filter((param) => param.type === 'secret')
+      .map((param) => param.name)
+      .sort(),
+  ).toEqual([...NOTIFY, 'STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_SECRET'].sort());
 });
 
 describe('the upload (firebase.json ignore, listed by firebase-tools itself)', () => {
   // firebase-tools packages the functions source with this listing (deploy/functions/prepareFunctionsUpload.js).
-  const { readdirRecursive } = require('firebase-tools/lib/fsAsync') as { readdirRecursive: (options: { path: string; ignoreStrings: string[] }) => Promise<Array<{ name: string }>> };
+  const { readdirRecursive } = require('firebase-tools/lib/fsAsync') as {
+    readdirRecursive: (options: { path: string; ignoreStrings: string[] }) => Promise<Array<{ name: string }>>;
+  };
   const config = JSON.parse(readFileSync(resolve(functionsDir, '..', 'firebase.json'), 'utf8')) as { functions: Array<{ ignore: string[] }> };
   const localFiles = ['.env.local', '.secret.local'];
   let uploaded: string[];
@@ -121,7 +141,10 @@ describe('the upload (firebase.json ignore, listed by firebase-tools itself)', (
     const created = localFiles.filter((name) => !existsSync(resolve(functionsDir, name)));
     for (const name of created) writeFileSync(resolve(functionsDir, name), 'X=1\n');
     try {
-      const files = await readdirRecursive({ path: functionsDir, ignoreStrings: [...config.functions[0].ignore, 'firebase-debug.log', 'firebase-debug.*.log'] });
+      const files = await readdirRecursive({
+        path: functionsDir,
+        ignoreStrings: [...config.functions[0].ignore, 'firebase-debug.log', 'firebase-debug.*.log'],
+      });
       uploaded = files.map((file) => file.name.slice(functionsDir.length + 1)).sort();
     } finally {
       for (const name of created) rmSync(resolve(functionsDir, name), { force: true });
@@ -130,7 +153,9 @@ describe('the upload (firebase.json ignore, listed by firebase-tools itself)', (
 
   it('holds the built code and the package files, nothing else', () => {
     expect(uploaded).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'lib/index.js', 'lib/pipeline/run.js']));
-    const unexpected = uploaded.filter((name) => !name.startsWith('lib/') && !['package.json', 'package-lock.json'].includes(name) && !/^\.env(\.[\w-]+)?$/.test(name));
+    const unexpected = uploaded.filter(
+      (name) => !name.startsWith('lib/') && !['package.json', 'package-lock.json'].includes(name) && !/^\.env(\.[\w-]+)?$/.test(name),
+    );
     expect(unexpected).toEqual([]);
     for (const name of [...localFiles, '.env.example']) expect(uploaded).not.toContain(name);
     expect(uploaded.filter((name) => /^(src|test|rules-test|dev|node_modules)\//.test(name))).toEqual([]);

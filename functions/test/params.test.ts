@@ -1,5 +1,14 @@
 /** Reading params and secrets as the deployed functions get them (lists as JSON arrays) and as the CLI and tests set them. */
-import { ALERT_EMAIL_TO, MONITORING_ENVIRONMENT, PAYPAL_ENVIRONMENT, RUNBOOK_BASE_URL, SLACK_WEBHOOK_URL, listParam, paramStatus, readParam } from '../src/config/params';
+import {
+  ALERT_EMAIL_TO,
+  MONITORING_ENVIRONMENT,
+  PAYPAL_ENVIRONMENT,
+  RUNBOOK_BASE_URL,
+  SLACK_WEBHOOK_URL,
+  listParam,
+  paramStatus,
+  readParam,
+} from '../src/config/params';
 
 const saved = { ...process.env };
 afterEach(() => {

@@ -28,7 +28,16 @@ export function parseIsoDateTime(text: string): Date | string {
   const date = new Date(text.trim());
   // Date would roll 2026-02-30 over to March 2: check that each field is in range.
   const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (Number.isNaN(date.getTime()) || Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) {
+  if (
+    Number.isNaN(date.getTime()) ||
+    Number(month) < 1 ||
+    Number(month) > 12 ||
+    Number(day) < 1 ||
+    Number(day) > daysInMonth ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59
+  ) {
     return `"${text}" is not a valid date-time (${example})`;
   }
   return date;
@@ -47,7 +56,9 @@ export function emulatorProblem(project: string, emulatorHost: string | undefine
 
 export function usage(): string {
   const jobs = JOBS.map((job) => {
-    const options = (job.options ?? []).map((option) => `\n      --${option.name} <${option.values.join('|')}>  ${option.description} (default ${option.default})`).join('');
+    const options = (job.options ?? [])
+      .map((option) => `\n      --${option.name} <${option.values.join('|')}>  ${option.description} (default ${option.default})`)
+      .join('');
     return `    ${job.name.padEnd(20)} ${job.description}${options}`;
   }).join('\n');
   return [

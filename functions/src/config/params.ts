@@ -46,7 +46,14 @@ function required(name: string, usedBy: string, description: string, example: st
 
 function withDefault(name: string, defaultValue: string, usedBy: string, description: string, example: string, options: readonly string[] = []): ParamEntry {
   const input = options.length ? { select: { options: options.map((value) => ({ value })) } } : undefined;
-  return { param: defineString(name, { default: defaultValue, description, ...(input ? { input } : {}) }), kind: 'string', defaultValue, usedBy, description, example };
+  return {
+    param: defineString(name, { default: defaultValue, description, ...(input ? { input } : {}) }),
+    kind: 'string',
+    defaultValue,
+    usedBy,
+    description,
+    example,
+  };
 }
 
 function list(name: string, usedBy: string, description: string, example: string, without: string): ParamEntry {
@@ -82,14 +89,14 @@ export const TWILIO_ACCOUNT_SID = required(
   'AC0123456789abcdef0123456789abcdef',
   'SMS and the Twilio checks',
 );
-export const TWILIO_AUTH_TOKEN = secret('TWILIO_AUTH_TOKEN', 'SMS channel, Twilio checks', 'Twilio auth token.', '(from the Twilio console)', 'SMS and the Twilio checks');
-export const TWILIO_FROM_NUMBER = required(
-  'TWILIO_FROM_NUMBER',
-  'SMS channel',
-  'Twilio phone number (E.164) that sends alert SMS.',
-  '+33700000000',
-  'SMS',
+export const TWILIO_AUTH_TOKEN = secret(
+  'TWILIO_AUTH_TOKEN',
+  'SMS channel, Twilio checks',
+  'Twilio auth token.',
+  '(from the Twilio console)',
+  'SMS and the Twilio checks',
 );
+export const TWILIO_FROM_NUMBER = required('TWILIO_FROM_NUMBER', 'SMS channel', 'Twilio phone number (E.164) that sends alert SMS.', '+33700000000', 'SMS');
 export const SENTRY_DSN = secret(
   'SENTRY_DSN',
   'Error reporting',
@@ -141,7 +148,10 @@ export const PAYPAL_CLIENT_SECRET = secret(
   '(from the PayPal developer dashboard)',
   'the PayPal checks',
 );
-export const PAYPAL_ENVIRONMENT = withDefault('PAYPAL_ENVIRONMENT', 'live', 'PayPal checks', 'PayPal environment: `live` or `sandbox`.', 'live', ['live', 'sandbox']);
+export const PAYPAL_ENVIRONMENT = withDefault('PAYPAL_ENVIRONMENT', 'live', 'PayPal checks', 'PayPal environment: `live` or `sandbox`.', 'live', [
+  'live',
+  'sandbox',
+]);
 
 const appCheckDescription =
   '`true` makes every admin callable reject requests without a valid App Check token (`unauthenticated`), enforced by Cloud Functions before the handler runs. Turn it on once the dashboard sends App Check tokens.';
@@ -155,7 +165,7 @@ export const ADMIN_ENFORCE_APP_CHECK: ParamEntry = {
 };
 
 const serviceAccountDescription =
-  'Service account the functions run as: `default` (the project\'s default compute service account) or a dedicated one, as an email or `name@` (completed with the project). The roles it needs are in docs/deploy.md.';
+  "Service account the functions run as: `default` (the project's default compute service account) or a dedicated one, as an email or `name@` (completed with the project). The roles it needs are in docs/deploy.md.";
 export const MONITORING_SERVICE_ACCOUNT = withDefault(
   'MONITORING_SERVICE_ACCOUNT',
   'default',
@@ -168,7 +178,9 @@ export const MONITORING_SERVICE_ACCOUNT = withDefault(
  * The `serviceAccount` function option: none (the default account) for `default`, otherwise the
  * account named. Resolved by the deploy (an expression, not a value read at load time).
  */
-export const serviceAccountOption = (MONITORING_SERVICE_ACCOUNT.param as StringParam).equals('default').thenElse('', MONITORING_SERVICE_ACCOUNT.param as StringParam);
+export const serviceAccountOption = (MONITORING_SERVICE_ACCOUNT.param as StringParam)
+  .equals('default')
+  .thenElse('', MONITORING_SERVICE_ACCOUNT.param as StringParam);
 
 /** Everything the deployment can be given, in documentation order. */
 export const PARAMS: readonly ParamEntry[] = [

@@ -70,10 +70,12 @@ describe('--now takes ISO 8601 date-times with a time zone only', () => {
 });
 
 describe('demo projects need an emulator', () => {
-  const saved = { host: process.env.FIRESTORE_EMULATOR_HOST, project: process.env.GCLOUD_PROJECT };
+  const saved = { FIRESTORE_EMULATOR_HOST: process.env.FIRESTORE_EMULATOR_HOST, GCLOUD_PROJECT: process.env.GCLOUD_PROJECT };
   afterEach(() => {
-    process.env.FIRESTORE_EMULATOR_HOST = saved.host;
-    process.env.GCLOUD_PROJECT = saved.project;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   });
 
   it('a demo-* project without FIRESTORE_EMULATOR_HOST exits 2 at once, saying how to start one', async () => {
@@ -151,9 +153,13 @@ describe('as a child process', () => {
 
   describe('npm run firestore', () => {
     let server: ChildProcess | undefined;
-    afterEach(() => {
-      // npm starts tsx, which starts node: end the whole process group.
-      if (server?.pid && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');
+    afterEach(async () => {
+      // npm starts tsx, which starts node: end the whole process group, and wait until it is gone.
+      if (server?.pid && server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((resolveExit) => server!.once('close', resolveExit));
+        process.kill(-server.pid, 'SIGTERM');
+        await exited;
+      }
     });
 
     it('starts a local Firestore and prints the environment that points the CLI at it', async () => {

@@ -4,6 +4,8 @@
  * same code as the Cloud Functions, and prints what was found and what each channel received.
  * Options: --verbose prints each run's full report; --json prints the run results as JSON.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { COLLECTIONS, type AlertDoc, type DeliveryDoc } from '../src/alerts/model';
@@ -23,7 +25,8 @@ async function main(): Promise<void> {
   const servers = await startLocalServers();
   Object.assign(process.env, servers.env, {
     MONITORING_ENVIRONMENT: 'demo',
-    RUNBOOK_BASE_URL: process.env.RUNBOOK_BASE_URL ?? 'https://github.com/your-org/your-repo/blob/main/docs/runbook.md',
+    // The runbook of this checkout: links in the demo's messages open locally.
+    RUNBOOK_BASE_URL: process.env.RUNBOOK_BASE_URL ?? pathToFileURL(resolve(__dirname, '..', '..', 'docs', 'runbook.md')).href,
   });
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const out: string[] = [];

@@ -90,14 +90,33 @@ export function runbookSections(): string {
 
 /** Params and secrets table (README and docs/configuration.md). */
 export function paramsTable(): string {
+  const defaultCell = (entry: (typeof PARAMS)[number]) => {
+    if (entry.defaultValue) return `\`${escapeCell(entry.defaultValue)}\``;
+    return entry.kind === 'secret' ? '- (Secret Manager)' : '- (asked at deploy)';
+  };
   return [
     '| Name | Kind | Default | Needed for | Description |',
     '|---|---|---|---|---|',
     ...PARAMS.map(
       (entry) =>
-        `| \`${entry.param.name}\` | ${entry.kind} | ${entry.defaultValue ? `\`${escapeCell(entry.defaultValue)}\`` : '-'} | ${entry.usedBy} | ${escapeCell(entry.description)} Example: \`${escapeCell(entry.example)}\` |`,
+        `| \`${entry.param.name}\` | ${entry.kind} | ${defaultCell(entry)} | ${entry.usedBy} | ${escapeCell(entry.description)} Example: \`${escapeCell(entry.example)}\` |`,
     ),
   ].join('\n');
+}
+
+/** functions/.env.example: every non-secret param, for deploys that cannot answer prompts (CI). */
+export function envExample(): string {
+  const quote = (value: string) => (/[\s<>#"'$]/.test(value) ? `"${value.replace(/(["\\$])/g, '\\$1')}"` : value);
+  const lines: string[] = [];
+  for (const entry of PARAMS) {
+    if (entry.kind === 'secret') continue;
+    const plain = entry.description.replace(/`/g, '');
+    lines.push(`# ${entry.param.name} (${entry.kind}${entry.defaultValue ? `, default ${entry.defaultValue}` : ', required'}; ${entry.usedBy}): ${plain}`);
+    lines.push(`${entry.param.name}=${quote(entry.defaultValue ?? entry.example)}`);
+  }
+  const secrets = PARAMS.filter((entry) => entry.kind === 'secret').map((entry) => entry.param.name);
+  lines.push(`# Secrets are not set here but in Secret Manager (npx firebase-tools functions:secrets:set NAME; the value none goes without): ${secrets.join(', ')}`);
+  return lines.join('\n');
 }
 
 /** Rule defaults as they appear in the override document. */
@@ -280,6 +299,7 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
       grouping: groupingDefaults(),
     },
     'docs/admin-api.md': { callables: adminCallablesTable() },
+    'functions/.env.example': { params: envExample() },
   };
 }
 
@@ -289,5 +309,7 @@ export function replaceBlock(document: string, name: string, content: string): s
   const from = document.indexOf(start);
   const to = document.indexOf(end);
   if (from === -1 || to === -1 || to < from) throw new Error(`Missing markers ${start} ... ${end}`);
-  return `${document.slice(0, from + start.length)}\n${content}\n${document.slice(to)}`;
+  // The end marker's line keeps what precedes the marker (`# ` in .env files).
+  const endLine = document.lastIndexOf('\n', to) + 1;
+  return `${document.slice(0, from + start.length)}\n${content}\n${document.slice(Math.max(endLine, from + start.length))}`;
 }

@@ -30,6 +30,8 @@ export interface StartOptions {
   onQuery?: (parent: string, query: ProtoStructuredQuery) => void;
   /** Called with the method name of every gRPC call the embedded emulator receives (the benchmark counts them). */
   onRpc?: (method: string) => void;
+  /** Port to listen on (default: a free one). */
+  port?: number;
 }
 
 interface GrpcHandler {
@@ -65,7 +67,7 @@ export async function startFirestore(options: StartOptions = {}): Promise<LocalF
       };
     }
   }
-  const port = await freePort();
+  const port = options.port || (await freePort());
   await server.start(port);
   const host = `127.0.0.1:${port}`;
   process.env.FIRESTORE_EMULATOR_HOST = host;

@@ -11,11 +11,12 @@
 import { setGlobalOptions } from 'firebase-functions/v2/options';
 import { onSchedule, type ScheduledEvent } from 'firebase-functions/v2/scheduler';
 import type { AdminCallableName } from './admin';
-import { NOTIFICATION_SECRETS, SENTRY_DSN } from './config/params';
+import { ENFORCE_APP_CHECK, NOTIFICATION_SECRETS, SENTRY_DSN, serviceAccountOption } from './config/params';
 import { findJob } from './jobs/catalog';
 
 export const REGION = 'europe-west1';
-setGlobalOptions({ region: REGION, maxInstances: 5 });
+// serviceAccount: the project's default one unless MONITORING_SERVICE_ACCOUNT names a dedicated one (docs/deploy.md).
+setGlobalOptions({ region: REGION, maxInstances: 5, serviceAccount: serviceAccountOption });
 
 function scheduledJob(name: string) {
   const job = findJob(name);
@@ -66,12 +67,17 @@ lazyExport('onErrorLogCreated', () => (require('./triggers/errorLogs') as typeof
  * Admin API: callable functions for the dashboard (docs/admin-api.md). Access control, input
  * validation and error reporting are in admin/callable.ts; the admin module loads on the first call.
  */
-function adminCallable(name: AdminCallableName, options: { sendsNotifications?: boolean; timeoutSeconds?: number; secrets?: typeof NOTIFICATION_SECRETS } = {}) {
+function adminCallable(
+  name: AdminCallableName,
+  options: { sendsNotifications?: boolean; timeoutSeconds?: number; secrets?: typeof NOTIFICATION_SECRETS } = {},
+) {
   const { onCall } = require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https');
   return onCall(
     {
       timeoutSeconds: options.timeoutSeconds ?? 60,
       memory: options.sendsNotifications ? '512MiB' : '256MiB',
+      // Checked by Cloud Functions before the handler runs (admin/callable.ts checks the same switch again).
+      enforceAppCheck: ENFORCE_APP_CHECK,
       // Only what the call needs: Sentry for every call, the channel secrets where messages are sent.
       secrets: options.sendsNotifications ? [...NOTIFICATION_SECRETS, ...(options.secrets ?? [])] : [SENTRY_DSN.param as (typeof NOTIFICATION_SECRETS)[number]],
     },

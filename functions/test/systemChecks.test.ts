@@ -9,6 +9,7 @@ import type { AlertDoc } from '../src/alerts/model';
 import { stateIdFor } from '../src/alerts/evaluate';
 import { PARAMS } from '../src/config/params';
 import { runJob } from '../src/pipeline/run';
+import { runScheduled } from '../src/pipeline/scheduled';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { scriptedJob } from './support/scriptedJob';
 import { useLocalServers } from './support/servers';
@@ -36,6 +37,16 @@ beforeEach(async () => {
 afterAll(closeFirebase);
 
 describe('deployment configuration', () => {
+  // The system job does not bind the Stripe and PayPal secrets: it learns about them from the heartbeats of the jobs that do.
+  const OTHER_JOBS_SECRETS = ['STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_SECRET'];
+  const OWN = PARAMS.length - OTHER_JOBS_SECRETS.length;
+  beforeEach(() => {
+    process.env.RUNBOOK_BASE_URL = 'https://github.com/acme/monitoring/blob/main/docs/runbook.md';
+  });
+  afterEach(() => {
+    delete process.env.RUNBOOK_BASE_URL;
+  });
+
   it('reports N of M and names the missing params and secrets, never their values', async () => {
     await settings();
     await recentBackup();
@@ -48,19 +59,55 @@ describe('deployment configuration', () => {
 
     const found = await alert('deployment_config_missing');
     expect(found).toMatchObject({ severity: 'critical', value: 2 });
-    expect(found!.message).toBe(
-      `${PARAMS.length - 2} of ${PARAMS.length} params and secrets are set; missing: TWILIO_FROM_NUMBER, SENTRY_DSN. Disabled on purpose: TWILIO_AUTH_TOKEN.`,
-    );
+    expect(found!.message).toBe(`${OWN - 2} of ${OWN} params and secrets are set; missing: TWILIO_FROM_NUMBER, SENTRY_DSN. Disabled on purpose: TWILIO_AUTH_TOKEN.`);
     expect(result.metrics.configuration).toEqual({
-      present: PARAMS.length - 2,
-      total: PARAMS.length,
+      present: OWN - 2,
+      total: OWN,
       missing: ['TWILIO_FROM_NUMBER', 'SENTRY_DSN'],
       disabled: ['TWILIO_AUTH_TOKEN'],
     });
+    expect(result.candidates.find((candidate) => candidate.ruleId === 'deployment_config_missing')!.details).toMatchObject({ unreported: OTHER_JOBS_SECRETS });
     // Names only: no secret value anywhere in the alert, the run record or the messages.
     const everything = JSON.stringify([await allDocs(db, 'system_alerts'), await allDocs(db, 'monitoring_runs'), result, servers.current.slack.messages, servers.current.smtp.mails.map((mail) => mail.text)]);
     for (const secret of [slackUrl, smtpUrl, servers.current.env.TWILIO_AUTH_TOKEN]) expect(everything).not.toContain(secret);
     expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: Deployment params or secrets missing']);
+  });
+
+  it('learns whether the other jobs\' secrets are set from what their deployed runs recorded (names and status only)', async () => {
+    await settings();
+    await recentBackup();
+    // A scheduled payment run (the deployed function) records its own secrets in its heartbeat.
+    process.env.PAYPAL_CLIENT_SECRET = 'none';
+    delete process.env.STRIPE_SECRET_KEY;
+    await runScheduled('payment', { scheduleTime: '2026-11-20T04:00:00Z' });
+    const heartbeat = (await db.collection('monitoring_jobs').doc('payment').get()).data()!;
+    expect(heartbeat.secrets).toEqual({ STRIPE_SECRET_KEY: 'missing', PAYPAL_CLIENT_SECRET: 'disabled' });
+    // A CLI run has the caller's environment, not the function's: it records nothing about secrets.
+    process.env.STRIPE_SECRET_KEY = servers.current.env.STRIPE_SECRET_KEY;
+    await runJob('balances', { trigger: 'cli', now: NOW });
+    expect((await db.collection('monitoring_jobs').doc('balances').get()).data()!.secrets).toBeUndefined();
+
+    const result = await runSystem();
+    expect(result.metrics.configuration).toMatchObject({ total: PARAMS.length, missing: ['STRIPE_SECRET_KEY'], disabled: ['PAYPAL_CLIENT_SECRET'] });
+    expect((await alert('deployment_config_missing'))!.message).toBe(
+      `${PARAMS.length - 1} of ${PARAMS.length} params and secrets are set; missing: STRIPE_SECRET_KEY. Disabled on purpose: PAYPAL_CLIENT_SECRET.`,
+    );
+
+    // The latest report wins: balances (which binds the Stripe key too) reports it set after payment did
+    // (reports carry the wall-clock time the run finished).
+    await db.collection('monitoring_jobs').doc('balances').set({ secrets: { STRIPE_SECRET_KEY: 'set' }, secretsReportedAt: Timestamp.fromMillis(Date.now() + 60_000) }, { merge: true });
+    const next = await runJob('system', { trigger: 'test', now: new Date(NOW.getTime() + 86_400_000) });
+    expect(next.metrics.configuration).toMatchObject({ total: PARAMS.length, missing: [] });
+    expect(await alert('deployment_config_missing')).toMatchObject({ resolved: true });
+  });
+
+  it('counts a template runbook URL as missing', async () => {
+    await settings();
+    await recentBackup();
+    process.env.RUNBOOK_BASE_URL = 'https://github.com/your-org/your-repo/blob/main/docs/runbook.md';
+    const result = await runSystem();
+    expect(result.metrics.configuration).toMatchObject({ missing: ['RUNBOOK_BASE_URL (placeholder value)'] });
+    expect((await alert('deployment_config_missing'))!.message).toContain('missing: RUNBOOK_BASE_URL (placeholder value).');
   });
 
   it('counts recipient lists given by the runtime configuration as set, and resolves once complete', async () => {

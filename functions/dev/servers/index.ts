@@ -50,6 +50,8 @@ export async function startLocalServers(): Promise<LocalServers> {
     PAYPAL_CLIENT_SECRET: paypal.clientSecret,
     PAYPAL_API_BASE_URL: paypal.url,
     PROBE_TOKEN: `Bearer ${probeTargets.token}`,
+    // No published runbook locally: `none` (explicitly without), so messages name docs/runbook.md.
+    RUNBOOK_BASE_URL: 'none',
   };
   return {
     slack,

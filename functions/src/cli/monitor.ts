@@ -2,29 +2,76 @@
  * npm run monitor -- <job> [--now <ISO time>] [--scheduled] [--dry-run] [--json] [--<job option> <value>]
  *
  * Runs exactly what the scheduled function runs, against the Firestore the environment names:
- * FIRESTORE_EMULATOR_HOST for an emulator, otherwise the project of GCLOUD_PROJECT (or .firebaserc)
- * with application default credentials.
+ * FIRESTORE_EMULATOR_HOST for an emulator (`npm run firestore` starts one), otherwise the project of
+ * GCLOUD_PROJECT (or .firebaserc) with application default credentials.
+ *
+ * stdout carries the result only (the report, or with --json exactly one JSON document, see
+ * docs/cli.md); log lines and errors go to stderr, so `npm run -s monitor -- payment --json | jq` works.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JOBS, findJob } from '../jobs/catalog';
 import { JobFailedError, runJob, UsageError } from '../pipeline/run';
+import { logToStderr } from '../platform/logger';
 import { formatRunReport } from './report';
+
+/** ISO 8601 date-time with an explicit offset: 2026-11-21T08:00:00Z, 2026-11-21T09:00+01:00, fractions allowed. */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** The instant an ISO 8601 date-time names, or an error message saying what is wrong with it. */
+export function parseIsoDateTime(text: string): Date | string {
+  const match = ISO_DATE_TIME.exec(text.trim());
+  const example = 'examples: 2026-11-21T08:00:00Z, 2026-11-21T09:00:00+01:00';
+  if (!match) return `"${text}" is not an ISO 8601 date-time with a time zone (${example})`;
+  const [, year, month, day, hour, minute, second = '0'] = match;
+  const date = new Date(text.trim());
+  // Date would roll 2026-02-30 over to March 2: check that each field is in range.
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  if (
+    Number.isNaN(date.getTime()) ||
+    Number(month) < 1 ||
+    Number(month) > 12 ||
+    Number(day) < 1 ||
+    Number(day) > daysInMonth ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59
+  ) {
+    return `"${text}" is not a valid date-time (${example})`;
+  }
+  return date;
+}
+
+/** Demo projects (demo-*) exist only in an emulator: without one, say so instead of asking Google for credentials. */
+export function emulatorProblem(project: string, emulatorHost: string | undefined): string | null {
+  if (emulatorHost || !project.startsWith('demo-')) return null;
+  return [
+    `Project "${project}" is a demo project (demo-*), which exists only in an emulator, and FIRESTORE_EMULATOR_HOST is not set.`,
+    'Start a local Firestore in another terminal and use the line it prints:',
+    '  npm run firestore          # prints: export FIRESTORE_EMULATOR_HOST=127.0.0.1:8080',
+    'or run against a real project: GCLOUD_PROJECT=<project id> with application default credentials (gcloud auth application-default login).',
+  ].join('\n');
+}
 
 export function usage(): string {
   const jobs = JOBS.map((job) => {
-    const options = (job.options ?? []).map((option) => `\n      --${option.name} <${option.values.join('|')}>  ${option.description} (default ${option.default})`).join('');
+    const options = (job.options ?? [])
+      .map((option) => `\n      --${option.name} <${option.values.join('|')}>  ${option.description} (default ${option.default})`)
+      .join('');
     return `    ${job.name.padEnd(20)} ${job.description}${options}`;
   }).join('\n');
   return [
     'Usage: npm run monitor -- <job> [--now <ISO time>] [--scheduled] [--dry-run] [--json] [job options]',
     '',
-    '  --now <ISO time>  evaluate as if it were that instant (default: now)',
+    '  --now <ISO time>  evaluate as if it were that instant, an ISO 8601 date-time with a time zone',
+    '                    (2026-11-21T08:00:00Z or 2026-11-21T09:00:00+01:00; default: now)',
     '  --scheduled       run as the Cloud Scheduler tick at that instant: windowed rules cover the span since',
     '                    their previous scheduled evaluation and move the coverage cursor (default: the last window only)',
     '  --dry-run         compute and print, write nothing, notify no one',
-    '  --json            print the run result as JSON',
+    '  --json            print the run result as one JSON document on stdout (logs go to stderr; docs/cli.md)',
+    '',
+    '  Firestore: FIRESTORE_EMULATOR_HOST (npm run firestore starts a local one), else GCLOUD_PROJECT or .firebaserc.',
     '',
     '  Jobs:',
     jobs || '    (none)',
@@ -75,16 +122,17 @@ export async function main(argv: string[]): Promise<CliOutcome> {
   const values = parsed.values as Record<string, string | boolean | undefined>;
   let now: Date | undefined;
   if (values.now !== undefined) {
-    now = new Date(String(values.now));
-    if (Number.isNaN(now.getTime())) {
-      return { code: 2, stdout: '', stderr: `--now: "${values.now}" is not an ISO date-time (example: 2026-11-21T08:00:00Z).\n\n${usage()}` };
-    }
+    const parsedNow = parseIsoDateTime(String(values.now));
+    if (typeof parsedNow === 'string') return { code: 2, stdout: '', stderr: `--now: ${parsedNow}.\n\n${usage()}` };
+    now = parsedNow;
   }
   const jobOptions = Object.fromEntries(
     (job.options ?? []).filter((option) => values[option.name] !== undefined).map((option) => [option.name, String(values[option.name])]),
   );
 
   process.env.GCLOUD_PROJECT ??= projectFromFirebaserc() ?? 'demo-monitoring';
+  const problem = emulatorProblem(process.env.GCLOUD_PROJECT, process.env.FIRESTORE_EMULATOR_HOST);
+  if (problem) return { code: 2, stdout: '', stderr: problem };
   try {
     const scheduled = Boolean(values.scheduled);
     const at = now ?? new Date();
@@ -106,6 +154,7 @@ export async function main(argv: string[]): Promise<CliOutcome> {
 }
 
 if (require.main === module) {
+  logToStderr();
   main(process.argv.slice(2)).then(
     (outcome) => {
       if (outcome.stdout) process.stdout.write(`${outcome.stdout}\n`);

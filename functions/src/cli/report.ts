@@ -26,7 +26,11 @@ export function formatRunReport(result: RunResult): string {
   const { opened, updated, resolved, pending } = result.alerts;
   if (!result.dryRun) {
     lines.push(`  Alerts: ${opened.length} opened, ${updated.length} updated, ${resolved.length} resolved, ${pending.length} pending`);
-    for (const [label, items] of [['opened', opened], ['updated', updated], ['resolved', resolved]] as const) {
+    for (const [label, items] of [
+      ['opened', opened],
+      ['updated', updated],
+      ['resolved', resolved],
+    ] as const) {
       for (const item of items) {
         lines.push(
           `    ${pad(label, 9)} ${pad(item.severity?.toUpperCase() ?? '', 10)} ${item.collection}/${item.alertId}${item.events.length ? `  notify: ${item.events.join(', ')}` : ''}${item.note ? `  (${item.note})` : ''}`,

@@ -2,30 +2,63 @@
  * Deployment parameters and secrets (Firebase params). This module is loaded by the entry point, so it
  * must stay light: no SDK imports. Values are read at run time with `readParam`, never at load time.
  *
- * Every entry of PARAMS is documented in README.md / docs/configuration.md (generated from this list).
+ * Every entry of PARAMS is documented in README.md / docs/configuration.md and listed in
+ * functions/.env.example (generated from this list by `npm run docs`).
+ *
+ * A param has a real default or none: without one, `firebase deploy` asks for it (or fails in CI when
+ * functions/.env.<project> lacks it), so nothing is deployed half-configured by accident. Going
+ * without an optional feature is explicit: the value `none` (secrets and params alike).
  */
-import { defineSecret, defineString } from 'firebase-functions/params';
+import { defineBoolean, defineList, defineSecret, defineString } from 'firebase-functions/params';
 
 type StringParam = ReturnType<typeof defineString>;
 type SecretParam = ReturnType<typeof defineSecret>;
+type ListParam = ReturnType<typeof defineList>;
+type BooleanParam = ReturnType<typeof defineBoolean>;
 
 export interface ParamEntry {
-  param: StringParam | SecretParam;
-  kind: 'secret' | 'string';
-  /** Value used when nothing is set (strings only). */
+  param: StringParam | SecretParam | ListParam | BooleanParam;
+  kind: 'secret' | 'string' | 'list' | 'boolean';
+  /** Value used when nothing is set; only real values (never empty, never a placeholder). */
   defaultValue?: string;
+  /** The value that turns the feature off on purpose (optional params and secrets). */
+  optOut?: string;
   /** What stops working when it is missing. */
   usedBy: string;
   description: string;
   example: string;
 }
 
-function secret(name: string, usedBy: string, description: string, example: string): ParamEntry {
-  return { param: defineSecret(name), kind: 'secret', usedBy, description, example };
+/** The explicit "go without" value. Secret Manager cannot hold an empty secret; a param prompt cannot take an empty answer. */
+export const OPT_OUT = 'none';
+const optOutText = (what: string) => ` Set to \`${OPT_OUT}\` to deploy without ${what}.`;
+
+function secret(name: string, usedBy: string, description: string, example: string, without: string): ParamEntry {
+  const text = description + optOutText(without);
+  return { param: defineSecret(name, { description: text }), kind: 'secret', optOut: OPT_OUT, usedBy, description: text, example };
 }
 
-function text(name: string, defaultValue: string, usedBy: string, description: string, example: string): ParamEntry {
-  return { param: defineString(name, { default: defaultValue, description }), kind: 'string', defaultValue, usedBy, description, example };
+/** A string param the deploy asks for (no default); `without` describes what `none` turns off. */
+function required(name: string, usedBy: string, description: string, example: string, without: string): ParamEntry {
+  const text = description + optOutText(without);
+  return { param: defineString(name, { description: text }), kind: 'string', optOut: OPT_OUT, usedBy, description: text, example };
+}
+
+function withDefault(name: string, defaultValue: string, usedBy: string, description: string, example: string, options: readonly string[] = []): ParamEntry {
+  const input = options.length ? { select: { options: options.map((value) => ({ value })) } } : undefined;
+  return {
+    param: defineString(name, { default: defaultValue, description, ...(input ? { input } : {}) }),
+    kind: 'string',
+    defaultValue,
+    usedBy,
+    description,
+    example,
+  };
+}
+
+function list(name: string, usedBy: string, description: string, example: string, without: string): ParamEntry {
+  const text = description + optOutText(without);
+  return { param: defineList(name, { description: text }), kind: 'list', optOut: OPT_OUT, usedBy, description: text, example };
 }
 
 export const SLACK_WEBHOOK_URL = secret(
@@ -33,68 +66,66 @@ export const SLACK_WEBHOOK_URL = secret(
   'Slack channel',
   'Incoming-webhook URL of the Slack channel that receives alerts.',
   'https://hooks.slack.com/services/T000/B000/XXXX',
+  'Slack',
 );
 export const SMTP_URL = secret(
   'SMTP_URL',
   'Email channel',
   'SMTP connection URL, credentials included (smtps:// for implicit TLS, smtp:// for STARTTLS).',
   'smtps://alerts%40example.com:app-password@smtp.example.com:465',
+  'email',
 );
-export const ALERT_EMAIL_FROM = text(
+export const ALERT_EMAIL_FROM = required(
   'ALERT_EMAIL_FROM',
-  'Monitoring <monitoring@example.com>',
   'Email channel',
-  'Sender address of alert emails.',
+  'Sender address of alert emails (an address your SMTP server may send as).',
   'Marketplace monitoring <alerts@example.com>',
+  'email',
 );
-export const TWILIO_ACCOUNT_SID = text(
+export const TWILIO_ACCOUNT_SID = required(
   'TWILIO_ACCOUNT_SID',
-  '',
   'SMS channel, Twilio checks',
   'Twilio account SID (not a secret on its own; the auth token is).',
   'AC0123456789abcdef0123456789abcdef',
+  'SMS and the Twilio checks',
 );
 export const TWILIO_AUTH_TOKEN = secret(
   'TWILIO_AUTH_TOKEN',
   'SMS channel, Twilio checks',
   'Twilio auth token.',
   '(from the Twilio console)',
+  'SMS and the Twilio checks',
 );
-export const TWILIO_FROM_NUMBER = text(
-  'TWILIO_FROM_NUMBER',
-  '',
-  'SMS channel',
-  'Twilio phone number (E.164) that sends alert SMS.',
-  '+33700000000',
-);
+export const TWILIO_FROM_NUMBER = required('TWILIO_FROM_NUMBER', 'SMS channel', 'Twilio phone number (E.164) that sends alert SMS.', '+33700000000', 'SMS');
 export const SENTRY_DSN = secret(
   'SENTRY_DSN',
   'Error reporting',
   'Sentry DSN of the backend project. Without it, errors are only logged.',
   'https://public@o0.ingest.sentry.io/0',
+  'Sentry (errors are then only logged)',
 );
-export const ALERT_EMAIL_TO = text(
+export const ALERT_EMAIL_TO = list(
   'ALERT_EMAIL_TO',
-  '',
   'Email channel',
   'Default alert email recipients, comma-separated. The `recipients.emails` configuration field overrides it at run time.',
   'oncall@example.com,cto@example.com',
+  'default email recipients (then only `recipients.emails` counts)',
 );
-export const ALERT_SMS_TO = text(
+export const ALERT_SMS_TO = list(
   'ALERT_SMS_TO',
-  '',
   'SMS channel',
   'Default SMS recipients (E.164), comma-separated. The `recipients.phones` configuration field overrides it at run time.',
   '+33600000001,+33600000002',
+  'default SMS recipients (then only `recipients.phones` counts)',
 );
-export const RUNBOOK_BASE_URL = text(
+export const RUNBOOK_BASE_URL = required(
   'RUNBOOK_BASE_URL',
-  'https://github.com/your-org/your-repo/blob/main/docs/runbook.md',
   'Alert text',
   'Where docs/runbook.md is published; alert messages link to `<this URL>#rule-<rule id>`.',
   'https://github.com/acme/marketplace-monitoring/blob/main/docs/runbook.md',
+  'runbook links (messages then name `docs/runbook.md`)',
 );
-export const MONITORING_ENVIRONMENT = text(
+export const MONITORING_ENVIRONMENT = withDefault(
   'MONITORING_ENVIRONMENT',
   'production',
   'Alert text, error reporting',
@@ -107,40 +138,56 @@ export const STRIPE_SECRET_KEY = secret(
   'Stripe checks',
   'Stripe secret key (a restricted key with read access to events, payment intents and balance is enough).',
   'rk_live_...',
+  'the Stripe checks',
 );
-export const PAYPAL_CLIENT_ID = text(
-  'PAYPAL_CLIENT_ID',
-  '',
-  'PayPal checks',
-  'PayPal REST app client id.',
-  'AZx...',
-);
+export const PAYPAL_CLIENT_ID = required('PAYPAL_CLIENT_ID', 'PayPal checks', 'PayPal REST app client id.', 'AZx...', 'the PayPal checks');
 export const PAYPAL_CLIENT_SECRET = secret(
   'PAYPAL_CLIENT_SECRET',
   'PayPal checks',
   'PayPal REST app client secret.',
   '(from the PayPal developer dashboard)',
+  'the PayPal checks',
 );
-export const PAYPAL_ENVIRONMENT = text(
-  'PAYPAL_ENVIRONMENT',
+export const PAYPAL_ENVIRONMENT = withDefault('PAYPAL_ENVIRONMENT', 'live', 'PayPal checks', 'PayPal environment: `live` or `sandbox`.', 'live', [
   'live',
-  'PayPal checks',
-  'PayPal environment: `live` or `sandbox`.',
-  'live',
+  'sandbox',
+]);
+
+const appCheckDescription =
+  '`true` makes every admin callable reject requests without a valid App Check token (`unauthenticated`), enforced by Cloud Functions before the handler runs. Turn it on once the dashboard sends App Check tokens.';
+export const ADMIN_ENFORCE_APP_CHECK: ParamEntry = {
+  param: defineBoolean('ADMIN_ENFORCE_APP_CHECK', { default: false, description: appCheckDescription }),
+  kind: 'boolean',
+  defaultValue: 'false',
+  usedBy: 'Admin API',
+  description: appCheckDescription,
+  example: 'true',
+};
+
+const serviceAccountDescription =
+  "Service account the functions run as: `default` (the project's default compute service account) or a dedicated one, as an email or `name@` (completed with the project). The roles it needs are in docs/deploy.md.";
+export const MONITORING_SERVICE_ACCOUNT = withDefault(
+  'MONITORING_SERVICE_ACCOUNT',
+  'default',
+  'Every function',
+  serviceAccountDescription,
+  'monitoring-functions@',
 );
-export const ADMIN_ENFORCE_APP_CHECK = text(
-  'ADMIN_ENFORCE_APP_CHECK',
-  'false',
-  'Admin API',
-  'Set to `true` to make every admin callable reject requests without a valid App Check token (`unauthenticated`). Turn it on once the dashboard sends App Check tokens.',
-  'true',
-);
+
+/**
+ * The `serviceAccount` function option: none (the default account) for `default`, otherwise the
+ * account named. Resolved by the deploy (an expression, not a value read at load time).
+ */
+export const serviceAccountOption = (MONITORING_SERVICE_ACCOUNT.param as StringParam)
+  .equals('default')
+  .thenElse('', MONITORING_SERVICE_ACCOUNT.param as StringParam);
 
 export const PROBE_TOKEN = secret(
   'PROBE_TOKEN',
   'HTTP probes',
-  'A credential the HTTP probes can send in a header: an endpoint header `{ "secret": "PROBE_TOKEN" }` in `probes.endpoints` is replaced by this value at run time (never stored in Firestore). Set it to `none` when no probe needs one.',
+  'A credential the HTTP probes can send in a header: an endpoint header `{ "secret": "PROBE_TOKEN" }` in `probes.endpoints` is replaced by this value at run time (never stored in Firestore).',
   'Bearer eyJ... (a token of the health endpoint)',
+  'probe header credentials',
 );
 
 /** Secrets an HTTP probe header may reference by name (all bound to the probes job). */
@@ -165,44 +212,83 @@ export const PARAMS: readonly ParamEntry[] = [
   MONITORING_ENVIRONMENT,
   ADMIN_ENFORCE_APP_CHECK,
   PROBE_TOKEN,
+  MONITORING_SERVICE_ACCOUNT,
 ];
 
-/** Secrets every job binds: any job can raise an alert and must be able to deliver it. */
-export const NOTIFICATION_SECRETS = [SLACK_WEBHOOK_URL, SMTP_URL, TWILIO_AUTH_TOKEN, SENTRY_DSN].map(
-  (entry) => entry.param as SecretParam,
-);
+/** The App Check switch, for `enforceAppCheck` of the admin callables. */
+export const ENFORCE_APP_CHECK = ADMIN_ENFORCE_APP_CHECK.param as BooleanParam;
+
+/** Secrets every job binds: any job can raise an alert and must be able to deliver it (and report its errors). */
+export const NOTIFICATION_SECRETS = [SLACK_WEBHOOK_URL, SMTP_URL, TWILIO_AUTH_TOKEN, SENTRY_DSN].map((entry) => entry.param as SecretParam);
 
 /** Values that mean "deliberately not configured" (Secret Manager cannot hold an empty secret). */
-const UNSET = new Set(['', 'none', 'disabled', '-']);
+const UNSET = new Set(['', OPT_OUT, 'disabled', '-']);
+
+/** Placeholder values from templates and examples: they count as not configured. */
+const PLACEHOLDERS = [/your-org\/your-repo/i, /<org>|<repo>|<project[^>]*>/i];
+
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDERS.some((pattern) => pattern.test(value));
+}
 
 /**
- * The value of a param or secret, or undefined when it is missing. Secrets reach the process as
- * environment variables once bound to the function; string params fall back to their default.
+ * The value of a param or secret, or undefined when it is missing or opted out. Secrets reach the
+ * process as environment variables once bound to the function; params are set by the deploy from
+ * functions/.env.<project> (lists as a JSON array) and fall back to their default. Locally (CLI,
+ * demo, tests) they are plain environment variables of the same name (lists comma-separated).
  */
 export function readParam(entry: ParamEntry): string | undefined {
-  const raw = process.env[entry.param.name];
-  const value = raw === undefined ? undefined : entry.param.value().trim();
+  const raw = process.env[entry.param.name]?.trim();
+  const value = entry.kind === 'list' && raw !== undefined ? listItems(raw).join(',') : raw;
   if (value !== undefined && !UNSET.has(value.toLowerCase())) return value;
   const fallback = entry.defaultValue?.trim();
   return fallback ? fallback : undefined;
 }
 
+/** Items of a list param value: a JSON array of strings (as the deploy sets it) or a comma-separated list. */
+function listItems(raw: string): string[] {
+  let items: unknown = undefined;
+  if (raw.startsWith('[')) {
+    try {
+      items = JSON.parse(raw);
+    } catch {
+      items = undefined;
+    }
+  }
+  const values = Array.isArray(items) ? items.map(String) : raw.split(',');
+  return values.map((item) => item.trim()).filter((item) => item && !UNSET.has(item.toLowerCase()));
+}
+
 export function listParam(entry: ParamEntry): string[] {
-  return (readParam(entry) ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
+  const raw = process.env[entry.param.name]?.trim();
+  return raw === undefined ? [] : listItems(raw);
 }
 
 /** Whether a param or secret has a value (never the value itself). */
-export type ParamStatus = 'set' | 'default' | 'disabled' | 'missing';
+export type ParamStatus = 'set' | 'default' | 'disabled' | 'placeholder' | 'missing';
 
 /**
  * Status of the param or secret named `name` in this process: `set` (a value), `default` (unset, a
- * non-empty default applies), `disabled` (explicitly `none`/`disabled`/`-`) or `missing`.
+ * non-empty default applies), `disabled` (explicitly `none`/`disabled`/`-`), `placeholder` (a
+ * template value such as `your-org/your-repo`) or `missing`.
  */
 export function paramStatus(name: string, defaultValue?: string): ParamStatus {
   const raw = process.env[name]?.trim();
-  if (raw) return UNSET.has(raw.toLowerCase()) ? 'disabled' : 'set';
+  const text = raw?.startsWith('[') ? listItemsOrRaw(raw) : raw;
+  if (text) {
+    if (UNSET.has(text.toLowerCase())) return 'disabled';
+    return isPlaceholder(text) ? 'placeholder' : 'set';
+  }
   return defaultValue?.trim() ? 'default' : 'missing';
+}
+
+/** `["none"]` is the list form of `none`; `[]` is empty. */
+function listItemsOrRaw(raw: string): string {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (Array.isArray(parsed)) return parsed.map(String).join(',').trim();
+  } catch {
+    // not JSON: the raw text
+  }
+  return raw;
 }

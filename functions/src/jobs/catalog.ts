@@ -3,7 +3,7 @@
  * loaded by the entry point: keep it free of SDK imports; monitors are loaded on first run.
  */
 import type { defineSecret } from 'firebase-functions/params';
-import { PAYPAL_CLIENT_SECRET, PROBE_SECRETS, STRIPE_SECRET_KEY } from '../config/params';
+import { PAYPAL_CLIENT_SECRET, PROBE_SECRETS, STRIPE_SECRET_KEY, paramStatus, type ParamStatus } from '../config/params';
 import { FUNCTIONAL_CHECK_SETS } from '../monitors/functional/sets';
 import type { Monitor } from '../monitors/types';
 
@@ -30,7 +30,7 @@ export interface JobDefinition {
   /** Cloud Scheduler retries for a failed run (runs are idempotent per tick). */
   retryCount: number;
   timeoutSeconds: number;
-  /** Secrets beyond the notification ones. */
+  /** Secrets beyond the notification ones: only those the job's own code reads. */
   secrets: SecretParam[];
   options?: JobOptionSpec[];
   /**
@@ -44,17 +44,14 @@ export interface JobDefinition {
 export const TIME_ZONE = 'Europe/Paris';
 
 /**
- * Secrets of every other job. The system job binds them all so that its configuration check can tell
- * whether each one has a value (it never reads them into alerts or logs): a function only sees the
- * secrets it binds.
+ * Which of its own secrets (beyond the notification ones) a job's function has, by name: `set`,
+ * `disabled` or `missing`, never a value. Each run of a deployed function records it in the job's
+ * heartbeat (monitoring_jobs/{job}.secrets), so the system job's configuration check learns about
+ * the other jobs' secrets without binding them (least privilege: a function only sees the secrets
+ * it binds, and binds only those its own code uses).
  */
-function secretsOfOtherJobs(self: string): SecretParam[] {
-  const byName = new Map<string, SecretParam>();
-  for (const job of JOBS) {
-    if (job.name === self) continue;
-    for (const secret of job.secrets) byName.set(secret.name, secret);
-  }
-  return [...byName.values()];
+export function secretStatuses(job: JobDefinition): Record<string, ParamStatus> {
+  return Object.fromEntries(job.secrets.map((secret) => [secret.name, paramStatus(secret.name)]));
 }
 
 /** Every scheduled job, in the order the demo runs them. */
@@ -153,9 +150,8 @@ export const JOBS: JobDefinition[] = [
     periodMinutes: 24 * 60,
     retryCount: 2,
     timeoutSeconds: 300,
-    get secrets() {
-      return secretsOfOtherJobs('system');
-    },
+    // The configuration check reads the other jobs' secret statuses from their heartbeats.
+    secrets: [],
     load: () => import('../monitors/system').then((module) => module.systemMonitor),
   },
   {

@@ -12,7 +12,7 @@ import { loadActiveSilences } from '../alerts/silences';
 import { loadRuntimeConfig, type ConfigSource } from '../config/load';
 import { RUNBOOK_BASE_URL, readParam } from '../config/params';
 import type { MonitoringConfig } from '../config/schema';
-import { findJob, JOBS, type JobDefinition } from '../jobs/catalog';
+import { findJob, JOBS, secretStatuses, type JobDefinition } from '../jobs/catalog';
 import { observeHeartbeats } from '../monitors/system/heartbeat';
 import type { MonitorContext } from '../monitors/types';
 import { cleanError, dispatch, type DeliveryOutcome } from '../notifications/dispatcher';
@@ -402,6 +402,8 @@ async function recordRun(
         lastRunAt: finishedAt,
         lastOutcome: result.outcome,
         lastError: result.error,
+        // Deployed functions only (a CLI run has the caller's environment): names and set/missing, never values.
+        ...(result.trigger === 'schedule' || result.trigger === 'callable' ? { secrets: secretStatuses(job), secretsReportedAt: finishedAt } : {}),
         ...(success ? { lastSuccessAt: finishedAt, consecutiveFailures: 0 } : { lastFailureAt: finishedAt, consecutiveFailures: FieldValue.increment(1) }),
       },
       { merge: true },

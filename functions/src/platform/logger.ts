@@ -2,6 +2,7 @@
  * Structured logging through the firebase-functions logger, with the run's identifiers on every
  * line so one incident can be followed from the scheduler tick to the message sent.
  * MONITORING_LOG_LEVEL (debug, info, warn, error, silent) filters locally; default info.
+ * The CLI sends every log line to stderr (`logToStderr`), so that its stdout carries only its result.
  */
 import * as functionsLogger from 'firebase-functions/logger';
 import { redactDeep } from './redact';
@@ -13,6 +14,13 @@ function threshold(): number {
   const configured = (process.env.MONITORING_LOG_LEVEL ?? 'info').toLowerCase() as Level;
   const index = LEVELS.indexOf(configured);
   return index === -1 ? 1 : index;
+}
+
+let toStderr = false;
+
+/** From now on, log lines go to stderr as JSON (same fields), whatever their severity. */
+export function logToStderr(): void {
+  toStderr = true;
 }
 
 export interface Logger {
@@ -27,7 +35,9 @@ export function createLogger(base: Record<string, unknown> = {}): Logger {
   const emit = (level: Exclude<Level, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS.indexOf(level) < threshold()) return;
     // Secrets never reach a log line, whatever their encoding (platform/redact.ts).
-    functionsLogger.write(redactDeep({ severity: level === 'warn' ? 'WARNING' : (level.toUpperCase() as 'INFO'), message, ...base, ...fields }));
+    const entry = redactDeep({ severity: level === 'warn' ? 'WARNING' : (level.toUpperCase() as 'INFO'), message, ...base, ...fields }) as functionsLogger.LogEntry;
+    if (toStderr) process.stderr.write(`${JSON.stringify(entry)}\n`);
+    else functionsLogger.write(entry);
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),

@@ -529,7 +529,7 @@ export const systemRules = defineRules(
     severity: 'critical',
     thresholdRange: { min: 0, max: 50 },
     source:
-      'The functions\' environment at run time (params from functions/.env.<project>, secrets from Secret Manager bound to the system job); recipient lists also count as set when monitoring_config/settings provides them.',
+      'The functions\' environment at run time (params from functions/.env.<project>, the system job\'s own secrets from Secret Manager; the other jobs\' secrets as their last deployed run recorded them in monitoring_jobs); recipient lists also count as set when monitoring_config/settings provides them.',
     impact:
       'What needs the missing value is disabled: a notification channel, an error report or a vendor check silently does nothing.',
     suggestedAction:

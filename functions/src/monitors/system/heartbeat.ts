@@ -32,6 +32,9 @@ export interface HeartbeatDoc {
   consecutiveFailures?: number;
   /** First instant a run saw this job without a heartbeat: the reference until its first success. */
   watchSince?: Timestamp;
+  /** Status of the job's own secrets in its deployed function (names only; see jobs/catalog.ts secretStatuses). */
+  secrets?: Record<string, string>;
+  secretsReportedAt?: Timestamp;
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;

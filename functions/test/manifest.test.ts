@@ -124,7 +124,7 @@ it('declares every param with a description; none has an empty default, secrets 
       .filter((param) => param.type === 'secret')
       .map((param) => param.name)
       .sort(),
-  ).toEqual([...NOTIFY, 'STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_SECRET'].sort());
+  ).toEqual([...NOTIFY, 'STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_SECRET', 'PROBE_TOKEN'].sort());
 });
 
 describe('the upload (firebase.json ignore, listed by firebase-tools itself)', () => {

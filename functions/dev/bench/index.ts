@@ -1,13 +1,19 @@
 /**
  * npm run bench [-- --sizes 1000,3000,10000] : reads against data size, cold start, notification
- * fan-out. Prints the tables and writes docs/performance.md. Not part of npm test.
+ * fan-out, detection coverage. Prints the tables and writes docs/performance.md. Not part of npm test.
+ *
+ * npm run bench -- detection [--starts 48] [--rules a,b] [--sizes 1000,10000] [--baseline] : the
+ * detection coverage alone (section 4, replaced in docs/performance.md); --baseline stores the run
+ * as the baseline (dev/bench/detection-baseline.json) the later runs are compared with.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { startLocalServers } from '../servers';
 import { measureColdStart, type ColdStartReport } from './coldstart';
+import { runDetectionBenchmark, type DetectionReport } from './detection';
+import { detectionSection, readBaseline, replaceSection, writeBaseline } from './detectionReport';
 import { measureFanout, type FanoutCase } from './fanout';
 import { measureReads, type ReadsRow } from './reads';
 import { startCountingFirestore } from './rpc';
@@ -81,12 +87,64 @@ function fanoutSection(cases: FanoutCase[]): string {
   );
 }
 
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = process.argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  return value;
+}
+
+function numbers(name: string, text: string): number[] {
+  const values = text.split(',').map(Number);
+  if (values.some((value) => !Number.isInteger(value) || value <= 0)) throw new Error(`${name} expects positive whole numbers separated by commas, got "${text}"`);
+  return values;
+}
+
+const machine = () => `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, embedded Firestore emulator`;
+const commit = () => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+
+/** Section 4 of docs/performance.md: the detection simulation and the reads per day. */
+async function detection(servers: Awaited<ReturnType<typeof startLocalServers>>, log: (line: string) => void, command: string, sizes: number[]) {
+  const startsArg = argument('--starts');
+  const rulesArg = argument('--rules');
+  const report: DetectionReport = await runDetectionBenchmark(servers, WORKLOADS, {
+    starts: startsArg ? numbers('--starts', startsArg)[0] : 48,
+    rules: rulesArg?.split(','),
+    sizes,
+    command,
+    machine: machine(),
+    commit: commit(),
+    log,
+  });
+  const asBaseline = process.argv.includes('--baseline');
+  if (asBaseline) writeBaseline(report);
+  return detectionSection(report, asBaseline ? null : readBaseline(), asBaseline);
+}
+
+async function detectionOnly(log: (line: string) => void): Promise<void> {
+  const sizesArg = argument('--sizes');
+  const sizes = sizesArg ? numbers('--sizes', sizesArg) : [1_000, 10_000];
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  const counting = await startCountingFirestore();
+  const servers = await startLocalServers();
+  Object.assign(process.env, servers.env, { MONITORING_ENVIRONMENT: 'bench' });
+  const section = await detection(servers, log, command, sizes);
+  await servers.stop();
+  await counting.stop();
+  const file = resolve(root, 'docs', 'performance.md');
+  writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n', section));
+  process.stdout.write(`${section}\n`);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
-  const sizesArg = process.argv.indexOf('--sizes');
-  const sizes = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) : [1_000, 3_000, 10_000];
-  const command = `npm run bench${sizesArg > 0 ? ` -- --sizes ${sizes.join(',')}` : ''}`;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   process.env.MONITORING_LOG_LEVEL ??= 'error';
+  if (process.argv[2] === 'detection') return detectionOnly(log);
+  const sizesArg = argument('--sizes');
+  const sizes = sizesArg ? numbers('--sizes', sizesArg) : [1_000, 3_000, 10_000];
+  const command = `npm run bench${sizesArg ? ` -- --sizes ${sizes.join(',')}` : ''}`;
 
   log('Building functions (lib/) for the cold-start measurement...');
   execFileSync('npm', ['run', '-s', 'build'], { cwd: resolve(__dirname, '..', '..'), stdio: 'inherit' });
@@ -119,14 +177,16 @@ async function main(): Promise<void> {
   log('3. Notification fan-out');
   const fanout = await measureFanout(servers);
 
+  log('4. Detection coverage');
+  const detectionText = await detection(servers, log, command, [1_000, 10_000]);
+
   await servers.stop();
   await counting.stop();
 
-  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, embedded Firestore emulator`;
   const report = [
     '# Performance',
     '',
-    `Measured with \`${command}\` on ${new Date().toISOString().slice(0, 10)}: ${machine}. Regenerate with the same command.`,
+    `Measured with \`${command}\` on ${new Date().toISOString().slice(0, 10)}: ${machine()}. Regenerate with the same command.`,
     '',
     '## 1. Firestore reads against data size',
     '',
@@ -148,6 +208,7 @@ async function main(): Promise<void> {
     '',
     fanoutSection(fanout),
     '',
+    detectionText,
   ].join('\n');
   writeFileSync(resolve(root, 'docs', 'performance.md'), report);
   process.stdout.write(`${report}\n`);

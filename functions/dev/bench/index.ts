@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { startLocalServers } from '../servers';
 import { measureColdStart, type ColdStartReport } from './coldstart';
@@ -113,7 +113,7 @@ async function detection(servers: Awaited<ReturnType<typeof startLocalServers>>,
     rules: rulesArg?.split(','),
     sizes,
     command,
-    machine: machine(),
+    machine: `${machine()}, shared (load average ${loadavg()[0].toFixed(1)} at the start)`,
     commit: commit(),
     log,
   });

@@ -66,20 +66,31 @@ async function closeApps(): Promise<void> {
   await Promise.all(getApps().map((app) => deleteApp(app)));
 }
 
-/** Applies the actions due at or before `until` (in time order), running document triggers; returns their runs. */
+type RuleAction = TimedAction & { ruleId: string };
+
+/**
+ * Applies the actions due at or before `until` (in time order), running document triggers. Actions
+ * of a rule in `skip` (already messaged: its data no longer matters) are dropped.
+ */
 class World {
   private next = 0;
   readonly triggered: Array<{ at: number; result: RunResult }> = [];
+  private readonly actions: RuleAction[];
   constructor(
     private readonly db: Firestore,
     private readonly servers: LocalServers,
-    private readonly actions: TimedAction[],
+    injectors: Injector[],
+    start: number,
+    end: number,
+    private readonly skip: { has(ruleId: string): boolean } = new Set<string>(),
   ) {
+    this.actions = injectors.flatMap((injector) => injector.actions(start, end).map((action) => ({ ...action, ruleId: injector.ruleId })));
     this.actions.sort((a, b) => a.at - b.at);
   }
 
-  get written(): number {
-    return this.next;
+  /** Some action writes to a collection with a document trigger. */
+  get hasTriggers(): boolean {
+    return this.actions.some((action) => action.writes?.some((write) => write.collection in DOCUMENT_TRIGGERS));
   }
 
   async advanceTo(until: number): Promise<void> {
@@ -93,6 +104,7 @@ class World {
     while (this.next < this.actions.length && this.actions[this.next].at <= until) {
       const action = this.actions[this.next];
       this.next += 1;
+      if (this.skip.has(action.ruleId)) continue;
       action.vendor?.(this.servers);
       for (const write of action.writes ?? []) {
         const ref = write.id ? this.db.collection(write.collection).doc(write.id) : this.db.collection(write.collection).doc();
@@ -155,7 +167,7 @@ export async function calibrate(servers: LocalServers, injectors: Injector[]): P
   servers.reset();
   Object.assign(process.env, servers.env);
   const t = SIMULATED_DAY.start + 12 * HOUR;
-  const world = new World(db, servers, injectors.flatMap((injector) => injector.actions(t, t + 2 * HOUR)));
+  const world = new World(db, servers, injectors, t, t + 2 * HOUR);
   await world.advanceTo(t + 2 * HOUR);
   const byRule = new Map<string, string[]>(injectors.map((injector) => [injector.ruleId, []]));
   const failures: string[] = [];
@@ -215,8 +227,8 @@ export async function simulate(group: SimulationGroup, start: number, servers: L
   servers.reset();
   Object.assign(process.env, servers.env);
   const end = start + group.horizonMs;
-  const world = new World(db, servers, group.injectors.flatMap((injector) => injector.actions(start, end)));
   const messages = new MessageLog();
+  const world = new World(db, servers, group.injectors, start, end, messages.first);
   const rules = group.injectors.map((injector) => injector.ruleId);
   const done = () => rules.every((ruleId) => messages.first.has(ruleId));
   const failures: string[] = [];
@@ -252,7 +264,7 @@ export async function simulate(group: SimulationGroup, start: number, servers: L
     if (done()) break;
   }
   // Writes after the last run matter only where they fire a document trigger.
-  if (!done() && group.injectors.some((injector) => injector.actions(start, end).some((action) => action.writes?.some((write) => write.collection in DOCUMENT_TRIGGERS)))) {
+  if (!done() && world.hasTriggers) {
     await world.advanceTo(end);
     noteTriggers();
   }
@@ -363,7 +375,8 @@ export async function measureDetection(servers: LocalServers, options: Detection
   const groups = groupRules(injectors, jobsOfRule);
   const starts = burstStarts(options.starts);
   const longest = Math.max(...groups.map((group) => group.horizonMs));
-  const schedule = scheduledRuns(JOBS, new Date(starts[0]), new Date(starts[starts.length - 1] + longest + MINUTE));
+  const longestPeriod = Math.max(...JOBS.map((job) => job.periodMinutes)) * MINUTE;
+  const schedule = scheduledRuns(JOBS, new Date(starts[0] - longestPeriod - HOUR), new Date(starts[starts.length - 1] + longest + MINUTE));
   options.log(`  ${injectors.length} rules in ${groups.length} groups by evaluating jobs: ${groups.map((group) => `[${group.jobs.join(', ') || 'document triggers only'}] ${group.injectors.map((i) => i.ruleId).join(', ')}`).join('; ')}`);
   const resultsByGroup = new Map<SimulationGroup, SimulationResult[]>(groups.map((group) => [group, []]));
   let totalRuns = 0;

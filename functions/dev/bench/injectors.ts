@@ -124,12 +124,20 @@ export const INJECTORS: Injector[] = [
   },
   {
     ruleId: 'paypal_payout_items_failed',
-    burst: 'PayPal API: the item of a payout pending since t - 25 h turns FAILED at t',
+    burst: 'PayPal API: the item of a payout pending since t - 25 h turns from PENDING to FAILED at t',
     vendor: true,
     breachAfterMin: 0,
     actions: (t) => [
-      doc(t - 25 * HOUR, 'payouts', { method: 'paypal', status: 'pending', amount: 4_500, currency: 'EUR', providerId: 'provider-p', createdAt: ts(t - 25 * HOUR), paypalBatchId: `BATCH-${t}`, paypalItemId: `ITEM-${t}` }),
-      { at: t, vendor: (servers) => servers.paypal.batches.push({ batchId: `BATCH-${t}`, items: [{ itemId: `ITEM-${t}`, status: 'FAILED' }] }) },
+      {
+        ...doc(t - 25 * HOUR, 'payouts', { method: 'paypal', status: 'pending', amount: 4_500, currency: 'EUR', providerId: 'provider-p', createdAt: ts(t - 25 * HOUR), paypalBatchId: `BATCH-${t}`, paypalItemId: `ITEM-${t}` }),
+        vendor: (servers) => servers.paypal.batches.push({ batchId: `BATCH-${t}`, items: [{ itemId: `ITEM-${t}`, status: 'PENDING' }] }),
+      },
+      {
+        at: t,
+        vendor: (servers) => {
+          for (const item of servers.paypal.batches.find((batch) => batch.batchId === `BATCH-${t}`)?.items ?? []) item.status = 'FAILED';
+        },
+      },
     ],
   },
   {
@@ -185,10 +193,11 @@ export const INJECTORS: Injector[] = [
     actions: (t) => {
       const providerDoc = (i: number, isAvailable: boolean) => {
         const { id, ...data } = provider(`bench-p${i}`, { isAvailable, rating: 4 + i / 10 });
-        return { collection: 'providers', id, data: { ...data, updatedAt: ts(t) } };
+        return { collection: 'providers', id, data: { ...data, updatedAt: ts(isAvailable ? t - 48 * HOUR : t) } };
       };
       return [
-        { at: t - HOUR, writes: Array.from({ length: 6 }, (_, i) => providerDoc(i, true)) },
+        // Long before the runs that precede the burst (the daily and 15-hour jobs run up to a day before it).
+        { at: t - 48 * HOUR, writes: Array.from({ length: 6 }, (_, i) => providerDoc(i, true)) },
         { at: t, writes: Array.from({ length: 4 }, (_, i) => providerDoc(i, false)) },
       ];
     },

@@ -54,7 +54,11 @@ function coverageTable(report: DetectionReport): string {
   );
 }
 
-function readsTable(report: DetectionReport): string {
+function readsTable(full: DetectionReport): string {
+  const failed = full.reads.filter((entry) => entry.error);
+  const report = { ...full, reads: full.reads.filter((entry) => !entry.error) };
+  const notMeasured = failed.map((entry) => `Not measured at N = ${entry.n}: ${entry.error}.`);
+  if (!report.reads.length) return notMeasured.join('\n');
   const sizes = report.reads.map((entry) => entry.n);
   const jobs = report.reads[0]?.jobs ?? [];
   const rows: Array<Array<string | number>> = jobs.map((job) => [
@@ -72,6 +76,7 @@ function readsTable(report: DetectionReport): string {
     table(['job', 'schedule', 'runs per day', ...sizes.map((n) => `billed reads per run, N = ${n}`), ...sizes.map((n) => `reads per day, N = ${n}`)], rows),
     '',
     `Monthly read cost (30 days at USD ${READ_PRICE_USD_PER_100K} per 100,000 reads): ${report.reads.map((entry) => `N = ${entry.n}: USD ${entry.monthlyUsd.toFixed(2)}`).join('; ')}.`,
+    ...(notMeasured.length ? ['', ...notMeasured] : []),
   ].join('\n');
 }
 
@@ -101,7 +106,8 @@ function comparison(current: DetectionReport, baseline: DetectionReport): string
     return `- \`${rule.ruleId}\`: detected ${percent(before.detected, before.bursts)} -> ${percent(rule.detected, rule.bursts)}; p95 ${duration(before.p95)} -> ${duration(rule.p95)}; max ${duration(before.max)} -> ${duration(rule.max)}.`;
   });
   const reads = current.reads.map((entry) => {
-    const before = baseline.reads.find((item) => item.n === entry.n);
+    const before = baseline.reads.find((item) => item.n === entry.n && !item.error);
+    if (entry.error) return `- N = ${entry.n}: not measured in this run.`;
     if (!before) return `- N = ${entry.n}: ${entry.readsPerDay} reads per day (no baseline at this N).`;
     const ratio = entry.readsPerDay / before.readsPerDay;
     return `- N = ${entry.n}: ${before.readsPerDay} -> ${entry.readsPerDay} reads per day (x${ratio.toFixed(2)}), USD ${before.monthlyUsd.toFixed(2)} -> ${entry.monthlyUsd.toFixed(2)} per month${entry.n === 10_000 ? ` (target <= 3x at N = 10,000: ${ratio <= 3 ? 'met' : '**missed**'})` : ''}.`;

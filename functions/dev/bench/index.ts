@@ -141,6 +141,8 @@ async function detectionOnly(log: (line: string) => void): Promise<void> {
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   process.env.MONITORING_LOG_LEVEL ??= 'error';
+  // Not on Google Cloud: no probing of the metadata server (it prints a MetadataLookupWarning where it answers 403).
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
   if (process.argv[2] === 'detection') return detectionOnly(log);
   const sizesArg = argument('--sizes');
   const sizes = sizesArg ? numbers('--sizes', sizesArg) : [1_000, 3_000, 10_000];

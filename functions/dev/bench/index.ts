@@ -1,14 +1,20 @@
 /**
  * npm run bench [-- --sizes 1000,3000,10000] : reads against data size, cold start, notification
- * fan-out, checks from the outside. Prints the tables and writes docs/performance.md. Not part of npm test.
- * `npm run bench -- --only outside` measures section 4 alone and replaces it in docs/performance.md.
+ * fan-out, detection coverage, checks from the outside. Prints the tables and writes docs/performance.md. Not part of npm test.
+ *
+ * npm run bench -- detection [--starts 48] [--rules a,b] [--sizes 1000,10000] [--baseline] : the
+ * detection coverage alone (section 4, replaced in docs/performance.md); --baseline stores the run
+ * as the baseline (dev/bench/detection-baseline.json) the later runs are compared with.
+ * npm run bench -- --only outside : section 5 alone, replaced in docs/performance.md.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { startLocalServers } from '../servers';
 import { measureColdStart, type ColdStartReport } from './coldstart';
+import { runDetectionBenchmark, type DetectionReport } from './detection';
+import { detectionSection, readBaseline, replaceSection, writeBaseline } from './detectionReport';
 import { measureFanout, type FanoutCase } from './fanout';
 import { measureOutside, type OutsideRow } from './outside';
 import { measureReads, type ReadsRow } from './reads';
@@ -83,7 +89,42 @@ function fanoutSection(cases: FanoutCase[]): string {
   );
 }
 
-const OUTSIDE_TITLE = '## 4. Checks from the outside: reads and invocations per day';
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = process.argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`);
+  return value;
+}
+
+function numbers(name: string, text: string): number[] {
+  const values = text.split(',').map(Number);
+  if (values.some((value) => !Number.isInteger(value) || value <= 0)) throw new Error(`${name} expects positive whole numbers separated by commas, got "${text}"`);
+  return values;
+}
+
+const machine = () => `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, embedded Firestore emulator`;
+const commit = () => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+
+/** Section 4 of docs/performance.md: the detection simulation and the reads per day. */
+async function detection(servers: Awaited<ReturnType<typeof startLocalServers>>, log: (line: string) => void, command: string, sizes: number[]) {
+  const startsArg = argument('--starts');
+  const rulesArg = argument('--rules');
+  const report: DetectionReport = await runDetectionBenchmark(servers, WORKLOADS, {
+    starts: startsArg ? numbers('--starts', startsArg)[0] : 48,
+    rules: rulesArg?.split(','),
+    sizes,
+    command,
+    machine: `${machine()}, shared (load average ${loadavg()[0].toFixed(1)} at the start)`,
+    commit: commit(),
+    log,
+  });
+  const asBaseline = process.argv.includes('--baseline');
+  if (asBaseline) writeBaseline(report);
+  return detectionSection(report, asBaseline ? null : readBaseline(), asBaseline);
+}
+
+const OUTSIDE_TITLE = '## 5. Checks from the outside: reads and invocations per day';
 
 function outsideSection(rows: OutsideRow[]): string {
   const perDay = (value: number, row: OutsideRow) => (value * row.runsPerDay).toLocaleString('en-US');
@@ -105,29 +146,50 @@ function outsideSection(rows: OutsideRow[]): string {
   ].join('\n');
 }
 
+/** Section 5 alone (`--only outside`), replaced in docs/performance.md. */
+async function outsideOnly(log: (line: string) => void): Promise<void> {
+  const counting = await startCountingFirestore();
+  const servers = await startLocalServers();
+  Object.assign(process.env, servers.env, { MONITORING_ENVIRONMENT: 'bench' });
+  log('5. Checks from the outside');
+  const section = outsideSection(await measureOutside(servers, log));
+  await servers.stop();
+  await counting.stop();
+  const path = resolve(root, 'docs', 'performance.md');
+  const current = readFileSync(path, 'utf8');
+  const at = current.indexOf(OUTSIDE_TITLE);
+  const next = at < 0 ? -1 : current.indexOf('\n## ', at + OUTSIDE_TITLE.length);
+  writeFileSync(path, at < 0 ? `${current.trimEnd()}\n\n${section}` : `${current.slice(0, at)}${section}${next < 0 ? '' : `\n${current.slice(next + 1)}`}`);
+  process.stdout.write(`${section}\n`);
+  process.exit(0);
+}
+
+async function detectionOnly(log: (line: string) => void): Promise<void> {
+  const sizesArg = argument('--sizes');
+  const sizes = sizesArg ? numbers('--sizes', sizesArg) : [1_000, 10_000];
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  const counting = await startCountingFirestore();
+  const servers = await startLocalServers();
+  Object.assign(process.env, servers.env, { MONITORING_ENVIRONMENT: 'bench' });
+  const section = await detection(servers, log, command, sizes);
+  await servers.stop();
+  await counting.stop();
+  const file = resolve(root, 'docs', 'performance.md');
+  writeFileSync(file, replaceSection(existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n', section));
+  process.stdout.write(`${section}\n`);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
-  if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'outside') {
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    process.env.MONITORING_LOG_LEVEL ??= 'error';
-    const counting = await startCountingFirestore();
-    const servers = await startLocalServers();
-    Object.assign(process.env, servers.env, { MONITORING_ENVIRONMENT: 'bench' });
-    log('4. Checks from the outside');
-    const section = outsideSection(await measureOutside(servers, log));
-    await servers.stop();
-    await counting.stop();
-    const path = resolve(root, 'docs', 'performance.md');
-    const current = readFileSync(path, 'utf8');
-    const at = current.indexOf(OUTSIDE_TITLE);
-    writeFileSync(path, `${at === -1 ? `${current.trimEnd()}\n\n` : current.slice(0, at)}${section}`);
-    process.stdout.write(`${section}\n`);
-    process.exit(0);
-  }
-  const sizesArg = process.argv.indexOf('--sizes');
-  const sizes = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) : [1_000, 3_000, 10_000];
-  const command = `npm run bench${sizesArg > 0 ? ` -- --sizes ${sizes.join(',')}` : ''}`;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   process.env.MONITORING_LOG_LEVEL ??= 'error';
+  // Not on Google Cloud: no probing of the metadata server (it prints a MetadataLookupWarning where it answers 403).
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+  if (process.argv[2] === 'detection') return detectionOnly(log);
+  if (argument('--only') === 'outside') return outsideOnly(log);
+  const sizesArg = argument('--sizes');
+  const sizes = sizesArg ? numbers('--sizes', sizesArg) : [1_000, 3_000, 10_000];
+  const command = `npm run bench${sizesArg ? ` -- --sizes ${sizes.join(',')}` : ''}`;
 
   log('Building functions (lib/) for the cold-start measurement...');
   execFileSync('npm', ['run', '-s', 'build'], { cwd: resolve(__dirname, '..', '..'), stdio: 'inherit' });
@@ -160,17 +222,19 @@ async function main(): Promise<void> {
   log('3. Notification fan-out');
   const fanout = await measureFanout(servers);
 
-  log('4. Checks from the outside');
-  const outside = await measureOutside(servers, log);
+  log('4. Detection coverage');
+  const detectionText = await detection(servers, log, command, [1_000, 10_000]);
+
+  log('5. Checks from the outside');
+  const outsideText = outsideSection(await measureOutside(servers, log));
 
   await servers.stop();
   await counting.stop();
 
-  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, embedded Firestore emulator`;
   const report = [
     '# Performance',
     '',
-    `Measured with \`${command}\` on ${new Date().toISOString().slice(0, 10)}: ${machine}. Regenerate with the same command.`,
+    `Measured with \`${command}\` on ${new Date().toISOString().slice(0, 10)}: ${machine()}. Regenerate with the same command.`,
     '',
     '## 1. Firestore reads against data size',
     '',
@@ -192,7 +256,9 @@ async function main(): Promise<void> {
     '',
     fanoutSection(fanout),
     '',
-    outsideSection(outside),
+    detectionText,
+    '',
+    outsideText,
   ].join('\n');
   writeFileSync(resolve(root, 'docs', 'performance.md'), report);
   process.stdout.write(`${report}\n`);

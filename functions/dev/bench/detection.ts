@@ -2,7 +2,7 @@
  * Detection coverage: how long after a breakage starts the first message goes out, for every
  * critical and emergency rule that can be injected (dev/bench/injectors.ts), with the jobs run as
  * Cloud Scheduler runs them: every job of the catalogue (JOBS) at each instant of its cron schedule
- * in its time zone (dev/bench/cron.ts), in time order, through runJob (the CLI's `--now` path).
+ * in its time zone (dev/bench/cron.ts), in time order, through runJob as Cloud Scheduler ticks (the CLI's `--now <t> --scheduled` path).
  * Next to it, the billed reads per day of all jobs together and their monthly cost.
  *
  * Nothing here names a job: jobs and schedules come from JOBS, the rules a job evaluates from a

@@ -213,6 +213,16 @@ export const INJECTORS: Injector[] = [
     ],
   },
   {
+    ruleId: 'payment_flow_blocked',
+    burst: 'a checkout every 20 min for 24 h, each paid, then for 2 h a checkout every 30 s, none paid, then recovery',
+    vendor: false,
+    breachAfterMin: 11,
+    actions: (t, end) => {
+      const normal = (from: number, to: number) => every(from, to, 20 * MINUTE, (at) => ({ at, writes: [...event(at, 'checkout_start').writes!, ...event(at + MINUTE, 'payment_success').writes!] }));
+      return [...normal(t - 24 * HOUR, t), ...every(t, t + 2 * HOUR, 30_000, (at) => event(at, 'checkout_start')), ...normal(t + 2 * HOUR, end)];
+    },
+  },
+  {
     ruleId: 'payment_flow_error_repeated',
     burst: '5 payment_error events with code card_declined, one a minute',
     vendor: false,
@@ -274,5 +284,9 @@ export const NOT_INJECTED: Record<string, string> = {
   job_not_running: 'about the monitoring itself: a job stops being triggered. Its threshold is 1.5 of the stopped job\'s period by definition, so a time to first message in minutes does not apply.',
   job_failing: 'needs a job\'s runs to fail (Firestore or code errors), which cannot be injected as data without changing the product code.',
   deployment_config_missing: 'a deployment state (a param or secret without a value), not an event in time: it changes only with a deploy, and removing one from the shared process would disable the channels or vendor checks the other simulations use.',
+  http_probe_down:
+    'needs an endpoint declared in probes.endpoints and a local server that goes down; the probes job runs every 5 minutes and alerts on the second failed probe (test/probes.test.ts), so at most 10 minutes after the endpoint fails. Not a data injection.',
+  email_bounce_rate_high: 'evaluated by the hourly delivery job (a rate over 24 hours, by design): at most one period (60 minutes) after the rate crosses 5 %; not injected in this simulation.',
+  sms_delivery_rate_low: 'evaluated by the hourly delivery job from Twilio\'s message list (a rate over 6 hours, by design): at most one period (60 minutes) after the rate falls below 95 %; not injected in this simulation.',
   channel_failing: 'a notification channel failing: it needs other alerts being sent while the channel rejects them, and a failing channel would change the message times measured for every other rule.',
 };

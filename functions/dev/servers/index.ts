@@ -1,4 +1,5 @@
 /** All local stand-ins, started together, and the environment that points the product at them. */
+import { randomBytes } from 'node:crypto';
 import { PayPalCapture } from './paypal';
 import { SentryCapture } from './sentry';
 import { SlackCapture } from './slack';
@@ -42,6 +43,9 @@ export async function startLocalServers(): Promise<LocalServers> {
     PAYPAL_CLIENT_ID: paypal.clientId,
     PAYPAL_CLIENT_SECRET: paypal.clientSecret,
     PAYPAL_API_BASE_URL: paypal.url,
+    // Acknowledge links are signed with a key of this run; list params are JSON arrays in the environment.
+    ACK_LINK_SECRET: randomBytes(24).toString('base64url'),
+    DASHBOARD_ORIGINS: JSON.stringify(['http://localhost:5173']),
   };
   return {
     slack,

@@ -4,14 +4,15 @@
  *
  * Every entry of PARAMS is documented in README.md / docs/configuration.md (generated from this list).
  */
-import { defineSecret, defineString } from 'firebase-functions/params';
+import { defineList, defineSecret, defineString } from 'firebase-functions/params';
 
 type StringParam = ReturnType<typeof defineString>;
 type SecretParam = ReturnType<typeof defineSecret>;
+type ListParam = ReturnType<typeof defineList>;
 
 export interface ParamEntry {
-  param: StringParam | SecretParam;
-  kind: 'secret' | 'string';
+  param: StringParam | SecretParam | ListParam;
+  kind: 'secret' | 'string' | 'list';
   /** Value used when nothing is set (strings only). */
   defaultValue?: string;
   /** What stops working when it is missing. */
@@ -26,6 +27,10 @@ function secret(name: string, usedBy: string, description: string, example: stri
 
 function text(name: string, defaultValue: string, usedBy: string, description: string, example: string): ParamEntry {
   return { param: defineString(name, { default: defaultValue, description }), kind: 'string', defaultValue, usedBy, description, example };
+}
+
+function list(name: string, usedBy: string, description: string, example: string): ParamEntry {
+  return { param: defineList(name, { description }), kind: 'list', usedBy, description, example };
 }
 
 export const SLACK_WEBHOOK_URL = secret(
@@ -135,6 +140,25 @@ export const ADMIN_ENFORCE_APP_CHECK = text(
   'Set to `true` to make every admin callable reject requests without a valid App Check token (`unauthenticated`). Turn it on once the dashboard sends App Check tokens.',
   'true',
 );
+export const ACK_LINK_SECRET = secret(
+  'ACK_LINK_SECRET',
+  'Acknowledge links',
+  'HMAC-SHA256 key that signs the acknowledge links of Slack, email and SMS messages (at least 32 random characters, e.g. `openssl rand -base64 32`). Without it, messages carry no link. Changing it invalidates the links already sent.',
+  '(32+ random characters)',
+);
+export const ACK_LINK_BASE_URL = text(
+  'ACK_LINK_BASE_URL',
+  'https://{project}.web.app/ack',
+  'Acknowledge links',
+  'Public URL of the `acknowledgeFromLink` function in the links of messages (`{project}` is replaced by the project id). The default is the `/ack` rewrite of the dashboard\'s Hosting site (short enough for an SMS); the function\'s own URL works too. An SMS carries the link only if 40 characters of text still fit in its 160.',
+  'https://monitoring.example.com/ack',
+);
+export const DASHBOARD_ORIGINS = list(
+  'DASHBOARD_ORIGINS',
+  'Admin API',
+  'Origins (scheme://host[:port]) of the dashboard, comma-separated: the admin callables answer browsers on these origins only (CORS). `firebase deploy` asks for it.',
+  'https://monitoring-acme.web.app,https://monitoring-acme.firebaseapp.com',
+);
 
 /** Everything the deployment can be given, in documentation order. */
 export const PARAMS: readonly ParamEntry[] = [
@@ -154,10 +178,13 @@ export const PARAMS: readonly ParamEntry[] = [
   RUNBOOK_BASE_URL,
   MONITORING_ENVIRONMENT,
   ADMIN_ENFORCE_APP_CHECK,
+  ACK_LINK_SECRET,
+  ACK_LINK_BASE_URL,
+  DASHBOARD_ORIGINS,
 ];
 
 /** Secrets every job binds: any job can raise an alert and must be able to deliver it. */
-export const NOTIFICATION_SECRETS = [SLACK_WEBHOOK_URL, SMTP_URL, TWILIO_AUTH_TOKEN, SENTRY_DSN].map(
+export const NOTIFICATION_SECRETS = [SLACK_WEBHOOK_URL, SMTP_URL, TWILIO_AUTH_TOKEN, SENTRY_DSN, ACK_LINK_SECRET].map(
   (entry) => entry.param as SecretParam,
 );
 
@@ -170,7 +197,7 @@ const UNSET = new Set(['', 'none', 'disabled', '-']);
  */
 export function readParam(entry: ParamEntry): string | undefined {
   const raw = process.env[entry.param.name];
-  const value = raw === undefined ? undefined : entry.param.value().trim();
+  const value = raw === undefined ? undefined : entry.kind === 'list' ? raw.trim() : String(entry.param.value()).trim();
   if (value !== undefined && !UNSET.has(value.toLowerCase())) return value;
   const fallback = entry.defaultValue?.trim();
   return fallback ? fallback : undefined;

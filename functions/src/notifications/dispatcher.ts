@@ -9,6 +9,7 @@
  * again: delivery is at least once in that case, exactly once otherwise.
  */
 import type { DocumentReference, DocumentSnapshot, Timestamp } from 'firebase-admin/firestore';
+import { ackLinkFor } from '../ack/links';
 import { COLLECTIONS, type AlertDoc, type DeliveryDoc, type NotificationRecord } from '../alerts/model';
 import { MONITORING_ENVIRONMENT, readParam } from '../config/params';
 import type { MonitoringConfig } from '../config/schema';
@@ -199,7 +200,14 @@ async function deliverOne(
   try {
     await withTimeout(
       channel.send(
-        { alert, event: delivery.event, severity: delivery.severity, environment: readParam(MONITORING_ENVIRONMENT) ?? 'production' },
+        {
+          alert,
+          event: delivery.event,
+          severity: delivery.severity,
+          environment: readParam(MONITORING_ENVIRONMENT) ?? 'production',
+          // Only messages about an alert someone still has to acknowledge carry the link.
+          ackUrl: ['resolved', 'test'].includes(eventKind(delivery.event)) || alert.acknowledged || alert.resolved ? undefined : ackLinkFor(alert.id, delivery.channel, clock()),
+        },
         {
           config: ctx.config,
           timeoutMs,

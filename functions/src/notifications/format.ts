@@ -13,6 +13,8 @@ export interface MessageContext {
   /** Severity the message is sent at (an escalation sends at the new level). */
   severity: Severity;
   environment: string;
+  /** Signed acknowledge link (ack/), set by the dispatcher for messages about an open, unacknowledged alert. */
+  ackUrl?: string;
 }
 
 const ICON: Record<Severity, string> = { warning: ':warning:', critical: ':rotating_light:', emergency: ':sos:' };
@@ -100,6 +102,7 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
       { type: 'section', text: { type: 'mrkdwn', text: `*Suggested action*\n${mask(alert.suggestedAction)}\n${runbook}` } },
     );
   }
+  if (context.ackUrl) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Acknowledge' }, url: context.ackUrl, style: 'primary' }] });
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `${environment} · alert \`${alert.id}\` · run \`${alert.metadata.lastRunId}\`` }],
@@ -126,6 +129,7 @@ export function emailContent(context: MessageContext): { subject: string; text: 
     ['Environment', environment],
     ['Alert', `${alert.id} (${alert.domain})`],
     ['Run', alert.metadata.lastRunId],
+    ...(context.ackUrl ? ([['Acknowledge', context.ackUrl]] as Array<[string, string]>) : []),
   ];
   const text = [headline(context), '', summary(context), '', ...rows.map(([label, value]) => `${label}: ${value}`)].join('\n');
   const html = [
@@ -133,7 +137,7 @@ export function emailContent(context: MessageContext): { subject: string; text: 
     `<p>${escapeHtml(summary(context))}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([label, value]) => {
-      const cell = label === 'Runbook' && isHttpUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : escapeHtml(value);
+      const cell = (label === 'Runbook' || label === 'Acknowledge') && isHttpUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : escapeHtml(value);
       return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
     }),
     '</table>',
@@ -141,10 +145,15 @@ export function emailContent(context: MessageContext): { subject: string; text: 
   return { subject, text, html };
 }
 
+const SMS_TEXT_MIN = 40;
+
 /** One short SMS (at most 160 characters), masked. */
 export function smsBody(context: MessageContext): string {
   const { alert } = context;
-  const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? 'Cleared' : comparison(alert)}. Alert ${alert.id}`;
+  // One segment: the acknowledge link (which names the alert) is kept whole when at least 40 characters of text fit before it.
+  const link = context.ackUrl && 160 - context.ackUrl.length - 6 >= SMS_TEXT_MIN ? ` Ack: ${context.ackUrl}` : '';
+  const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? 'Cleared' : comparison(alert)}.${link ? '' : ` Alert ${alert.id}`}`;
   const masked = maskPersonalData(body);
-  return masked.length <= 160 ? masked : `${masked.slice(0, 157)}...`;
+  const room = 160 - link.length;
+  return `${masked.length <= room ? masked : `${masked.slice(0, room - 3)}...`}${link}`;
 }

@@ -50,7 +50,7 @@ function App() {
     if (main) main.focus({ preventScroll: true });
   }, [route]);
 
-  const switcher = html`<label class="lang">${t('language')}
+  const switcher = html`<label class="lang"><span class="label">${t('language')}</span>
     <select value=${lang} onChange=${(e: Event) => setLang((e.target as HTMLSelectElement).value as Lang)}>
       <option value="en">English</option><option value="fr">Français</option>
     </select></label>`;

@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { call, type ApiError } from '../api';
 import { formatTime, type Lang, type T } from '../i18n';
-import { ErrorBox, formatValue, useCall } from './common';
+import { ErrorBox, formatValue, useCall, whoIs } from './common';
 
 interface Rule {
   id: string;
@@ -72,7 +72,7 @@ export function Thresholds({ t, lang }: { t: T; lang: Lang }) {
     <h1>${t('thresholds')}</h1>
     <${ErrorBox} error=${data.error} />
     ${view
-      ? html`<p class="muted">${t('source', { source: view.source })}${view.updatedAt ? ` · ${formatTime(view.updatedAt, lang)} ${t('by', { who: view.updatedBy ?? '?' })}` : ''}</p>
+      ? html`<p class="muted">${t('source', { source: view.source })}${view.updatedAt ? ` · ${formatTime(view.updatedAt, lang)} ${t('by', { who: whoIs(view.updatedBy) })}` : ''}</p>
           ${view.problems.length ? html`<ul class="error">${view.problems.map((p) => html`<li>${p}</li>`)}</ul>` : null}
           <div class="scroll"><table class="thresholds">
             <thead><tr><th scope="col">${t('rule')}</th><th scope="col">${t('default')}</th><th scope="col">${t('current')}</th><th scope="col">${t('range')}</th><th scope="col">${t('threshold')}</th></tr></thead>
@@ -158,7 +158,7 @@ export function Silences({ t, lang }: { t: T; lang: Lang }) {
               <td><span class=${`status st-${s.status}`}>${s.status}</span></td>
               <td>${s.ruleId ?? s.category ?? s.domain ?? t('everything')}</td>
               <td>${formatTime(s.startsAt, lang)}</td><td>${formatTime(s.endedAt ?? s.endsAt, lang)}</td>
-              <td>${s.reason}<div class="muted">${t('by', { who: s.createdBy })}</div></td>
+              <td>${s.reason}<div class="muted">${t('by', { who: whoIs(s.createdBy) })}</div></td>
               <td>${s.status === 'active' || s.status === 'scheduled' ? html`<button type="button" class="secondary" onClick=${() => end(s.id)}>${t('endNow')}</button>` : null}</td>
             </tr>`,
           )}</tbody></table></div>`

@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { call, type ApiError } from '../api';
 import { formatTime, type Lang, type T } from '../i18n';
-import { ErrorBox, formatValue, SEVERITY_ORDER, useCall, type Alert } from './common';
+import { ErrorBox, formatValue, SEVERITY_ORDER, useCall, whoIs, type Alert } from './common';
 
 interface Summary {
   alerts: { open: number; unacknowledged: number; bySeverity: Record<string, number>; byDomain: Record<string, { open: number; unacknowledged: number }> };
@@ -18,6 +18,8 @@ interface FunctionalSummary {
 const DOMAINS = ['payment', 'functional', 'system'] as const;
 const SEVERITIES = ['emergency', 'critical', 'warning'] as const;
 const REFRESH_MS = 30_000;
+/** On a phone the filters start folded, so the alerts are on the first screen. */
+const PHONE = matchMedia('(max-width: 40rem)').matches;
 
 function Select({ label, value, options, onChange }: { label: string; value: string; options: [string, string][]; onChange: (v: string) => void }) {
   return html`<label>${label}
@@ -56,8 +58,10 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
       <h2 id="counts-h" class="sr">${t('openAlerts')}</h2>
       <div class="count"><span class="n" data-testid="count-open">${counts?.open ?? '…'}</span>${t('openAlerts')}<small>${counts ? `${counts.unacknowledged} ${t('unacknowledged')}` : ''}</small></div>
       ${SEVERITIES.map((s) => html`<div class=${`count sev-${s}`}><span class="n">${counts?.bySeverity[s] ?? '…'}</span>${t(s)}</div>`)}
-      ${DOMAINS.map((d) => html`<div class="count"><span class="n">${counts?.byDomain[d]?.open ?? '…'}</span>${t(d)}</div>`)}
+      ${DOMAINS.map((d) => html`<div class="count domain"><span class="n">${counts?.byDomain[d]?.open ?? '…'}</span>${t(d)}</div>`)}
     </section>
+    <details class="filters-box" open=${!PHONE}>
+    <summary>${t('filters')}${domain || severity || state ? ' •' : ''}</summary>
     <form class="filters" onSubmit=${(e: Event) => e.preventDefault()}>
       <${Select} label=${t('domain')} value=${domain} onChange=${setDomain} options=${[['', t('all')], ...DOMAINS.map((d) => [d, t(d)])]} />
       <${Select} label=${t('severity')} value=${severity} onChange=${setSeverity} options=${[['', t('all')], ...SEVERITIES.map((s) => [s, t(s)])]} />
@@ -66,6 +70,7 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
       <button type="button" class="secondary" onClick=${() => (alerts.reload(), summary.reload(), functional.reload())}>${t('refresh')}</button>
       <span class="muted" aria-live="polite">${alerts.at ? t('updated', { time: alerts.at.toLocaleTimeString(lang) }) : ''}</span>
     </form>
+    </details>
     <${ErrorBox} error=${alerts.error} />
     <section aria-labelledby="alerts-h">
       <h2 id="alerts-h">${t('openAlerts')} (${list.length})</h2>
@@ -154,7 +159,7 @@ export function AlertPage({ t, lang, id }: { t: T; lang: Lang; id: string }) {
     [t('impact'), alert.impact],
     [t('suggestedAction'), alert.suggestedAction],
     [t('runbook'), /^https?:\/\//.test(alert.runbookUrl) ? html`<a href=${alert.runbookUrl} target="_blank" rel="noopener noreferrer">${alert.runbookUrl}</a>` : alert.runbookUrl],
-    [t('occurrences', { n: alert.occurrences }), ''],
+    [t('occurrencesLabel'), String(alert.occurrences)],
     [t('firstSeen'), formatTime(alert.createdAt, lang)],
     [t('lastSeen'), formatTime(alert.lastSeenAt, lang)],
     [t('domain'), `${t(alert.domain)} · ${alert.category}`],
@@ -169,9 +174,9 @@ export function AlertPage({ t, lang, id }: { t: T; lang: Lang; id: string }) {
     <p class="lead">${alert.message}</p>
     <div class="state" aria-live="polite">
       ${alert.acknowledged
-        ? html`<p class="ok" data-testid="acknowledged">✓ ${t('acknowledgedBy', { who: alert.acknowledgedBy ?? '?', when: formatTime(alert.acknowledgedAt, lang) })}${alert.acknowledgedVia === 'link' ? t('viaLink', { channel: alert.acknowledgedChannel ?? '?' }) : ''}</p>`
+        ? html`<p class="ok" data-testid="acknowledged">✓ ${t('acknowledgedBy', { who: whoIs(alert.acknowledgedBy), when: formatTime(alert.acknowledgedAt, lang) })}${alert.acknowledgedVia === 'link' ? t('viaLink', { channel: alert.acknowledgedChannel ?? '?' }) : ''}</p>`
         : null}
-      ${alert.resolved ? html`<p class="ok" data-testid="resolved">✓ ${t('resolvedBy', { who: alert.resolvedBy ?? '?', when: formatTime(alert.resolvedAt, lang), note: alert.resolution ?? '' })}</p>` : null}
+      ${alert.resolved ? html`<p class="ok" data-testid="resolved">✓ ${t('resolvedBy', { who: whoIs(alert.resolvedBy), when: formatTime(alert.resolvedAt, lang), note: alert.resolution ?? '' })}</p>` : null}
     </div>
     <${ErrorBox} error=${error} />
     ${!alert.resolved

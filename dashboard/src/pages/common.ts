@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, call } from '../api';
+import { ApiError, auth, call } from '../api';
 
 export interface Alert {
   id: string;
@@ -66,4 +66,11 @@ export function formatValue(value: number | null | undefined, unit: string): str
   if (value === null || value === undefined) return '—';
   const rounded = Number.isInteger(value) ? String(value) : value.toFixed(unit === 'percent' ? 1 : 2);
   return { percent: `${rounded} %`, score: `${rounded}/100`, hours: `${rounded} h`, minutes: `${rounded} min` }[unit] ?? rounded;
+}
+
+/** Who did something: the API records Firebase uids (or `link:<channel>`, `system`); the signed-in admin's own uid reads as their email. */
+export function whoIs(uid: string | null | undefined): string {
+  if (!uid) return '?';
+  const me = auth.currentUser;
+  return me && me.uid === uid ? (me.email ?? uid) : uid;
 }

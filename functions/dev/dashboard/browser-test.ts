@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     const acked = (await stack.db.collection(toAck.collection).doc(toAck.id).get()).data() as AlertDoc;
     assert.equal(acked.acknowledged, true);
     assert.equal(acked.acknowledgedVia, 'dashboard');
-    assert.match(await page.getByTestId('acknowledged').innerText(), new RegExp(`Acknowledged by ${acked.acknowledgedBy}`));
+    assert.match(await page.getByTestId('acknowledged').innerText(), new RegExp(`Acknowledged by ${DEMO_ADMIN.email}`)); // the uid, shown as the signed-in admin's email
 
     step('Resolve a functional alert with a note');
     const toResolve = open.find((alert) => alert.domain === 'functional')!;
@@ -148,6 +148,7 @@ async function main(): Promise<void> {
     await silenceRow.getByText('active').waitFor();
     const [silence] = (await stack.db.collection('monitoring_silences').where('reason', '==', 'Browser test maintenance window').get()).docs;
     assert.equal(silence.get('domain'), 'payment');
+    await page.locator('button:not([disabled])', { hasText: 'Create silence' }).waitFor();
     await shot(page, 'silences', false);
     await silenceRow.getByRole('button', { name: 'End now' }).click();
     await silenceRow.getByText('ended').waitFor();

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
       `Admin:      ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
       `Not admin:  ${DEMO_USER.email} / ${DEMO_USER.password}`,
       `Emails captured by the local SMTP server: ${stack.servers.smtp.mails.length}${links.length ? `; an acknowledge link from one of them:\n            ${links[0]}` : ''}`,
-      'Jobs do not run on a schedule here: `npm run monitor -- <job>` against the same Firestore, or the Actions page.',
+      `Jobs do not run on a schedule here: use the Actions page, or FIRESTORE_EMULATOR_HOST=${stack.firestoreHost} GCLOUD_PROJECT=${stack.projectId} npm run monitor -- <job>`,
       'Ctrl-C to stop.',
       '',
     ].join('\n'),

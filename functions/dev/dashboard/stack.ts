@@ -44,6 +44,7 @@ export interface DashboardStack {
   projectId: string;
   functionsUrl: string;
   ackBaseUrl: string;
+  firestoreHost: string;
   db: Firestore;
   servers: LocalServers;
   now: Date;
@@ -90,7 +91,7 @@ async function seedMetricsHistory(db: Firestore, now: Date): Promise<void> {
         authorized,
         captured,
         captureRate: (captured / authorized) * 100,
-        volume: { eur: { payments: captured, amount: captured * 4_850, average: 4_850 }, usd: { payments: 30 + (index % 7), amount: (30 + (index % 7)) * 5_200, average: 5_200 } },
+        volume: { EUR: { payments: captured, amount: captured * 4_850, average: 4_850 }, USD: { payments: 30 + (index % 7), amount: (30 + (index % 7)) * 5_200, average: 5_200 } },
       },
       paypal: { payments: 40 + (index % 5), failed: 1 + (index % 2), payoutsPaid: 12, payoutsFailed: day === 2 ? 3 : 0, payoutsPending: 2 },
       calls: { completed: 95 + (index % 9), failed: 2 + (index % 3) },
@@ -266,7 +267,7 @@ export async function startDashboardStack(options: StackOptions = {}): Promise<D
     });
     const server = await serveDashboard(dashboardPort, initJson);
     cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
-    return { url: `${origin}/`, projectId, functionsUrl, ackBaseUrl, db, servers, now, stop };
+    return { url: `${origin}/`, projectId, functionsUrl, ackBaseUrl, firestoreHost: firestore.host, db, servers, now, stop };
   } catch (error) {
     await stop();
     throw error;

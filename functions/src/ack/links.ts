@@ -3,6 +3,7 @@
  * ACK_LINK_SECRET is not set, or the base URL needs a project id that is not known.
  */
 import { ACK_LINK_BASE_URL, ACK_LINK_SECRET, readParam } from '../config/params';
+import { describeError, log } from '../platform/logger';
 import { ACK_CHANNELS, ACK_LINK_TTL_HOURS, ackLinkUrl, signAckToken, type AckChannel } from './token';
 
 export function ackLinkBaseUrl(): string | undefined {
@@ -20,7 +21,9 @@ export function ackLinkFor(alertId: string, channel: string, now: Date): string 
   try {
     const token = signAckToken(key, { alertId, channel: channel as AckChannel, expiresAt: new Date(now.getTime() + ACK_LINK_TTL_HOURS * 3_600_000) });
     return ackLinkUrl(base, token);
-  } catch {
-    return undefined; // a key too short or an id that cannot be linked: the message goes out without a link
+  } catch (error) {
+    // A key too short or an id that cannot be linked: the message goes out without a link.
+    log.warn('No acknowledge link in this message', { alertId, channel, reason: describeError(error) });
+    return undefined;
   }
 }

@@ -103,6 +103,8 @@ const en = {
   testNotification: 'Send a test notification',
   sendTest: 'Test {channel}',
   result: 'Result',
+  runAlerts: 'alerts: {o} opened, {u} updated, {r} resolved',
+  runAlertsShort: '{o} opened, {r} resolved',
   loading: 'Loading…',
   by: 'by {who}',
 };
@@ -212,6 +214,8 @@ const fr: Record<Key, string> = {
   testNotification: 'Envoyer une notification de test',
   sendTest: 'Tester {channel}',
   result: 'Résultat',
+  runAlerts: 'alertes : {o} ouvertes, {u} mises à jour, {r} résolues',
+  runAlertsShort: '{o} ouvertes, {r} résolues',
   loading: 'Chargement…',
   by: 'par {who}',
 };

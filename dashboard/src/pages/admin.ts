@@ -205,7 +205,7 @@ export function Actions({ t }: { t: T; lang: Lang }) {
       </form>
       <${ErrorBox} error=${runError} />
       ${runResult
-        ? html`<div role="status" data-testid="run-result"><p><strong>${t('result')}:</strong> <span class=${`status st-${runResult.outcome}`}>${runResult.outcome}</span> · ${runResult.durationMs} ms · +${runResult.alerts.opened} / ~${runResult.alerts.updated} / −${runResult.alerts.resolved}</p>
+        ? html`<div role="status" data-testid="run-result"><p><strong>${t('result')}:</strong> <span class=${`status st-${runResult.outcome}`}>${runResult.outcome}</span> · ${runResult.durationMs} ms · ${t('runAlerts', { o: runResult.alerts.opened, u: runResult.alerts.updated, r: runResult.alerts.resolved })}</p>
             ${runResult.error ? html`<p class="error">${runResult.error}</p>` : null}
             ${runResult.skippedChecks.length ? html`<ul>${runResult.skippedChecks.map((s) => html`<li>${s.check}: ${s.reason}</li>`)}</ul>` : null}
             <p class="muted mono">${runResult.runId}</p></div>`

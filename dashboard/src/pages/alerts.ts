@@ -112,7 +112,7 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
               ${functional.value.running.length ? html`<p>${t('running', { list: functional.value.running.map((r) => `${r.check} (${r.requestedBy})`).join(', ') })}</p>` : null}
               <h3>${t('recentRuns')}</h3>
               <ul class="plain">${functional.value.recentRuns.map(
-                (r) => html`<li>${formatTime(r.startedAt, lang)} · ${r.options?.check ?? 'all'} · <span class=${`status st-${r.outcome}`}>${r.outcome}</span> · +${r.alerts.opened} / −${r.alerts.resolved}</li>`,
+                (r) => html`<li>${formatTime(r.startedAt, lang)} · ${r.options?.check ?? 'all'} · <span class=${`status st-${r.outcome}`}>${r.outcome}</span> · ${t('runAlertsShort', { o: r.alerts.opened, r: r.alerts.resolved })}</li>`,
               )}</ul>`
           : null}
       </section>

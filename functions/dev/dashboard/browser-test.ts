@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     await page.getByRole('heading', { name: 'System health' }).waitFor();
     await page.locator('table tbody tr').first().waitFor();
     await page.waitForLoadState('networkidle');
-    await shot(page, 'overview');
+    await shot(page, 'overview', false);
 
     step('Filters: domain payment');
     await page.getByLabel('Domain').selectOption('payment');

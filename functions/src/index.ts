@@ -11,7 +11,7 @@
 import { setGlobalOptions } from 'firebase-functions/v2/options';
 import { onSchedule, type ScheduledEvent } from 'firebase-functions/v2/scheduler';
 import type { AdminCallableName } from './admin';
-import { ENFORCE_APP_CHECK, NOTIFICATION_SECRETS, SENTRY_DSN, serviceAccountOption } from './config/params';
+import { ACK_LINK_SECRET, DASHBOARD_ORIGINS, ENFORCE_APP_CHECK, NOTIFICATION_SECRETS, SENTRY_DSN, serviceAccountOption } from './config/params';
 import { findJob } from './jobs/catalog';
 
 export const REGION = 'europe-west1';
@@ -75,6 +75,7 @@ function adminCallable(
   return onCall(
     {
       timeoutSeconds: options.timeoutSeconds ?? 60,
+      cors: DASHBOARD_ORIGINS.param as import('firebase-functions/params').Expression<string[]>, // browsers on the dashboard's origins only
       memory: options.sendsNotifications ? '512MiB' : '256MiB',
       // Checked by Cloud Functions before the handler runs (admin/callable.ts checks the same switch again).
       enforceAppCheck: ENFORCE_APP_CHECK,
@@ -130,3 +131,7 @@ const ADMIN_EXPORTS: Record<AdminCallableName, Parameters<typeof adminCallable>[
   sendTestNotification: { sendsNotifications: true },
 };
 for (const [name, options] of Object.entries(ADMIN_EXPORTS)) lazyExport(name, () => adminCallable(name as AdminCallableName, options));
+
+// Acknowledge links of alert messages (ack/http.ts): GET shows the alert, the page's POST acknowledges it.
+export declare const acknowledgeFromLink: import('firebase-functions/v2/https').HttpsFunction;
+lazyExport('acknowledgeFromLink', () => (require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https')).onRequest({ memory: '256MiB', secrets: [ACK_LINK_SECRET.param as (typeof NOTIFICATION_SECRETS)[number], SENTRY_DSN.param as (typeof NOTIFICATION_SECRETS)[number]] }, async (req, res) => (await import('./ack/http')).handleAckLink(req, res)));

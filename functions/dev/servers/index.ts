@@ -1,4 +1,5 @@
 /** All local stand-ins, started together, and the environment that points the product at them. */
+import { randomBytes } from 'node:crypto';
 import { PayPalCapture } from './paypal';
 import { HeartbeatReceiver, ProbeTargets } from './probeTargets';
 import { SentryCapture } from './sentry';
@@ -52,6 +53,9 @@ export async function startLocalServers(): Promise<LocalServers> {
     PROBE_TOKEN: `Bearer ${probeTargets.token}`,
     // No published runbook locally: `none` (explicitly without), so messages name docs/runbook.md.
     RUNBOOK_BASE_URL: 'none',
+    // Acknowledge links are signed with a key of this run; list params are JSON arrays in the environment.
+    ACK_LINK_SECRET: randomBytes(24).toString('base64url'),
+    DASHBOARD_ORIGINS: JSON.stringify(['http://localhost:5173']),
   };
   return {
     slack,

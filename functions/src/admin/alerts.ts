@@ -50,6 +50,9 @@ export interface AlertView {
   acknowledged: boolean;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
+  /** `link` when acknowledged from a message's link (then `acknowledgedChannel` says which message). */
+  acknowledgedVia: 'dashboard' | 'link' | null;
+  acknowledgedChannel: string | null;
   resolved: boolean;
   resolvedAt: string | null;
   resolvedBy: string | null;
@@ -98,6 +101,8 @@ export function alertView(collection: string, alert: AlertDoc): AlertView {
     acknowledged: alert.acknowledged === true,
     acknowledgedBy: alert.acknowledgedBy ?? null,
     acknowledgedAt: iso(alert.acknowledgedAt),
+    acknowledgedVia: alert.acknowledged === true ? (alert.acknowledgedVia ?? 'dashboard') : null,
+    acknowledgedChannel: alert.acknowledgedChannel ?? null,
     resolved: alert.resolved === true,
     resolvedAt: iso(alert.resolvedAt),
     resolvedBy: alert.resolvedBy ?? null,
@@ -192,6 +197,9 @@ interface ActionRecord {
   by: string;
   at: Timestamp;
   resolution: string | null;
+  /** Acknowledgements only: the dashboard or a message's link, and that message's channel. */
+  via?: 'dashboard' | 'link';
+  channel?: string | null;
 }
 
 export interface AlertActionResult {
@@ -205,7 +213,7 @@ export interface AlertActionResult {
  * Returns whether this call made the claim.
  */
 async function claimAndApply(
-  ctx: AdminContext,
+  ctx: Pick<AdminContext, 'meter'>,
   collection: string,
   id: string,
   record: Omit<ActionRecord, 'alertId' | 'alertCollection'>,
@@ -228,34 +236,46 @@ async function claimAndApply(
   return created;
 }
 
-async function respond(ctx: AdminContext, collection: string, id: string, changed: boolean): Promise<AlertActionResult> {
+async function respond(ctx: Pick<AdminContext, 'meter'>, collection: string, id: string, changed: boolean): Promise<AlertActionResult> {
   const snapshot = await ctx.meter.get(ctx.meter.db.collection(collection).doc(id));
   return { changed, alert: alertView(collection, snapshot.data() as AlertDoc) };
+}
+
+/** Where an acknowledgement came from: the dashboard (an admin's uid) or a message's signed link. */
+export type AcknowledgedVia = { via: 'dashboard' } | { via: 'link'; channel: string };
+
+/**
+ * Acknowledges an open alert of any domain: the one path of the `acknowledgeAlert` callable and of
+ * acknowledge links (ack/http.ts). Idempotent through the `monitoring_admin_actions` claim.
+ */
+export async function acknowledge(ctx: Pick<AdminContext, 'meter' | 'now' | 'uid'>, id: string, source: AcknowledgedVia = { via: 'dashboard' }): Promise<AlertActionResult> {
+  const found = await findAlert(ctx.meter, id, DOMAINS);
+  if (!found) throw new HttpsError('not-found', `No alert with id "${id}" in ${DOMAINS.map((name) => ALERT_COLLECTIONS[name]).join(', ')}.`);
+  const alert = found.snapshot.data() as AlertDoc;
+  if (alert.acknowledged) return { changed: false, alert: alertView(found.collection, alert) };
+  if (alert.resolved) {
+    throw new HttpsError(
+      'failed-precondition',
+      `Alert "${id}" is already resolved (by ${alert.resolvedBy ?? 'unknown'} at ${iso(alert.resolvedAt) ?? 'an unknown time'}): there is nothing to acknowledge.`,
+    );
+  }
+  const at = fs().Timestamp.fromDate(ctx.now);
+  const channel = source.via === 'link' ? source.channel : null;
+  const changed = await claimAndApply(ctx, found.collection, id, { action: 'acknowledged', by: ctx.uid, at, resolution: null, via: source.via, channel }, (claim) => ({
+    acknowledged: true,
+    acknowledgedBy: claim.by,
+    acknowledgedAt: claim.at,
+    acknowledgedVia: claim.via ?? 'dashboard',
+    acknowledgedChannel: claim.channel ?? null,
+  }));
+  return respond(ctx, found.collection, id, changed);
 }
 
 export const acknowledgeAlert = defineCallable({
   input: z.strictObject({ alertId }),
   mutates: true,
   errors: ['not-found', 'failed-precondition'],
-  async handler({ alertId: id }, ctx): Promise<AlertActionResult> {
-    const found = await findAlert(ctx.meter, id, DOMAINS);
-    if (!found) throw new HttpsError('not-found', `No alert with id "${id}" in ${DOMAINS.map((name) => ALERT_COLLECTIONS[name]).join(', ')}.`);
-    const alert = found.snapshot.data() as AlertDoc;
-    if (alert.acknowledged) return { changed: false, alert: alertView(found.collection, alert) };
-    if (alert.resolved) {
-      throw new HttpsError(
-        'failed-precondition',
-        `Alert "${id}" is already resolved (by ${alert.resolvedBy ?? 'unknown'} at ${iso(alert.resolvedAt) ?? 'an unknown time'}): there is nothing to acknowledge.`,
-      );
-    }
-    const at = fs().Timestamp.fromDate(ctx.now);
-    const changed = await claimAndApply(ctx, found.collection, id, { action: 'acknowledged', by: ctx.uid, at, resolution: null }, (claim) => ({
-      acknowledged: true,
-      acknowledgedBy: claim.by,
-      acknowledgedAt: claim.at,
-    }));
-    return respond(ctx, found.collection, id, changed);
-  },
+  handler: ({ alertId: id }, ctx): Promise<AlertActionResult> => acknowledge(ctx, id),
 });
 
 function resolver(name: Domain, resolution: z.ZodType<string | undefined>) {

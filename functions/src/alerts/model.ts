@@ -85,6 +85,9 @@ export interface AlertDoc {
   acknowledged: boolean;
   acknowledgedBy: string | null;
   acknowledgedAt: Timestamp | null;
+  /** Set by the admin API: `link` when acknowledged from a message's link, with that message's channel. */
+  acknowledgedVia?: 'dashboard' | 'link';
+  acknowledgedChannel?: string | null;
   resolved: boolean;
   resolvedAt: Timestamp | null;
   resolvedBy: string | null;

@@ -61,6 +61,7 @@ function list(name: string, usedBy: string, description: string, example: string
   return { param: defineList(name, { description: text }), kind: 'list', optOut: OPT_OUT, usedBy, description: text, example };
 }
 
+
 export const SLACK_WEBHOOK_URL = secret(
   'SLACK_WEBHOOK_URL',
   'Slack channel',
@@ -189,6 +190,27 @@ export const PROBE_TOKEN = secret(
   'Bearer eyJ... (a token of the health endpoint)',
   'probe header credentials',
 );
+export const ACK_LINK_SECRET = secret(
+  'ACK_LINK_SECRET',
+  'Acknowledge links',
+  'HMAC-SHA256 key that signs the acknowledge links of Slack, email and SMS messages (at least 32 random characters, e.g. `openssl rand -base64 32`). Without it, messages carry no link. Changing it invalidates the links already sent.',
+  '(32+ random characters)',
+  'acknowledge links in messages',
+);
+export const ACK_LINK_BASE_URL = withDefault(
+  'ACK_LINK_BASE_URL',
+  'https://{project}.web.app/ack',
+  'Acknowledge links',
+  'Public URL of the `acknowledgeFromLink` function in the links of messages (`{project}` is replaced by the project id). The default is the `/ack` rewrite of the dashboard\'s Hosting site (short enough for an SMS); the function\'s own URL works too. An SMS carries the link only if 40 characters of text still fit in its 160.',
+  'https://monitoring.example.com/ack',
+);
+export const DASHBOARD_ORIGINS = list(
+  'DASHBOARD_ORIGINS',
+  'Admin API',
+  'Origins (scheme://host[:port]) of the dashboard, comma-separated: the admin callables answer browsers on these origins only (CORS). `firebase deploy` asks for it.',
+  'https://monitoring-acme.web.app,https://monitoring-acme.firebaseapp.com',
+  'browser access to the admin callables (no origin allowed)',
+);
 
 /** Secrets an HTTP probe header may reference by name (all bound to the probes job). */
 export const PROBE_SECRETS = [PROBE_TOKEN];
@@ -213,13 +235,16 @@ export const PARAMS: readonly ParamEntry[] = [
   ADMIN_ENFORCE_APP_CHECK,
   PROBE_TOKEN,
   MONITORING_SERVICE_ACCOUNT,
+  ACK_LINK_SECRET,
+  ACK_LINK_BASE_URL,
+  DASHBOARD_ORIGINS,
 ];
 
 /** The App Check switch, for `enforceAppCheck` of the admin callables. */
 export const ENFORCE_APP_CHECK = ADMIN_ENFORCE_APP_CHECK.param as BooleanParam;
 
 /** Secrets every job binds: any job can raise an alert and must be able to deliver it (and report its errors). */
-export const NOTIFICATION_SECRETS = [SLACK_WEBHOOK_URL, SMTP_URL, TWILIO_AUTH_TOKEN, SENTRY_DSN].map((entry) => entry.param as SecretParam);
+export const NOTIFICATION_SECRETS = [SLACK_WEBHOOK_URL, SMTP_URL, TWILIO_AUTH_TOKEN, SENTRY_DSN, ACK_LINK_SECRET].map((entry) => entry.param as SecretParam);
 
 /** Values that mean "deliberately not configured" (Secret Manager cannot hold an empty secret). */
 const UNSET = new Set(['', OPT_OUT, 'disabled', '-']);

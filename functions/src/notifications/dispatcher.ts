@@ -9,6 +9,7 @@
  * again: delivery is at least once in that case, exactly once otherwise.
  */
 import type { DocumentReference, DocumentSnapshot, Timestamp } from 'firebase-admin/firestore';
+import { ackLinkFor } from '../ack/links';
 import { COLLECTIONS, type AlertDoc, type DeliveryDoc, type NotificationRecord } from '../alerts/model';
 import { MONITORING_ENVIRONMENT, readParam } from '../config/params';
 import type { ChannelName, MonitoringConfig } from '../config/schema';
@@ -58,6 +59,11 @@ export const AMBIGUOUS_BACKOFF_FACTOR = 3;
  *  for this long after the first skip (first re-check after 15 minutes, then doubling, at most 6 h). */
 export const SKIP_RECHECK_HOURS = 24;
 const SKIP_RECHECK_FIRST_MINUTES = 15;
+
+/** The signed acknowledge link of a message about an alert someone still has to acknowledge (ack/links.ts). */
+function ackUrlFor(alert: AlertDoc, event: string, channel: ChannelName, now: Date): string | undefined {
+  return ['resolved', 'test'].includes(eventKind(event)) || alert.acknowledged || alert.resolved ? undefined : ackLinkFor(alert.id, channel, now);
+}
 
 export function backoffMinutes(attempt: number, baseMinutes: number): number {
   return Math.min(MAX_BACKOFF_MINUTES, baseMinutes * 2 ** (attempt - 1));
@@ -256,8 +262,10 @@ async function deliverOne(
           event: group?.live[0].member.event ?? delivery.event,
           severity: delivery.severity,
           environment: readParam(MONITORING_ENVIRONMENT) ?? 'production',
-          // Grouping hook: the alerts a group message lists (format.ts renders two or more as one message).
-          ...(group ? { group: group.live.map((item) => ({ alert: item.alert, event: item.member.event })) } : {}),
+          // Only messages about an alert someone still has to acknowledge carry the link.
+          ackUrl: ackUrlFor(alert, delivery.event, delivery.channel, clock()),
+          // Grouping hook: the alerts a group message lists (format.ts renders two or more as one message), each with its own link.
+          ...(group ? { group: group.live.map((item) => ({ alert: item.alert, event: item.member.event, ackUrl: ackUrlFor(item.alert, item.member.event, delivery.channel, clock()) })) } : {}),
         },
         {
           config: ctx.config,

@@ -25,7 +25,9 @@ export interface MessageContext {
   presentation?: PresentationSettings;
   /** Grouping (notifications/group.ts): the alerts one message lists, each with its own event; two or
    *  more are rendered as one message (notifications/groupFormat.ts), one as a lone alert. */
-  group?: Array<{ alert: AlertDoc; event: string }>;
+  group?: Array<{ alert: AlertDoc; event: string; ackUrl?: string }>;
+  /** Signed acknowledge link (ack/), set by the dispatcher for messages about an open, unacknowledged alert. */
+  ackUrl?: string;
 }
 
 function presentationOf(context: Pick<MessageContext, 'presentation'>): PresentationSettings {
@@ -139,6 +141,7 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
       { type: 'section', text: { type: 'mrkdwn', text: `*${t.labels.suggestedAction}*\n${mask(texts.suggestedAction)}\n${runbook}` } },
     );
   }
+  if (context.ackUrl) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: t.labels.acknowledge }, url: context.ackUrl, style: 'primary' }] });
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `${slackText(environment)} · ${t.alertWord} \`${mask(alert.id)}\` · ${t.runWord} \`${slackText(alert.metadata.lastRunId)}\`` }],
@@ -169,6 +172,7 @@ export function emailContent(context: MessageContext): { subject: string; text: 
     [labels.environment, environment],
     [labels.alert, `${alert.id} (${alert.domain})`],
     [labels.run, alert.metadata.lastRunId],
+    ...(context.ackUrl ? ([[labels.acknowledge, context.ackUrl]] as Array<[string, string]>) : []),
   ];
   const text = [emailPlain(headline(context)), '', emailPlain(summary(context)), '', ...rows.map(([label, value]) => `${label}: ${emailPlain(value)}`)].join('\n');
   const html = [
@@ -176,7 +180,7 @@ export function emailContent(context: MessageContext): { subject: string; text: 
     `<p>${htmlText(summary(context))}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([label, value]) => {
-      const cell = label === labels.runbook && isSafeUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : htmlText(value);
+      const cell = (label === labels.runbook || label === labels.acknowledge) && isSafeUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : htmlText(value);
       return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
     }),
     '</table>',
@@ -184,12 +188,17 @@ export function emailContent(context: MessageContext): { subject: string; text: 
   return { subject, text, html };
 }
 
+const SMS_TEXT_MIN = 40;
+
 /** One short SMS (at most 160 characters), masked. */
 export function smsBody(context: MessageContext): string {
   if (context.group && context.group.length > 1) return groupSmsBody(context); // grouping hook
   const { alert } = context;
   const { locale } = presentationOf(context);
   const t = framing(context);
-  const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? t.cleared : comparison(alert, locale)}. ${t.labels.alert} ${alert.id}`;
-  return smsText(maskPersonalData(smsText(body, 2_000)), 160);
+  // One segment: the acknowledge link (which names the alert) is kept whole when at least 40 characters of text fit before it.
+  const prefix = ` ${t.ackShort}: `;
+  const link = context.ackUrl && 160 - context.ackUrl.length - prefix.length >= SMS_TEXT_MIN ? `${prefix}${context.ackUrl}` : '';
+  const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? t.cleared : comparison(alert, locale)}.${link ? '' : ` ${t.labels.alert} ${alert.id}`}`;
+  return `${smsText(maskPersonalData(smsText(body, 2_000)), 160 - link.length)}${link}`;
 }

@@ -36,17 +36,18 @@ export function groupSlackPayload(context: MessageContext): { text: string; bloc
   const title = slackTextWithin(maskPersonalData(groupHeadline(context)), 150);
   const icon = resolved ? ':white_check_mark:' : ICON[context.severity];
   const all = items(context);
-  const lines = all.slice(0, SLACK_MAX_ALERTS).map(({ alert }) => {
+  const lines = all.slice(0, SLACK_MAX_ALERTS).map(({ alert, ackUrl }) => {
     const texts = localizedTexts(alert, locale);
     const value = resolved ? t.cleared : comparison(alert, locale);
     // Every text from data is escaped for mrkdwn (notifications/escape.ts); the only link is the runbook's.
     const link = slackLink(alert.runbookUrl, t.labels.runbook);
+    const ack = ackUrl ? ` · ${slackLink(ackUrl, t.labels.acknowledge)}` : '';
     const message = slackText(maskPersonalData(texts.message), 300);
     return {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `${icon} *${slackText(maskPersonalData(texts.title), 200)}* · ${t.severity[context.severity]} · ${slackText(value)}\n${message}\n${link} · ${t.alertWord} \`${slackText(maskPersonalData(alert.id))}\``,
+        text: `${icon} *${slackText(maskPersonalData(texts.title), 200)}* · ${t.severity[context.severity]} · ${slackText(value)}\n${message}\n${link}${ack} · ${t.alertWord} \`${slackText(maskPersonalData(alert.id))}\``,
       },
     };
   });
@@ -62,7 +63,7 @@ export function groupEmailContent(context: MessageContext): { subject: string; t
   const all = items(context);
   const heading = groupHeadline(context);
   const titles = all.map(({ alert }) => localizedTexts(alert, locale).title);
-  const sections = all.map((item) => emailContent({ ...context, alert: item.alert, event: item.event, group: undefined }));
+  const sections = all.map((item) => emailContent({ ...context, alert: item.alert, event: item.event, group: undefined, ackUrl: item.ackUrl }));
   return {
     subject: emailSubject(`${heading}: ${titles.join(', ')}`, 200),
     text: [heading, '', ...sections.map((section) => section.text)].join('\n\n'),

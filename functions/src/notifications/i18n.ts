@@ -37,7 +37,11 @@ export interface Framing {
     environment: string;
     alert: string;
     run: string;
+    /** The acknowledge link of a message (ack/). */
+    acknowledge: string;
   };
+  /** Short label of the acknowledge link in an SMS. */
+  ackShort: string;
   /** Slack footer: "<environment> · alert `id` · run `id`". */
   alertWord: string;
   runWord: string;
@@ -74,7 +78,9 @@ export const FRAMING: Record<Locale, Framing> = {
       environment: 'Environment',
       alert: 'Alert',
       run: 'Run',
+      acknowledge: 'Acknowledge',
     },
+    ackShort: 'Ack',
     alertWord: 'alert',
     runWord: 'run',
     alertCount: (count) => `${count} alerts`,
@@ -112,7 +118,9 @@ export const FRAMING: Record<Locale, Framing> = {
       environment: 'Environnement',
       alert: 'Alerte',
       run: 'Exécution',
+      acknowledge: 'Acquitter',
     },
+    ackShort: 'Acquitter',
     alertWord: 'alerte',
     runWord: 'exécution',
     alertCount: (count) => `${count} alertes`,

@@ -45,14 +45,19 @@ async function main(): Promise<void> {
   };
   const beforeDb = await useProject('demo-monitoring-before');
   for (const part of SCENARIO) await part.seed({ db: beforeDb, now, servers });
-  await beforeDb.collection('monitoring_config').doc('settings').set({ grouping: { by: 'none' }, inhibition: { enabled: false } }, { merge: true });
+  await beforeDb
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({ grouping: { by: 'none' }, inhibition: { enabled: false } }, { merge: true });
   for (const job of JOBS) await runJob(job.name, { trigger: 'cli', now }).catch(() => undefined);
   const before = { slack: servers.slack.messages.length, email: servers.smtp.mails.length, sms: servers.twilio.sms.length };
   servers.reset();
 
   const db = await useProject('demo-monitoring');
 
-  print(`Demo: ${firestore.embedded ? 'embedded Firestore emulator' : `Firestore emulator at ${firestore.host}`}, local Slack/SMTP/Twilio/Sentry servers, evaluated at ${now.toISOString()}`);
+  print(
+    `Demo: ${firestore.embedded ? 'embedded Firestore emulator' : `Firestore emulator at ${firestore.host}`}, local Slack/SMTP/Twilio/Sentry servers, evaluated at ${now.toISOString()}`,
+  );
   print();
   print('Scenario seeded:');
   for (const part of SCENARIO) {
@@ -128,7 +133,9 @@ async function main(): Promise<void> {
   const inhibited = openedDocs.filter((alert) => alert.inhibitedBy);
   const untold = openedDocs.filter((alert) => !alert.inhibitedBy && !alert.silencedBy && alert.notifiedChannels.length === 0);
   print(`  most messages one run sent to one channel at one severity: ${worst} (SMS: one per phone)`);
-  print(`  alerts opened: ${openedDocs.length}; in a sent message: ${openedDocs.length - inhibited.length - untold.length}; inhibited (recorded, not notified): ${inhibited.length}${inhibited.length ? ` (${inhibited.map((alert) => `${alert.ruleId} by ${alert.inhibitedBy}`).join(', ')})` : ''}; not told: ${untold.length}${untold.length ? ` (${untold.map((alert) => alert.id).join(', ')})` : ''}`);
+  print(
+    `  alerts opened: ${openedDocs.length}; in a sent message: ${openedDocs.length - inhibited.length - untold.length}; inhibited (recorded, not notified): ${inhibited.length}${inhibited.length ? ` (${inhibited.map((alert) => `${alert.ruleId} by ${alert.inhibitedBy}`).join(', ')})` : ''}; not told: ${untold.length}${untold.length ? ` (${untold.map((alert) => alert.id).join(', ')})` : ''}`,
+  );
 
   await servers.stop();
   await firestore.stop();

@@ -109,7 +109,7 @@ export function detectionOf(rule: RuleDefinition, jobs: readonly JobDefinition[]
     worstCase = 'seconds (trigger on the error_logs write)';
   } else if (rule.id === 'job_not_running') {
     coverage = 'since the last successful run of each job';
-    worstCase = '1.5 x the job\'s period + 15 min (watchdog), e.g. 22 min 30 s for the fast path';
+    worstCase = "1.5 x the job's period + 15 min (watchdog), e.g. 22 min 30 s for the fast path";
   } else if (period === null) {
     coverage = '-';
     worstCase = '-';
@@ -129,7 +129,9 @@ export function detectionOf(rule: RuleDefinition, jobs: readonly JobDefinition[]
       coverage = `last ${durationText(w)} at each run (no gap: at least the ${durationText(longestGap ?? 0)} between runs)`;
       worstCase = base;
     } else {
-      coverage = rule.window ? `state: ${rule.window(Object.fromEntries(Object.entries(rule.params ?? {}).map(([name, spec]) => [name, spec.default])))}` : 'state at each run';
+      coverage = rule.window
+        ? `state: ${rule.window(Object.fromEntries(Object.entries(rule.params ?? {}).map(([name, spec]) => [name, spec.default])))}`
+        : 'state at each run';
       worstCase = rule.params?.olderThanHours || rule.params?.graceMinutes || rule.params?.maxAgeDays ? `${base} after the age limit is passed` : base;
     }
     if (runs > 1) worstCase += ` (${runs} consecutive runs)`;

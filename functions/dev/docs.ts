@@ -7,7 +7,16 @@ import { z } from 'zod';
 import { ADMIN_CALLABLES } from '../src/admin';
 import { COMMON_ERRORS } from '../src/admin/callable';
 import { PARAMS } from '../src/config/params';
-import { DEFAULT_ESCALATION, DEFAULT_GROUPING, DEFAULT_METRICS, DEFAULT_NOTIFICATIONS, DEFAULT_PRESENTATION, DEFAULT_RETENTION, DEFAULT_ROUTING, DEFAULT_VENDORS } from '../src/config/schema';
+import {
+  DEFAULT_ESCALATION,
+  DEFAULT_GROUPING,
+  DEFAULT_METRICS,
+  DEFAULT_NOTIFICATIONS,
+  DEFAULT_PRESENTATION,
+  DEFAULT_RETENTION,
+  DEFAULT_ROUTING,
+  DEFAULT_VENDORS,
+} from '../src/config/schema';
 import { JOBS } from '../src/jobs/catalog';
 import { checksFor, FUNCTIONAL_CHECKS } from '../src/monitors/functional/checks';
 import { FUNCTIONAL_CHECK_SETS } from '../src/monitors/functional/sets';
@@ -50,16 +59,25 @@ export function alertCatalogue(): string {
     lines.push('');
     for (const rule of rules) {
       lines.push(`### ${rule.id}`, '', `**${rule.title}** (${rule.category}). ${rule.summary}`, '');
-      lines.push(`- Fires when: value ${conditionText(rule)}${rule.keyLabel ? `, separately for each ${rule.keyLabel}` : ''} (equal to the threshold does not fire)`);
+      lines.push(
+        `- Fires when: value ${conditionText(rule)}${rule.keyLabel ? `, separately for each ${rule.keyLabel}` : ''} (equal to the threshold does not fire)`,
+      );
       lines.push(`- Default severity: ${rule.severity}`);
       if (rule.minSample) lines.push(`- Evaluated only with at least ${rule.minSample.default} ${rule.minSample.label} (\`minSample\`)`);
       if (rule.consecutiveRuns && rule.consecutiveRuns > 1) lines.push(`- Opens after ${rule.consecutiveRuns} consecutive runs over the threshold`);
       if (rule.recoveryThreshold !== undefined) lines.push(`- Clears at ${rule.recoveryThreshold}${unitSuffix(rule)}`);
       for (const [name, spec] of Object.entries(rule.params ?? {})) {
-        lines.push(`- \`params.${name}\`: ${spec.description} Default ${spec.default} ${spec.unit} (${spec.min}-${spec.max}${isIntegerParam(spec) ? ', whole number' : ''}).`);
+        lines.push(
+          `- \`params.${name}\`: ${spec.description} Default ${spec.default} ${spec.unit} (${spec.min}-${spec.max}${isIntegerParam(spec) ? ', whole number' : ''}).`,
+        );
       }
       lines.push(`- Threshold overrides accepted: ${rule.thresholdRange.min} to ${rule.thresholdRange.max}`);
-      lines.push(`- Data: ${rule.source}`, `- Impact: ${rule.impact}`, `- What to do: ${rule.suggestedAction} See the [runbook](runbook.md#rule-${rule.id}).`, '');
+      lines.push(
+        `- Data: ${rule.source}`,
+        `- Impact: ${rule.impact}`,
+        `- What to do: ${rule.suggestedAction} See the [runbook](runbook.md#rule-${rule.id}).`,
+        '',
+      );
     }
   }
   return lines.join('\n').trimEnd();
@@ -115,7 +133,9 @@ export function envExample(): string {
     lines.push(`${entry.param.name}=${quote(entry.defaultValue ?? entry.example)}`);
   }
   const secrets = PARAMS.filter((entry) => entry.kind === 'secret').map((entry) => entry.param.name);
-  lines.push(`# Secrets are not set here but in Secret Manager (npx firebase-tools functions:secrets:set NAME; the value none goes without): ${secrets.join(', ')}`);
+  lines.push(
+    `# Secrets are not set here but in Secret Manager (npx firebase-tools functions:secrets:set NAME; the value none goes without): ${secrets.join(', ')}`,
+  );
   return lines.join('\n');
 }
 
@@ -138,7 +158,9 @@ export function notificationDefaults(): string {
     '| Setting | Default |',
     '|---|---|',
     ...Object.entries(DEFAULT_ROUTING).map(([severity, channels]) => `| \`routing.${severity}\` | ${channels.join(', ')} |`),
-    ...Object.entries(DEFAULT_NOTIFICATIONS.repeatIntervalMinutes).map(([severity, minutes]) => `| \`notifications.repeatIntervalMinutes.${severity}\` | ${minutes} |`),
+    ...Object.entries(DEFAULT_NOTIFICATIONS.repeatIntervalMinutes).map(
+      ([severity, minutes]) => `| \`notifications.repeatIntervalMinutes.${severity}\` | ${minutes} |`,
+    ),
     `| \`notifications.channelTimeoutMs\` | ${DEFAULT_NOTIFICATIONS.channelTimeoutMs} |`,
     `| \`notifications.maxAttempts\` | ${DEFAULT_NOTIFICATIONS.maxAttempts} |`,
     `| \`notifications.retryBackoffMinutes\` | ${DEFAULT_NOTIFICATIONS.retryBackoffMinutes} |`,
@@ -218,7 +240,7 @@ export function jobsTable(): string {
 /** docs/alerts.md: for every rule, who evaluates it, over what, and how soon it can page. */
 export function detectionTable(): string {
   return [
-    '| Rule | Severity | Evaluated by | Window and coverage | Worst case from the start of the condition to the first message | Spec\'s maximum delay |',
+    "| Rule | Severity | Evaluated by | Window and coverage | Worst case from the start of the condition to the first message | Spec's maximum delay |",
     '|---|---|---|---|---|---|',
     ...RULES.map((rule) => {
       const detection = detectionOf(rule, JOBS);
@@ -287,7 +309,12 @@ export function adminCallablesTable(): string {
 export function generatedBlocks(): Record<string, Record<string, string>> {
   return {
     'README.md': { params: paramsTable(), jobs: jobsTable() },
-    'docs/alerts.md': { catalogue: alertCatalogue(), 'functional-checks': functionalChecksTable(), detection: detectionTable(), inhibitions: inhibitionsTable() },
+    'docs/alerts.md': {
+      catalogue: alertCatalogue(),
+      'functional-checks': functionalChecksTable(),
+      detection: detectionTable(),
+      inhibitions: inhibitionsTable(),
+    },
     'docs/runbook.md': { rules: runbookSections() },
     'docs/configuration.md': {
       params: paramsTable(),

@@ -30,20 +30,7 @@
  */
 
 export type FilterOp =
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | '=='
-  | '!='
-  | 'array-contains'
-  | 'in'
-  | 'array-contains-any'
-  | 'not-in'
-  | 'is-nan'
-  | 'is-null'
-  | 'is-not-nan'
-  | 'is-not-null';
+  '<' | '<=' | '>' | '>=' | '==' | '!=' | 'array-contains' | 'in' | 'array-contains-any' | 'not-in' | 'is-nan' | 'is-null' | 'is-not-nan' | 'is-not-null';
 
 export type Direction = 'ASCENDING' | 'DESCENDING';
 
@@ -144,7 +131,13 @@ export function describeQuery(shape: QueryShape): string {
 }
 
 export function shapeKey(shape: QueryShape): string {
-  return JSON.stringify([shape.collection, shape.collectionGroup, shape.or, [...shape.filters].sort((a, b) => `${a.field}${a.op}`.localeCompare(`${b.field}${b.op}`)), shape.orderBy]);
+  return JSON.stringify([
+    shape.collection,
+    shape.collectionGroup,
+    shape.or,
+    [...shape.filters].sort((a, b) => `${a.field}${a.op}`.localeCompare(`${b.field}${b.op}`)),
+    shape.orderBy,
+  ]);
 }
 
 export interface Requirement {
@@ -212,7 +205,10 @@ function indexServes(index: IndexDefinition, shape: QueryShape, needed: Requirem
   const prefixOk =
     needed.equality.every((name) => prefix.some((field) => field.fieldPath === name && field.order !== undefined)) &&
     needed.arrays.every((name) => prefix.some((field) => field.fieldPath === name && field.arrayConfig === 'CONTAINS'));
-  return prefixOk && needed.order.every((item, index) => fields[prefixLength + index].fieldPath === item.field && fields[prefixLength + index].order === item.direction);
+  return (
+    prefixOk &&
+    needed.order.every((item, index) => fields[prefixLength + index].fieldPath === item.field && fields[prefixLength + index].order === item.direction)
+  );
 }
 
 function overrideServes(overrides: FieldOverride[], shape: QueryShape, wanted: IndexField): boolean {
@@ -221,9 +217,7 @@ function overrideServes(overrides: FieldOverride[], shape: QueryShape, wanted: I
       override.collectionGroup === shape.collection &&
       override.fieldPath === wanted.fieldPath &&
       (override.indexes ?? []).some(
-        (index) =>
-          index.queryScope === 'COLLECTION_GROUP' &&
-          (wanted.arrayConfig ? index.arrayConfig === wanted.arrayConfig : index.order === wanted.order),
+        (index) => index.queryScope === 'COLLECTION_GROUP' && (wanted.arrayConfig ? index.arrayConfig === wanted.arrayConfig : index.order === wanted.order),
       ),
   );
 }
@@ -289,7 +283,10 @@ export class QueryRecorder {
  * The report printed after the tests; `problems` empty means every query is served. Missing indexes
  * are grouped: when one suggested index serves several queries, it is listed once with all of them.
  */
-export function coverageReport(recorded: RecordedQuery[], file: IndexFile): { problems: Array<CoverageProblem & { count: number; projects: string[] }>; text: string } {
+export function coverageReport(
+  recorded: RecordedQuery[],
+  file: IndexFile,
+): { problems: Array<CoverageProblem & { count: number; projects: string[] }>; text: string } {
   const problems = recorded.flatMap((item) => {
     const problem = checkQuery(item.shape, file);
     return problem ? [{ ...problem, count: item.count, projects: item.projects, shape: item.shape }] : [];

@@ -24,7 +24,7 @@ export interface RulesOutline {
 /** Replaces comments and string contents with spaces (same length), so braces inside them do not count. */
 export function blankCommentsAndStrings(source: string): string {
   let out = '';
-  for (let index = 0; index < source.length; ) {
+  for (let index = 0; index < source.length;) {
     const char = source[index];
     if (char === '/' && source[index + 1] === '/') {
       const end = source.indexOf('\n', index);
@@ -82,13 +82,23 @@ export function outline(source: string): RulesOutline {
   for (let match = token.exec(code); match; match = token.exec(code)) {
     if (match[1] !== undefined) {
       depth += 1;
-      scopes.push({ path: source.slice(match.index, match.index + match[0].length).replace(/^match\s+/, '').replace(/\s*\{$/, ''), depth });
+      scopes.push({
+        path: source
+          .slice(match.index, match.index + match[0].length)
+          .replace(/^match\s+/, '')
+          .replace(/\s*\{$/, ''),
+        depth,
+      });
     } else if (match[2] !== undefined) {
       const path = scopes.map((scope) => scope.path).join('');
       allows.push({
         path,
         operations: match[2].split(',').map((operation) => operation.trim()),
-        condition: source.slice(match.index, match.index + match[0].length).replace(/^allow[^:]*:\s*if\s+/, '').replace(/;$/, '').trim(),
+        condition: source
+          .slice(match.index, match.index + match[0].length)
+          .replace(/^allow[^:]*:\s*if\s+/, '')
+          .replace(/;$/, '')
+          .trim(),
       });
     } else if (match[0] === '{') {
       depth += 1;

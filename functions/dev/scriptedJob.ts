@@ -81,11 +81,7 @@ export function scriptedJob(configure: (config: MonitoringConfig) => void = () =
       failure = error;
     },
     run: (options = {}) =>
-      executeRun(
-        job,
-        { trigger: 'test', ...options },
-        { config, rule: (id) => (testRules as RuleDefinition[]).find((rule) => rule.id === id) ?? getRule(id) },
-      ),
+      executeRun(job, { trigger: 'test', ...options }, { config, rule: (id) => (testRules as RuleDefinition[]).find((rule) => rule.id === id) ?? getRule(id) }),
   };
 }
 

@@ -86,12 +86,24 @@ describe.each(clients)('analytics_events, %s', (_label, client, uid) => {
   });
 
   it.each([
-    ['booking_search with code-like filters', { eventType: 'booking_search', formName: null, userRole: null, metadata: { specialty: 'lawyer', country: 'FR', remote: true, maxPrice: 120 } }],
-    ['payment_error with masked message', { eventType: 'payment_error', formName: null, metadata: { errorCode: 'card_declined', errorMessage: x(120), paymentId: 'pi_123', method: 'card' } }],
-    ['signup_success with the visitor\'s own uid (null when not signed in)', { eventType: 'signup_success', userId: uid, userRole: 'client', formName: 'signup_client' }],
+    [
+      'booking_search with code-like filters',
+      { eventType: 'booking_search', formName: null, userRole: null, metadata: { specialty: 'lawyer', country: 'FR', remote: true, maxPrice: 120 } },
+    ],
+    [
+      'payment_error with masked message',
+      { eventType: 'payment_error', formName: null, metadata: { errorCode: 'card_declined', errorMessage: x(120), paymentId: 'pi_123', method: 'card' } },
+    ],
+    [
+      "signup_success with the visitor's own uid (null when not signed in)",
+      { eventType: 'signup_success', userId: uid, userRole: 'client', formName: 'signup_client' },
+    ],
     ['12 metadata entries at the size limits', { metadata: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}${x(37)}`, x(128)])) }],
     ['limits of the top-level strings', { sessionId: x(128), page: `/${x(199)}`, formName: x(64) }],
-    ['safe names, pages and codes', { formName: 'signup/step-2.v1:a_b', page: '/providers/:id/~x%20y+z@a,b=c', metadata: { errorCode: 'auth/email-already-in-use' } }],
+    [
+      'safe names, pages and codes',
+      { formName: 'signup/step-2.v1:a_b', page: '/providers/:id/~x%20y+z@a,b=c', metadata: { errorCode: 'auth/email-already-in-use' } },
+    ],
     ['an empty page', { page: '' }],
     ['finite numbers', { metadata: { amount: 12.5, count: -3, big: 1e300 } }],
   ])('may create %s', async (_name, overrides) => {
@@ -107,7 +119,7 @@ describe.each(clients)('analytics_events, %s', (_label, client, uid) => {
     ['a non-string sessionId', { sessionId: 42 }],
     ['a userId that is not an id', { userId: 'jean.dupont@example.com' }],
     ['a userId over 128 characters', { userId: 'a'.repeat(129) }],
-    ['another visitor\'s userId', { userId: 'someone-else' }],
+    ["another visitor's userId", { userId: 'someone-else' }],
     ['a formName with a Slack mention', { formName: '<!channel>' }],
     ['a formName with a disguised link', { formName: '<https://evil.example|Open runbook>' }],
     ['a formName with a space or a line break', { formName: 'contact form\nx' }],
@@ -140,7 +152,11 @@ describe.each(clients)('analytics_events, %s', (_label, client, uid) => {
 
   it('may not read, list, update or delete events', async () => {
     await env.withSecurityRulesDisabled(async (admin) => {
-      await admin.firestore().collection('analytics_events').doc('e1').set({ ...analyticsEvent(), timestamp: new Date() });
+      await admin
+        .firestore()
+        .collection('analytics_events')
+        .doc('e1')
+        .set({ ...analyticsEvent(), timestamp: new Date() });
     });
     const events = db(client).collection('analytics_events');
     await assertFails(events.doc('e1').get());
@@ -160,7 +176,17 @@ describe.each(clients)('form_errors, %s', (_label, client) => {
     await assertSucceeds(
       db(client)
         .collection('form_errors')
-        .add(formError({ formName: x(64), fieldName: x(64), errorType: x(64), errorMessage: x(120), sessionId: x(128), url: x(300), invalidFields: Array.from({ length: 20 }, () => x(64)) })),
+        .add(
+          formError({
+            formName: x(64),
+            fieldName: x(64),
+            errorType: x(64),
+            errorMessage: x(120),
+            sessionId: x(128),
+            url: x(300),
+            invalidFields: Array.from({ length: 20 }, () => x(64)),
+          }),
+        ),
     );
   });
 
@@ -188,7 +214,11 @@ describe.each(clients)('form_errors, %s', (_label, client) => {
 
   it('may not read, update or delete form errors', async () => {
     await env.withSecurityRulesDisabled(async (admin) => {
-      await admin.firestore().collection('form_errors').doc('f1').set({ ...formError(), timestamp: new Date() });
+      await admin
+        .firestore()
+        .collection('form_errors')
+        .doc('f1')
+        .set({ ...formError(), timestamp: new Date() });
     });
     const errors = db(client).collection('form_errors');
     await assertFails(errors.doc('f1').get());

@@ -134,4 +134,9 @@ for (const [name, options] of Object.entries(ADMIN_EXPORTS)) lazyExport(name, ()
 
 // Acknowledge links of alert messages (ack/http.ts): GET shows the alert, the page's POST acknowledges it.
 export declare const acknowledgeFromLink: import('firebase-functions/v2/https').HttpsFunction;
-lazyExport('acknowledgeFromLink', () => (require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https')).onRequest({ memory: '256MiB', secrets: [ACK_LINK_SECRET.param as (typeof NOTIFICATION_SECRETS)[number], SENTRY_DSN.param as (typeof NOTIFICATION_SECRETS)[number]] }, async (req, res) => (await import('./ack/http')).handleAckLink(req, res)));
+lazyExport('acknowledgeFromLink', () =>
+  (require('firebase-functions/v2/https') as typeof import('firebase-functions/v2/https')).onRequest(
+    { memory: '256MiB', secrets: [ACK_LINK_SECRET.param as (typeof NOTIFICATION_SECRETS)[number], SENTRY_DSN.param as (typeof NOTIFICATION_SECRETS)[number]] },
+    async (req, res) => (await import('./ack/http')).handleAckLink(req, res),
+  ),
+);

@@ -89,13 +89,16 @@ describe('the acknowledgeFromLink function', () => {
   }
   const linkIn = (text: string) => /https?:\/\/\S+?\?t=[A-Za-z0-9_~.%-]+/.exec(text)?.[0];
   const get = (url: string) => fetch(url, { redirect: 'manual' });
-  const post = (url: string, t: string) => fetch(url.split('?')[0], { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t }) });
+  const post = (url: string, t: string) =>
+    fetch(url.split('?')[0], { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ t }) });
   const tokenOf = (url: string) => new URL(url).searchParams.get('t')!;
   const state = async () => ({ alerts: await allDocs(db, 'payment_alerts'), actions: await allDocs(db, 'monitoring_admin_actions') });
 
   it('puts a link in the Slack message, the email and the SMS; GET shows the alert and writes nothing; POST acknowledges once', async () => {
     const alert = await openAlert();
-    const actions = servers.current.slack.messages[0].blocks.find((block) => block.type === 'actions') as { elements: Array<{ text: { text: string }; url: string }> };
+    const actions = servers.current.slack.messages[0].blocks.find((block) => block.type === 'actions') as {
+      elements: Array<{ text: { text: string }; url: string }>;
+    };
     expect(actions.elements.map((button) => button.text.text)).toEqual(['Acknowledge']);
     const slackLink = actions.elements[0].url;
     const mail = servers.current.smtp.mails[0];
@@ -118,7 +121,9 @@ describe('the acknowledgeFromLink function', () => {
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(html).toContain('Fixture payment failures');
-    expect(html).toContain(`<form method="post"><input type="hidden" name="t" value="${tokenOf(emailLink!)}"><button type="submit">Acknowledge</button></form>`);
+    expect(html).toContain(
+      `<form method="post"><input type="hidden" name="t" value="${tokenOf(emailLink!)}"><button type="submit">Acknowledge</button></form>`,
+    );
     expect(await state()).toEqual(before); // scanners follow GET links
 
     const done = await post(emailLink!, tokenOf(emailLink!));
@@ -126,10 +131,15 @@ describe('the acknowledgeFromLink function', () => {
     expect(await done.text()).toContain('Acknowledged from the email link');
     const after = await state();
     expect(after.alerts[0]).toMatchObject({ acknowledged: true, acknowledgedBy: 'link:email', acknowledgedVia: 'link', acknowledgedChannel: 'email' });
-    expect(after.actions).toEqual([expect.objectContaining({ _id: `${alert._id}~acknowledged`, action: 'acknowledged', by: 'link:email', via: 'link', channel: 'email' })]);
+    expect(after.actions).toEqual([
+      expect.objectContaining({ _id: `${alert._id}~acknowledged`, action: 'acknowledged', by: 'link:email', via: 'link', channel: 'email' }),
+    ]);
 
     // Reused (the same link) or another channel's link: a clear page, nothing written.
-    for (const [url, t] of [[emailLink!, tokenOf(emailLink!)], [slackLink!, tokenOf(slackLink!)]]) {
+    for (const [url, t] of [
+      [emailLink!, tokenOf(emailLink!)],
+      [slackLink!, tokenOf(slackLink!)],
+    ]) {
       const again = await post(url, t);
       expect(again.status).toBe(409);
       expect(await again.text()).toContain('This alert was already acknowledged by link:email');
@@ -143,7 +153,10 @@ describe('the acknowledgeFromLink function', () => {
     const alert = await openAlert();
     const before = await state();
 
-    const expired = await post(base, signAckToken(KEY, { alertId: alert._id, channel: 'email', expiresAt: new Date(Date.now() - ACK_LINK_TTL_HOURS * 3_600_000) }));
+    const expired = await post(
+      base,
+      signAckToken(KEY, { alertId: alert._id, channel: 'email', expiresAt: new Date(Date.now() - ACK_LINK_TTL_HOURS * 3_600_000) }),
+    );
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('This acknowledge link expired at');
 

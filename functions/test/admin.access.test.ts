@@ -6,7 +6,18 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { ADMIN_CALLABLES, type AdminCallableName } from '../src/admin';
 import type { AlertDoc } from '../src/alerts/model';
 import * as entry from '../src/index';
-import { ADMIN, call, callError, expectCode, installFunctionalStandIn, paymentFailures, runFixtureJob, USER, type Auth, type FunctionalStandIn } from './support/admin';
+import {
+  ADMIN,
+  call,
+  callError,
+  expectCode,
+  installFunctionalStandIn,
+  paymentFailures,
+  runFixtureJob,
+  USER,
+  type Auth,
+  type FunctionalStandIn,
+} from './support/admin';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { useLocalServers } from './support/servers';
 
@@ -32,16 +43,19 @@ async function seed(): Promise<Record<AdminCallableName, unknown>> {
   await runFixtureJob([...paymentFailures(2), { ruleId: 'fixture_form_errors', key: 'signup', value: 9 }], '2026-11-20T08:00:00Z');
   const payment = await allDocs<AlertDoc>(db, 'payment_alerts');
   const [functional] = await allDocs<AlertDoc>(db, 'functional_alerts');
-  await db.collection('monitoring_silences').doc('s1').set({
-    startsAt: new Date(Date.now() - 60_000),
-    endsAt: new Date(Date.now() + 3_600_000),
-    ruleId: null,
-    category: null,
-    domain: 'payment',
-    reason: 'maintenance',
-    createdBy: 'someone',
-    createdAt: new Date(),
-  });
+  await db
+    .collection('monitoring_silences')
+    .doc('s1')
+    .set({
+      startsAt: new Date(Date.now() - 60_000),
+      endsAt: new Date(Date.now() + 3_600_000),
+      ruleId: null,
+      category: null,
+      domain: 'payment',
+      reason: 'maintenance',
+      createdBy: 'someone',
+      createdAt: new Date(),
+    });
   return {
     getActiveAlerts: {},
     acknowledgeAlert: { alertId: payment[0]._id },

@@ -5,14 +5,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type { AlertView, AlertActionResult, AlertPage } from '../src/admin/alerts';
 import type { AlertDoc, AlertState } from '../src/alerts/model';
-import {
-  acknowledgeAlert,
-  getActiveAlerts,
-  getFunctionalAlerts,
-  getPaymentAlerts,
-  resolveFunctionalAlert,
-  resolvePaymentAlert,
-} from '../src/index';
+import { acknowledgeAlert, getActiveAlerts, getFunctionalAlerts, getPaymentAlerts, resolveFunctionalAlert, resolvePaymentAlert } from '../src/index';
 import { ADMIN, call, callError, expectCode, OTHER_ADMIN, paymentFailures, runFixtureJob } from './support/admin';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { at, scriptedJob } from './support/scriptedJob';
@@ -190,7 +183,13 @@ describe('acknowledgeAlert', () => {
   });
 
   it('finds alerts in every alert collection', async () => {
-    await runFixtureJob([{ ruleId: 'fixture_backup_age', value: 30 }, { ruleId: 'fixture_form_errors', key: 'x', value: 9 }], '2026-11-20T08:00:00Z');
+    await runFixtureJob(
+      [
+        { ruleId: 'fixture_backup_age', value: 30 },
+        { ruleId: 'fixture_form_errors', key: 'x', value: 9 },
+      ],
+      '2026-11-20T08:00:00Z',
+    );
     for (const collection of ['system_alerts', 'functional_alerts']) {
       const [alert] = await allDocs<AlertDoc>(db, collection);
       expect((await call<AlertActionResult>(acknowledgeAlert, { alertId: alert._id })).alert).toMatchObject({ collection, acknowledged: true });
@@ -237,7 +236,10 @@ describe('resolvePaymentAlert and resolveFunctionalAlert', () => {
       alert: { resolved: true, resolvedBy: ADMIN.uid, resolvedAt: expect.any(String), resolution: 'Form fixed in release 4.2' },
     });
     const again = await call<AlertActionResult>(resolveFunctionalAlert, { alertId: alert._id, resolution: 'another text' }, OTHER_ADMIN);
-    expect(again).toMatchObject({ changed: false, alert: { resolvedBy: ADMIN.uid, resolution: 'Form fixed in release 4.2', resolvedAt: first.alert.resolvedAt } });
+    expect(again).toMatchObject({
+      changed: false,
+      alert: { resolvedBy: ADMIN.uid, resolution: 'Form fixed in release 4.2', resolvedAt: first.alert.resolvedAt },
+    });
     expect((await call<AlertPage>(getFunctionalAlerts, {})).alerts).toEqual([]);
   });
 
@@ -259,9 +261,17 @@ describe('resolvePaymentAlert and resolveFunctionalAlert', () => {
     const [payment] = await allDocs<AlertDoc>(db, 'payment_alerts');
     const [functional] = await allDocs<AlertDoc>(db, 'functional_alerts');
     expect((await call<AlertActionResult>(resolvePaymentAlert, { alertId: payment._id })).alert.resolution).toBe('Resolved by an admin from the dashboard.');
-    await expectCode(callError(resolveFunctionalAlert, { alertId: functional._id }), 'invalid-argument', /resolution: Invalid input: expected string, received undefined/);
+    await expectCode(
+      callError(resolveFunctionalAlert, { alertId: functional._id }),
+      'invalid-argument',
+      /resolution: Invalid input: expected string, received undefined/,
+    );
     await expectCode(callError(resolveFunctionalAlert, { alertId: functional._id, resolution: '   ' }), 'invalid-argument', /resolution: must not be empty/);
-    await expectCode(callError(resolveFunctionalAlert, { alertId: functional._id, resolution: 'x'.repeat(1001) }), 'invalid-argument', /resolution: Too big: expected string to have <=1000 characters/);
+    await expectCode(
+      callError(resolveFunctionalAlert, { alertId: functional._id, resolution: 'x'.repeat(1001) }),
+      'invalid-argument',
+      /resolution: Too big: expected string to have <=1000 characters/,
+    );
     expect((await db.collection('functional_alerts').doc(functional._id).get()).get('resolved')).toBe(false);
   });
 

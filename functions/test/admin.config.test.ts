@@ -87,7 +87,11 @@ describe('updateThresholds', () => {
 
   it('fixes a document the jobs reject when the patch removes the problem', async () => {
     await replaceDoc(settings(), { notifications: { channelTimeoutMs: 10 }, routing: { warning: [] } });
-    await expectCode(callError(updateThresholds, { patch: { routing: { critical: ['slack'] } } }), 'invalid-argument', /notifications\.channelTimeoutMs: Too small/);
+    await expectCode(
+      callError(updateThresholds, { patch: { routing: { critical: ['slack'] } } }),
+      'invalid-argument',
+      /notifications\.channelTimeoutMs: Too small/,
+    );
     const fixed = await call<ThresholdsView>(updateThresholds, { patch: { notifications: { channelTimeoutMs: 5000 } } });
     expect(fixed).toMatchObject({ source: 'override', problems: [] });
   });
@@ -99,7 +103,10 @@ describe('updateThresholds', () => {
     [{ rules: { monitor_check_failed: { consecutiveRuns: '2' } } }, /consecutiveRuns: Invalid input: expected number, received string/],
     [{ recipients: { phones: ['0612345678'] } }, /recipients\.phones\.0: must be an E\.164 phone number/],
     [{ routing: { critical: ['pager'] } }, /routing\.critical\.0: /],
-    [{ rules: { payment_flow_error_repeated: { params: { maxEvents: 10.5 } } } }, /rules\.payment_flow_error_repeated\.params\.maxEvents: Invalid input: expected int, received number/],
+    [
+      { rules: { payment_flow_error_repeated: { params: { maxEvents: 10.5 } } } },
+      /rules\.payment_flow_error_repeated\.params\.maxEvents: Invalid input: expected int, received number/,
+    ],
     [{ rules: { top_rated_unavailable: { params: { topCount: 3.5 } } } }, /rules\.top_rated_unavailable\.params\.topCount: Invalid input: expected int/],
     [{ unknownSection: {} }, /Unrecognized key: "unknownSection"/],
     [{ rules: { monitor_check_failed: { escalations: [{ threshold: 0, severity: 'warning' }] } } }, /escalations\.0\./],

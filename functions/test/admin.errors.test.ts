@@ -51,7 +51,14 @@ it('reports an unexpected exception to Sentry, logs it, and answers internal wit
 
   const written = jest.mocked(functionsLogger.write).mock.calls.map(([entry]) => entry);
   expect(written).toContainEqual(
-    expect.objectContaining({ severity: 'ERROR', message: 'Admin call failed', callable: 'getSystemHealthSummary', uid: ADMIN.uid, reference, outcome: 'internal' }),
+    expect.objectContaining({
+      severity: 'ERROR',
+      message: 'Admin call failed',
+      callable: 'getSystemHealthSummary',
+      uid: ADMIN.uid,
+      reference,
+      outcome: 'internal',
+    }),
   );
 });
 

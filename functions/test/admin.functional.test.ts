@@ -29,7 +29,14 @@ it('runs the chosen check set through the pipeline and records who asked', async
   expect(result).toMatchObject({ job: 'functional', check: 'booking', outcome: 'success', error: null, alerts: { opened: 0, updated: 0, resolved: 0 } });
   expect(standIn.runs).toEqual([{ check: 'booking' }]);
   const [run] = await allDocs<Record<string, unknown>>(db, 'monitoring_runs');
-  expect(run).toMatchObject({ runId: result.runId, job: 'functional', trigger: 'callable', requestedBy: ADMIN.uid, options: { check: 'booking' }, outcome: 'success' });
+  expect(run).toMatchObject({
+    runId: result.runId,
+    job: 'functional',
+    trigger: 'callable',
+    requestedBy: ADMIN.uid,
+    options: { check: 'booking' },
+    outcome: 'success',
+  });
   expect(await allDocs(db, 'monitoring_locks')).toEqual([]);
 });
 
@@ -41,7 +48,11 @@ it('refuses a second run of the same set while one runs, and says so', async () 
   standIn.hold();
   const first = call<FunctionalCheckResult>(triggerFunctionalCheck, { checkType: 'signup' });
   await standIn.waiting();
-  const refused = await expectCode(callError(triggerFunctionalCheck, { checkType: 'signup' }, OTHER_ADMIN), 'already-exists', /A "signup" functional check is already running \(started .* by admin-uid-1\)/);
+  const refused = await expectCode(
+    callError(triggerFunctionalCheck, { checkType: 'signup' }, OTHER_ADMIN),
+    'already-exists',
+    /A "signup" functional check is already running \(started .* by admin-uid-1\)/,
+  );
   expect(refused.details).toEqual({ running: expect.objectContaining({ check: 'signup', requestedBy: ADMIN.uid }) });
   // Another set may run meanwhile.
   standIn.release();
@@ -69,14 +80,17 @@ it('two simultaneous requests for the same set start one run', async () => {
 });
 
 it('takes over a lock whose holder died (lease expired)', async () => {
-  await db.collection('monitoring_locks').doc('functional~payment').set({
-    job: 'functional',
-    check: 'payment',
-    holder: 'dead-instance',
-    requestedBy: OTHER_ADMIN.uid,
-    acquiredAt: Timestamp.fromMillis(Date.now() - 3_600_000),
-    leaseUntil: Timestamp.fromMillis(Date.now() - 60_000),
-  });
+  await db
+    .collection('monitoring_locks')
+    .doc('functional~payment')
+    .set({
+      job: 'functional',
+      check: 'payment',
+      holder: 'dead-instance',
+      requestedBy: OTHER_ADMIN.uid,
+      acquiredAt: Timestamp.fromMillis(Date.now() - 3_600_000),
+      leaseUntil: Timestamp.fromMillis(Date.now() - 60_000),
+    });
   await expect(call(triggerFunctionalCheck, { checkType: 'payment' })).resolves.toMatchObject({ outcome: 'success' });
   expect(await allDocs(db, 'monitoring_locks')).toEqual([]);
 });
@@ -96,7 +110,11 @@ it('answers failed-precondition, starting nothing, when the functional job is no
   const real = JOBS.findIndex((job) => job.name === 'functional');
   const removed = real === -1 ? [] : JOBS.splice(real, 1);
   try {
-    await expectCode(callError(triggerFunctionalCheck, { checkType: 'all' }), 'failed-precondition', /functional monitoring job \("functional"\) is not part of this deployment/);
+    await expectCode(
+      callError(triggerFunctionalCheck, { checkType: 'all' }),
+      'failed-precondition',
+      /functional monitoring job \("functional"\) is not part of this deployment/,
+    );
     expect(await allDocs(db, 'monitoring_locks')).toEqual([]);
     expect(await allDocs(db, 'monitoring_runs')).toEqual([]);
   } finally {
@@ -107,7 +125,11 @@ it('answers failed-precondition, starting nothing, when the functional job is no
 it('answers failed-precondition when the job does not offer the set', async () => {
   standIn.restore();
   standIn = installFunctionalStandIn(['all', 'critical']);
-  await expectCode(callError(triggerFunctionalCheck, { checkType: 'tracking' }), 'failed-precondition', /does not offer the check set "tracking" \(it offers: all, critical\)/);
+  await expectCode(
+    callError(triggerFunctionalCheck, { checkType: 'tracking' }),
+    'failed-precondition',
+    /does not offer the check set "tracking" \(it offers: all, critical\)/,
+  );
   expect(standIn.runs).toEqual([]);
 });
 

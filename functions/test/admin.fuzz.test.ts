@@ -47,16 +47,22 @@ let valid: Record<AdminCallableName, Record<string, unknown>>;
 beforeAll(async () => {
   db = await freshProject();
   standIn = installFunctionalStandIn();
-  await runFixtureJob([...paymentFailures(6), { ruleId: 'fixture_form_errors', key: 'signup', value: 9 }, { ruleId: 'fixture_backup_age', value: 30 }], '2026-11-20T08:00:00Z');
+  await runFixtureJob(
+    [...paymentFailures(6), { ruleId: 'fixture_form_errors', key: 'signup', value: 9 }, { ruleId: 'fixture_backup_age', value: 30 }],
+    '2026-11-20T08:00:00Z',
+  );
   await db.collection('payment_metrics').add({ timestamp: Timestamp.now(), stripe: { failures: 1 }, paypal: {}, calls: {} });
-  await db.collection('monitoring_silences').doc('s1').set({
-    startsAt: Timestamp.now(),
-    endsAt: Timestamp.fromMillis(Date.now() + 3_600_000),
-    domain: 'payment',
-    reason: 'seeded',
-    createdBy: 'someone',
-    createdAt: Timestamp.now(),
-  });
+  await db
+    .collection('monitoring_silences')
+    .doc('s1')
+    .set({
+      startsAt: Timestamp.now(),
+      endsAt: Timestamp.fromMillis(Date.now() + 3_600_000),
+      domain: 'payment',
+      reason: 'seeded',
+      createdBy: 'someone',
+      createdAt: Timestamp.now(),
+    });
   const payment = await allDocs<AlertDoc>(db, 'payment_alerts');
   const [functional] = await allDocs<AlertDoc>(db, 'functional_alerts');
   valid = {
@@ -88,12 +94,52 @@ async function snapshot(): Promise<string> {
 }
 
 const KEYS = [
-  'alertId', 'resolution', 'resolved', 'severity', 'domain', 'pageSize', 'pageToken', 'days', 'checkType', 'patch', 'reason',
-  'startsAt', 'endsAt', 'durationMinutes', 'ruleId', 'category', 'everything', 'silenceId', 'channel', 'limit', '__proto__', 'constructor', 'admin',
+  'alertId',
+  'resolution',
+  'resolved',
+  'severity',
+  'domain',
+  'pageSize',
+  'pageToken',
+  'days',
+  'checkType',
+  'patch',
+  'reason',
+  'startsAt',
+  'endsAt',
+  'durationMinutes',
+  'ruleId',
+  'category',
+  'everything',
+  'silenceId',
+  'channel',
+  'limit',
+  '__proto__',
+  'constructor',
+  'admin',
 ];
 const STRINGS = [
-  '', ' ', 'all', 'warning', 'payment', 'slack', 'sms', 'true', '7', 'fixture_payment_failures-n1', 'a/b', '..', '__name__', '../../etc/passwd',
-  "'; DROP TABLE alerts; --", '<script>alert(1)</script>', '\u0000', '😀'.repeat(10), '2026-11-20T08:00:00Z', 'eyJxIjoieCJ9', 'null',
+  '',
+  ' ',
+  'all',
+  'warning',
+  'payment',
+  'slack',
+  'sms',
+  'true',
+  '7',
+  'fixture_payment_failures-n1',
+  'a/b',
+  '..',
+  '__name__',
+  '../../etc/passwd',
+  "'; DROP TABLE alerts; --",
+  '<script>alert(1)</script>',
+  '\u0000',
+  '😀'.repeat(10),
+  '2026-11-20T08:00:00Z',
+  'eyJxIjoieCJ9',
+  'null',
 ];
 
 function generator(seed: number) {
@@ -173,7 +219,8 @@ const RESULT_CHECKS: Record<AdminCallableName, (result: Record<string, unknown>)
   resolvePaymentAlert: (result) => expect(result).toEqual({ changed: expect.any(Boolean), alert: expect.objectContaining({ resolved: true }) }),
   resolveFunctionalAlert: (result) => RESULT_CHECKS.resolvePaymentAlert(result),
   getSystemHealthSummary: (result) => expect(result).toMatchObject({ generatedAt: expect.any(String), alerts: expect.any(Object), jobs: expect.any(Array) }),
-  getFunctionalHealthSummary: (result) => expect(result).toMatchObject({ generatedAt: expect.any(String), alerts: expect.any(Object), running: expect.any(Array) }),
+  getFunctionalHealthSummary: (result) =>
+    expect(result).toMatchObject({ generatedAt: expect.any(String), alerts: expect.any(Object), running: expect.any(Array) }),
   getPaymentMetrics: (result) => expect(result).toMatchObject({ from: expect.any(String), to: expect.any(String), metrics: expect.any(Array) }),
   triggerFunctionalCheck: (result) => expect(result).toMatchObject({ runId: expect.any(String), outcome: 'success' }),
   getThresholds: (result) => expect(result).toMatchObject({ override: expect.any(Object), effective: expect.any(Object), rules: expect.any(Array) }),
@@ -214,7 +261,9 @@ describe(`fuzz (seed ${SEED}, ${PAYLOADS} payloads per callable)`, () => {
           codes[error.code] = (codes[error.code] ?? 0) + 1;
           totals.rejected += 1;
           // A precondition that fails (create of an existing document) is an attempt, not a write.
-          const committed = (await Promise.allSettled(commits.mock.results.map((item) => item.value as Promise<unknown>))).filter((item) => item.status === 'fulfilled');
+          const committed = (await Promise.allSettled(commits.mock.results.map((item) => item.value as Promise<unknown>))).filter(
+            (item) => item.status === 'fulfilled',
+          );
           if (committed.length > 0) throw new Error(`${context}: rejected with ${error.code} but committed ${committed.length} write batch(es)`);
           sinceSnapshot += 1;
           if (sinceSnapshot % 10 === 0 && (await snapshot()) !== before) throw new Error(`${context}: rejected calls changed Firestore`);

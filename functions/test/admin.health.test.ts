@@ -42,7 +42,9 @@ describe('getSystemHealthSummary', () => {
         system: { open: 1, bySeverity: { warning: 0, critical: 0, emergency: 1 } },
       },
     });
-    expect(summary.jobs).toContainEqual(expect.objectContaining({ job: 'fixture', status: 'ok', lastOutcome: 'success', periodMinutes: 60, consecutiveFailures: 0 }));
+    expect(summary.jobs).toContainEqual(
+      expect.objectContaining({ job: 'fixture', status: 'ok', lastOutcome: 'success', periodMinutes: 60, consecutiveFailures: 0 }),
+    );
     // Every job of the catalogue is listed, run or not.
     for (const job of JOBS) expect(summary.jobs).toContainEqual(expect.objectContaining({ job: job.name, exportName: job.exportName, status: 'never-run' }));
     expect(summary.deliveries).toEqual({ retrying: 0, deadRecently: 0, recentFailures: [] });
@@ -51,7 +53,10 @@ describe('getSystemHealthSummary', () => {
   it('counts catalogue categories by name (system rules here)', async () => {
     // A job whose vendor check fails: the real pipeline raises monitor_check_failed (category monitoring).
     await executeRun(
-      { ...scriptedJob().job, load: async () => ({ run: async (ctx) => void (await ctx.check('stripe', async () => Promise.reject(new Error('Stripe 500')))) }) },
+      {
+        ...scriptedJob().job,
+        load: async () => ({ run: async (ctx) => void (await ctx.check('stripe', async () => Promise.reject(new Error('Stripe 500')))) }),
+      },
       { trigger: 'test', ...at('2026-11-20T08:00:00Z') },
     );
     const summary = await call<SystemHealthSummary>(getSystemHealthSummary, {});
@@ -60,8 +65,22 @@ describe('getSystemHealthSummary', () => {
 
   it('flags stale, failing and never-run jobs', async () => {
     const hoursAgo = (hours: number) => Timestamp.fromMillis(Date.now() - hours * 3_600_000);
-    await db.collection('monitoring_jobs').doc('hourly').set({ job: 'hourly', periodMinutes: 60, lastRunAt: hoursAgo(2), lastSuccessAt: hoursAgo(2), lastOutcome: 'success', consecutiveFailures: 0 });
-    await db.collection('monitoring_jobs').doc('broken').set({ job: 'broken', periodMinutes: 60, lastRunAt: hoursAgo(0.1), lastSuccessAt: hoursAgo(0.5), lastOutcome: 'failed', lastError: 'Stripe 500', consecutiveFailures: 2 });
+    await db
+      .collection('monitoring_jobs')
+      .doc('hourly')
+      .set({ job: 'hourly', periodMinutes: 60, lastRunAt: hoursAgo(2), lastSuccessAt: hoursAgo(2), lastOutcome: 'success', consecutiveFailures: 0 });
+    await db
+      .collection('monitoring_jobs')
+      .doc('broken')
+      .set({
+        job: 'broken',
+        periodMinutes: 60,
+        lastRunAt: hoursAgo(0.1),
+        lastSuccessAt: hoursAgo(0.5),
+        lastOutcome: 'failed',
+        lastError: 'Stripe 500',
+        consecutiveFailures: 2,
+      });
     const standIn = installFunctionalStandIn();
     try {
       const summary = await call<SystemHealthSummary>(getSystemHealthSummary, {});
@@ -144,7 +163,9 @@ describe('getFunctionalHealthSummary', () => {
       const summary = await call<FunctionalHealthSummary>(getFunctionalHealthSummary, {});
       expect(summary.jobRegistered).toBe(true);
       expect(summary.running).toEqual([expect.objectContaining({ check: 'signup', requestedBy: 'admin-uid-1' })]);
-      expect(summary.recentRuns).toEqual([expect.objectContaining({ job: 'functional', trigger: 'callable', requestedBy: 'admin-uid-1', outcome: 'success', options: { check: 'booking' } })]);
+      expect(summary.recentRuns).toEqual([
+        expect.objectContaining({ job: 'functional', trigger: 'callable', requestedBy: 'admin-uid-1', outcome: 'success', options: { check: 'booking' } }),
+      ]);
       expect(summary.jobs[0]).toMatchObject({ job: 'functional', status: 'ok' });
       standIn.release();
       await running;

@@ -13,7 +13,10 @@ let db: Firestore;
 
 beforeEach(async () => {
   db = await freshProject();
-  await db.collection('monitoring_config').doc('settings').set({ recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] } });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({ recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] } });
 });
 afterAll(closeFirebase);
 
@@ -37,7 +40,10 @@ it('sends a test email to the configured recipients', async () => {
 });
 
 it('sends the test in the configured language', async () => {
-  await db.collection('monitoring_config').doc('settings').set({ presentation: { locale: 'fr' } }, { merge: true });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({ presentation: { locale: 'fr' } }, { merge: true });
   const result = await call<TestNotificationResult>(sendTestNotification, { channel: 'email' });
   expect(result.status).toBe('sent');
   const [mail] = servers.current.smtp.mails;
@@ -49,7 +55,9 @@ it('sends the test in the configured language', async () => {
 it('sends a test SMS to the configured phones', async () => {
   const result = await call<TestNotificationResult>(sendTestNotification, { channel: 'sms' });
   expect(result.status).toBe('sent');
-  expect(servers.current.twilio.sms).toEqual([expect.objectContaining({ to: '+33612345678', body: expect.stringMatching(/^TEST: Test notification \(sms\)/) })]);
+  expect(servers.current.twilio.sms).toEqual([
+    expect.objectContaining({ to: '+33612345678', body: expect.stringMatching(/^TEST: Test notification \(sms\)/) }),
+  ]);
 });
 
 it('reports a channel failure without retrying it later, and without leaking the secret', async () => {

@@ -20,7 +20,15 @@ const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_0
 describe('createSilence', () => {
   it('creates a silence the engine applies to the rules it covers', async () => {
     const silence = await call<SilenceView>(createSilence, { reason: 'Config migration', durationMinutes: 60, category: 'configuration' });
-    expect(silence).toMatchObject({ status: 'active', category: 'configuration', ruleId: null, domain: null, reason: 'Config migration', createdBy: ADMIN.uid, endedAt: null });
+    expect(silence).toMatchObject({
+      status: 'active',
+      category: 'configuration',
+      ruleId: null,
+      domain: null,
+      reason: 'Config migration',
+      createdBy: ADMIN.uid,
+      endedAt: null,
+    });
     expect(Date.parse(silence.endsAt!) - Date.parse(silence.startsAt!)).toBe(3_600_000);
 
     const active = await loadActiveSilences(new Meter(db), new Date());
@@ -30,7 +38,12 @@ describe('createSilence', () => {
   });
 
   it('schedules a window with explicit start and end', async () => {
-    const silence = await call<SilenceView>(createSilence, { reason: 'Stripe maintenance', startsAt: minutesFromNow(60), endsAt: minutesFromNow(120), domain: 'payment' });
+    const silence = await call<SilenceView>(createSilence, {
+      reason: 'Stripe maintenance',
+      startsAt: minutesFromNow(60),
+      endsAt: minutesFromNow(120),
+      domain: 'payment',
+    });
     expect(silence.status).toBe('scheduled');
     expect(await loadActiveSilences(new Meter(db), new Date())).toEqual([]);
   });
@@ -116,7 +129,11 @@ describe('recurring silences', () => {
   it('keeps one-off silences to 30 days and recurring ones to 366', async () => {
     await expectCode(callError(createSilence, { reason: 'x', durationMinutes: 31 * 1_440, domain: 'payment' }), 'invalid-argument', /at most 30 days/);
     const recurrence = { days: ['sunday'], start: '01:00', end: '04:00', timeZone: 'Europe/Paris' };
-    await expectCode(callError(createSilence, { reason: 'x', durationMinutes: 367 * 1_440, domain: 'payment', recurrence }), 'invalid-argument', /Too big|366 days/);
+    await expectCode(
+      callError(createSilence, { reason: 'x', durationMinutes: 367 * 1_440, domain: 'payment', recurrence }),
+      'invalid-argument',
+      /Too big|366 days/,
+    );
     expect(await call<SilenceView>(createSilence, { reason: 'x', durationMinutes: 300 * 1_440, domain: 'payment', recurrence })).toMatchObject({ recurrence });
   });
 });
@@ -124,7 +141,8 @@ describe('recurring silences', () => {
 describe('listSilences and endSilence', () => {
   it('lists silences (latest end first) with their status, paged', async () => {
     const created: SilenceView[] = [];
-    for (const minutes of [30, 90, 60, 120, 10]) created.push(await call<SilenceView>(createSilence, { reason: `r${minutes}`, durationMinutes: minutes, everything: true }));
+    for (const minutes of [30, 90, 60, 120, 10])
+      created.push(await call<SilenceView>(createSilence, { reason: `r${minutes}`, durationMinutes: minutes, everything: true }));
     await call(endSilence, { silenceId: created[0].id });
     const first = await call<SilencePage>(listSilences, { pageSize: 2 });
     const second = await call<SilencePage>(listSilences, { pageSize: 2, pageToken: first.nextPageToken });

@@ -8,7 +8,11 @@ import { JOBS } from '../src/jobs/catalog';
 const PARIS = 'Europe/Paris';
 /** "24 08:00": day of month and wall-clock time in Paris. */
 const local = (instant: Date) => {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: PARIS, day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(instant).map((part) => [part.type, part.value]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: PARIS, day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(instant)
+      .map((part) => [part.type, part.value]),
+  );
   return `${parts.day} ${parts.hour}:${parts.minute}`;
 };
 const hoursOfDay = (...hours: number[]) => hours.map((hour) => `24 ${String(hour).padStart(2, '0')}:00`);
@@ -50,16 +54,17 @@ describe('cronInstants over a day in Europe/Paris', () => {
 
   it('evaluates in the zone, not in UTC: 09:00 in Paris is 08:00 UTC in winter and 07:00 UTC in summer', () => {
     expect(cronInstants('0 9 * * *', PARIS, DAY_START, DAY_END).map((instant) => instant.toISOString())).toEqual(['2026-11-24T08:00:00.000Z']);
-    expect(cronInstants('0 9 * * *', PARIS, new Date('2026-07-01T00:00:00Z'), new Date('2026-07-02T00:00:00Z')).map((instant) => instant.toISOString())).toEqual(['2026-07-01T07:00:00.000Z']);
+    expect(
+      cronInstants('0 9 * * *', PARIS, new Date('2026-07-01T00:00:00Z'), new Date('2026-07-02T00:00:00Z')).map((instant) => instant.toISOString()),
+    ).toEqual(['2026-07-01T07:00:00.000Z']);
   });
 
   it('daylight-saving days: a skipped local time never fires, a repeated one fires twice', () => {
     // 29 March 2026: 02:00 -> 03:00. 25 October 2026: 03:00 -> 02:00.
     expect(cronInstants('30 2 * * *', PARIS, new Date('2026-03-28T22:00:00Z'), new Date('2026-03-29T22:00:00Z'))).toEqual([]);
-    expect(cronInstants('30 2 * * *', PARIS, new Date('2026-10-24T22:00:00Z'), new Date('2026-10-25T23:00:00Z')).map((instant) => instant.toISOString())).toEqual([
-      '2026-10-25T00:30:00.000Z',
-      '2026-10-25T01:30:00.000Z',
-    ]);
+    expect(
+      cronInstants('30 2 * * *', PARIS, new Date('2026-10-24T22:00:00Z'), new Date('2026-10-25T23:00:00Z')).map((instant) => instant.toISOString()),
+    ).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']);
   });
 
   it('a restricted day of month and day of week match either (cron semantics)', () => {

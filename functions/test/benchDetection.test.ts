@@ -48,7 +48,9 @@ describe('benchmark helpers', () => {
     const starts = burstStarts(48);
     expect(starts).toHaveLength(48);
     expect(starts[0]).toBe(SIMULATED_DAY.start + MINUTE);
-    expect(starts.every((start, i) => start >= SIMULATED_DAY.start && start < SIMULATED_DAY.start + 24 * HOUR && (i === 0 || start > starts[i - 1]))).toBe(true);
+    expect(starts.every((start, i) => start >= SIMULATED_DAY.start && start < SIMULATED_DAY.start + 24 * HOUR && (i === 0 || start > starts[i - 1]))).toBe(
+      true,
+    );
     // Phases within the 4-hour period of the payment job: no two starts share one.
     expect(new Set(starts.map((start) => (start - SIMULATED_DAY.start) % (4 * HOUR))).size).toBe(48);
   });
@@ -81,7 +83,9 @@ describe('benchmark helpers', () => {
   it('replaces section 4 and keeps the other sections', () => {
     const document = `# Performance\n\n## 3. Fan-out\n\nold 3\n\n${SECTION_HEADING}\n\nold 4\n`;
     expect(replaceSection(document, `${SECTION_HEADING}\n\nnew 4\n`)).toBe(`# Performance\n\n## 3. Fan-out\n\nold 3\n\n${SECTION_HEADING}\n\nnew 4\n`);
-    expect(replaceSection(`${SECTION_HEADING}\n\nold\n\n## 5. Next\n\nkept\n`, `${SECTION_HEADING}\n\nnew\n`)).toBe(`${SECTION_HEADING}\n\nnew\n\n## 5. Next\n\nkept\n`);
+    expect(replaceSection(`${SECTION_HEADING}\n\nold\n\n## 5. Next\n\nkept\n`, `${SECTION_HEADING}\n\nnew\n`)).toBe(
+      `${SECTION_HEADING}\n\nnew\n\n## 5. Next\n\nkept\n`,
+    );
     expect(replaceSection('# Performance\n', `${SECTION_HEADING}\n`)).toBe(`# Performance\n\n${SECTION_HEADING}\n`);
   });
 });

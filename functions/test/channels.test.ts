@@ -109,7 +109,9 @@ describe('a failing channel', () => {
     const first = await job.run(at('2026-11-20T08:00:00Z'));
     const sms = first.deliveries.find((item) => item.channel === 'sms')!;
     expect(sms.status).toBe('failed');
-    expect(sms.error).toBe("sms: HTTP 400, vendor code 21211: 1 of 2 SMS not sent: +…61: HTTP 400, Twilio 21211: The 'To' number +…61 is not a valid phone number.");
+    expect(sms.error).toBe(
+      "sms: HTTP 400, vendor code 21211: 1 of 2 SMS not sent: +…61: HTTP 400, Twilio 21211: The 'To' number +…61 is not a valid phone number.",
+    );
     expect(servers.current.twilio.sms.map((item) => item.to)).toEqual(['+33612345678']);
     expect(servers.current.slack.messages).toHaveLength(1);
     expect(servers.current.smtp.mails).toHaveLength(1);

@@ -64,7 +64,10 @@ async function seedBacklog(): Promise<void> {
     { id: 'd-new', createdAt: daysAgo(1), status: 'sent', attempts: 1 },
   ]);
   for (const id of [...range('d-old', 4), 'd-new']) {
-    await writeAll(db, `monitoring_deliveries/${id}/attempts`, [{ id: '1', outcome: 'failed' }, { id: '2', outcome: 'sent' }]);
+    await writeAll(db, `monitoring_deliveries/${id}/attempts`, [
+      { id: '1', outcome: 'failed' },
+      { id: '2', outcome: 'sent' },
+    ]);
   }
 }
 
@@ -82,7 +85,10 @@ async function expectOnlyRecentLeft(): Promise<void> {
 describe('cleanup job', () => {
   it('deletes exactly the old resolved alerts, old metrics and old records, in batches of the configured size', async () => {
     await seedBacklog();
-    await db.collection('monitoring_config').doc('settings').set({ retention: { batchSize: 100 } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ retention: { batchSize: 100 } });
     const result = await runJob('cleanup', { trigger: 'test', now: NOW });
     const report = result.metrics as unknown as PurgeReport;
 
@@ -115,7 +121,10 @@ describe('cleanup job', () => {
 
   it('retention ages come from the configuration', async () => {
     await seedBacklog();
-    await db.collection('monitoring_config').doc('settings').set({ retention: { resolvedAlertsDays: 5, metricsDays: 365, runRecordsDays: 365 } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ retention: { resolvedAlertsDays: 5, metricsDays: 365, runRecordsDays: 365 } });
     const result = await runJob('cleanup', { trigger: 'test', now: NOW });
     const report = result.metrics as unknown as PurgeReport;
     expect(report.deleted).toMatchObject({ 'system_alerts (resolved)': 530, 'payment_alerts (resolved)': 2, payment_metrics: 0, monitoring_runs: 0 });
@@ -125,18 +134,28 @@ describe('cleanup job', () => {
   it('counts without deleting on a dry run', async () => {
     await seedBacklog();
     const result = await runJob('cleanup', { trigger: 'test', now: NOW, dryRun: true });
-    expect((result.metrics as unknown as PurgeReport).wouldDelete).toMatchObject({ 'system_alerts (resolved)': 520, payment_metrics: 30, monitoring_deliveries: 4 });
+    expect((result.metrics as unknown as PurgeReport).wouldDelete).toMatchObject({
+      'system_alerts (resolved)': 520,
+      payment_metrics: 30,
+      monitoring_deliveries: 4,
+    });
     expect(await ids('system_alerts')).toHaveLength(535);
   });
 
   it('a zero time budget deletes nothing and says so; the next run with time does the work', async () => {
     await seedBacklog();
-    await db.collection('monitoring_config').doc('settings').set({ retention: { timeBudgetSeconds: 0 } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ retention: { timeBudgetSeconds: 0 } });
     const stopped = (await runJob('cleanup', { trigger: 'test', now: NOW })).metrics as unknown as PurgeReport;
     expect(stopped).toMatchObject({ complete: false, stoppedAt: 'payment_alerts (resolved)', batches: 0 });
     expect(await ids('system_alerts')).toHaveLength(535);
 
-    await db.collection('monitoring_config').doc('settings').set({ retention: { timeBudgetSeconds: 420 } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ retention: { timeBudgetSeconds: 420 } });
     const resumed = (await runJob('cleanup', { trigger: 'test', now: new Date(NOW.getTime() + 86_400_000) })).metrics as unknown as PurgeReport;
     expect(resumed.complete).toBe(true);
   });
@@ -144,7 +163,11 @@ describe('cleanup job', () => {
 
 describe('purge time budget', () => {
   it('stops before a page that would not fit and resumes where it stopped on the next run', async () => {
-    await writeAll(db, 'system_alerts', range('old', 250).map((id) => alertDoc(id, 40)));
+    await writeAll(
+      db,
+      'system_alerts',
+      range('old', 250).map((id) => alertDoc(id, 40)),
+    );
     const meter = new Meter(firestore());
     const targets = retentionTargets(meter, NOW, DEFAULT_RETENTION).filter((target) => target.name === 'system_alerts (resolved)');
     // A fake clock: every reading advances 10 s, so each page "takes" 10 s; the budget is 35 s.
@@ -176,7 +199,10 @@ describe('error_logs expiry', () => {
     // The cleanup's range queries on resolved alerts need a composite index per alert collection.
     for (const collection of ['payment_alerts', 'functional_alerts', 'system_alerts']) {
       expect(declared.indexes).toContainEqual(
-        expect.objectContaining({ collectionGroup: collection, fields: [expect.objectContaining({ fieldPath: 'resolved' }), expect.objectContaining({ fieldPath: 'resolvedAt' })] }),
+        expect.objectContaining({
+          collectionGroup: collection,
+          fields: [expect.objectContaining({ fieldPath: 'resolved' }), expect.objectContaining({ fieldPath: 'resolvedAt' })],
+        }),
       );
     }
     expect(retentionTargets(new Meter(firestore()), NOW, DEFAULT_RETENTION).map((target) => target.name)).not.toContain('error_logs');

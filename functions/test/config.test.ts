@@ -154,11 +154,19 @@ describe('override document in Firestore', () => {
 
   it('keeps the last valid value of a rejected field, applies the rest, raises a system alert naming the field, and clears it once fixed', async () => {
     const settings = db.collection('monitoring_config').doc('settings');
-    await settings.set({ routing: { warning: ['email', 'slack'] }, recipients: { emails: ['ops@example.com'] }, rules: { monitor_check_failed: { consecutiveRuns: 2 } } });
+    await settings.set({
+      routing: { warning: ['email', 'slack'] },
+      recipients: { emails: ['ops@example.com'] },
+      rules: { monitor_check_failed: { consecutiveRuns: 2 } },
+    });
     const valid = await run('2026-11-20T08:00:00Z');
     expect(valid.config).toEqual({ source: 'override', problems: [] });
 
-    await replaceDoc(settings, { routing: { warning: ['email', 'slack'] }, recipients: { emails: ['ops@example.com', 'new@example.com'] }, rules: { monitor_check_failed: { consecutiveRuns: 'five' } } });
+    await replaceDoc(settings, {
+      routing: { warning: ['email', 'slack'] },
+      recipients: { emails: ['ops@example.com', 'new@example.com'] },
+      rules: { monitor_check_failed: { consecutiveRuns: 'five' } },
+    });
     const rejected = await run('2026-11-20T09:00:00Z');
     expect(rejected.config.source).toBe('override-with-fallbacks');
     expect(rejected.config.problems).toEqual(['rules.monitor_check_failed.consecutiveRuns: Invalid input: expected number, received string']);
@@ -166,7 +174,9 @@ describe('override document in Firestore', () => {
     const [alert] = await allDocs<AlertDoc>(db, 'system_alerts');
     expect(alert).toMatchObject({ ruleId: 'config_invalid', severity: 'warning', resolved: false });
     expect(alert.message).toContain('rules.monitor_check_failed.consecutiveRuns');
-    expect(alert.message).toMatch(/Still using the last valid value of rules\.monitor_check_failed\.consecutiveRuns \(saved .*\); every other field of the document applies/);
+    expect(alert.message).toMatch(
+      /Still using the last valid value of rules\.monitor_check_failed\.consecutiveRuns \(saved .*\); every other field of the document applies/,
+    );
     // The rest of the document applies: the new recipient list routes the alert itself.
     expect(servers.current.smtp.mails).toHaveLength(1);
     expect(servers.current.smtp.mails[0].to).toEqual(['ops@example.com', 'new@example.com']);
@@ -181,7 +191,10 @@ describe('override document in Firestore', () => {
   });
 
   it('falls back to the default of a field that never had a valid value', async () => {
-    await db.collection('monitoring_config').doc('settings').set({ notifications: { maxAttempts: 0 } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ notifications: { maxAttempts: 0 } });
     const result = await run('2026-11-20T08:00:00Z');
     expect(result.config.source).toBe('override-with-fallbacks');
     expect(result.config.problems[0]).toMatch(/^notifications\.maxAttempts: Too small/);

@@ -27,7 +27,11 @@ afterEach(() => {
   delete process.env.DASHBOARD_ORIGINS;
 });
 
-const preflight = (origin: string) => fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+const preflight = (origin: string) =>
+  fetch(url, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+  });
 
 describe('CORS of the admin callables', () => {
   it.each([

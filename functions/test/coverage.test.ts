@@ -29,8 +29,17 @@ const MIN = 60_000;
 const at = (iso: string) => new Date(iso);
 const ms = (iso: string) => Date.parse(iso);
 const scheduled = (job: string, iso: string) => runJob(job, { trigger: 'schedule', now: at(iso), tickMs: ms(iso) });
-const stripeFailure = (iso: string) => ({ provider: 'stripe', status: 'failed', amount: 5_000, currency: 'EUR', createdAt: Timestamp.fromMillis(ms(iso) - 60_000), failedAt: Timestamp.fromMillis(ms(iso)), failureCode: 'card_declined' });
-const evaluation = (result: RunResult, ruleId: string, key: string | null = null) => result.evaluations.find((item) => item.ruleId === ruleId && item.key === key);
+const stripeFailure = (iso: string) => ({
+  provider: 'stripe',
+  status: 'failed',
+  amount: 5_000,
+  currency: 'EUR',
+  createdAt: Timestamp.fromMillis(ms(iso) - 60_000),
+  failedAt: Timestamp.fromMillis(ms(iso)),
+  failureCode: 'card_declined',
+});
+const evaluation = (result: RunResult, ruleId: string, key: string | null = null) =>
+  result.evaluations.find((item) => item.ruleId === ruleId && item.key === key);
 const alertsOf = async (collection: string, ruleId: string) => (await allDocs<AlertDoc>(db, collection)).filter((alert) => alert.ruleId === ruleId);
 const bookable = () => times(3, (i) => provider(`available-${i}`, { isAvailable: true, rating: 4 }));
 /** Healthy surroundings for fast-path runs: bookable providers, Meta CAPI sending. */
@@ -51,14 +60,42 @@ describe('window plan (pure)', () => {
   const cursor = (coveredToMs: number, spans: Array<[number, number]> = []): RuleCursor => ({ coveredToMs, spans });
   const base = { tickMs: T, windowMinutes: 60, maxLookbackMinutes: 1_440, scheduled: true };
   it.each<[string, Parameters<typeof planWindows>[0], { fromMs: number; count: number; first: number; basis: string; moves: boolean }]>([
-    ['an unscheduled run: the window ending at the run instant', { ...base, scheduled: false, cursor: cursor(T - 240 * MIN) }, { fromMs: T, count: 1, first: T, basis: 'plain', moves: false }],
+    [
+      'an unscheduled run: the window ending at the run instant',
+      { ...base, scheduled: false, cursor: cursor(T - 240 * MIN) },
+      { fromMs: T, count: 1, first: T, basis: 'plain', moves: false },
+    ],
     ['the first scheduled run: the window ending at the tick', { ...base, cursor: null }, { fromMs: T, count: 1, first: T, basis: 'first', moves: true }],
-    ['4 h after the previous tick: 47 step points between, plus the tick', { ...base, cursor: cursor(T - 240 * MIN) }, { fromMs: T - 240 * MIN, count: 48, first: T - 235 * MIN, basis: 'since-previous', moves: true }],
-    ['5 min after: the tick only (no step point strictly between)', { ...base, cursor: cursor(T - 5 * MIN) }, { fromMs: T - 5 * MIN, count: 1, first: T, basis: 'since-previous', moves: true }],
-    ['an unaligned previous tick: the next step point after it', { ...base, cursor: cursor(T - 7 * MIN) }, { fromMs: T - 7 * MIN, count: 2, first: T - 5 * MIN, basis: 'since-previous', moves: true }],
-    ['3 days of missed runs: bounded by the look-back', { ...base, cursor: cursor(T - 3 * 1_440 * MIN) }, { fromMs: T - 1_440 * MIN, count: 288, first: T - 1_435 * MIN, basis: 'lookback-capped', moves: true }],
-    ['a retry of this tick: the span stored for it', { ...base, cursor: cursor(T, [[T, T - 240 * MIN]]) }, { fromMs: T - 240 * MIN, count: 48, first: T - 235 * MIN, basis: 'retry', moves: false }],
-    ['a late run of an older tick: the window ending at it', { ...base, cursor: cursor(T + 5 * MIN) }, { fromMs: T, count: 1, first: T, basis: 'later-tick-covered', moves: false }],
+    [
+      '4 h after the previous tick: 47 step points between, plus the tick',
+      { ...base, cursor: cursor(T - 240 * MIN) },
+      { fromMs: T - 240 * MIN, count: 48, first: T - 235 * MIN, basis: 'since-previous', moves: true },
+    ],
+    [
+      '5 min after: the tick only (no step point strictly between)',
+      { ...base, cursor: cursor(T - 5 * MIN) },
+      { fromMs: T - 5 * MIN, count: 1, first: T, basis: 'since-previous', moves: true },
+    ],
+    [
+      'an unaligned previous tick: the next step point after it',
+      { ...base, cursor: cursor(T - 7 * MIN) },
+      { fromMs: T - 7 * MIN, count: 2, first: T - 5 * MIN, basis: 'since-previous', moves: true },
+    ],
+    [
+      '3 days of missed runs: bounded by the look-back',
+      { ...base, cursor: cursor(T - 3 * 1_440 * MIN) },
+      { fromMs: T - 1_440 * MIN, count: 288, first: T - 1_435 * MIN, basis: 'lookback-capped', moves: true },
+    ],
+    [
+      'a retry of this tick: the span stored for it',
+      { ...base, cursor: cursor(T, [[T, T - 240 * MIN]]) },
+      { fromMs: T - 240 * MIN, count: 48, first: T - 235 * MIN, basis: 'retry', moves: false },
+    ],
+    [
+      'a late run of an older tick: the window ending at it',
+      { ...base, cursor: cursor(T + 5 * MIN) },
+      { fromMs: T, count: 1, first: T, basis: 'later-tick-covered', moves: false },
+    ],
   ])('%s', (_name, input, expected) => {
     const plan = planWindows(input);
     expect(plan.fromMs).toBe(expected.fromMs);
@@ -81,8 +118,27 @@ describe('window plan (pure)', () => {
   it.each<[string, Measured[], 'above' | 'below', number | null, number]>([
     ['above: the highest window', measured([[1], [4], [2]]), 'above', null, 1],
     ['above: the latest window on ties', measured([[4], [4], [2]]), 'above', null, 1],
-    ['below: the lowest window with enough sample', measured([[0, 10], [3, 60], [5, 80]]), 'below', 50, 1],
-    ['below: none with enough sample, the last window', measured([[0, 10], [3, 20]]), 'below', 50, 1],
+    [
+      'below: the lowest window with enough sample',
+      measured([
+        [0, 10],
+        [3, 60],
+        [5, 80],
+      ]),
+      'below',
+      50,
+      1,
+    ],
+    [
+      'below: none with enough sample, the last window',
+      measured([
+        [0, 10],
+        [3, 20],
+      ]),
+      'below',
+      50,
+      1,
+    ],
   ])('worst window, %s', (_name, items, direction, minSample, index) => {
     expect(worstOf(items, direction, minSample)).toBe(items[index]);
   });
@@ -94,7 +150,13 @@ describe('window plan (pure)', () => {
 
   it.each<[string, { enabled: boolean; everyMinutes: number }, string, boolean, string | null]>([
     ['every 5 min: each firing', { enabled: true, everyMinutes: 5 }, '2026-11-20T12:05:00Z', true, null],
-    ['every 15 min: a :05 tick is skipped', { enabled: true, everyMinutes: 15 }, '2026-11-20T12:05:00Z', true, 'tick is not a multiple of fastPath.everyMinutes (15)'],
+    [
+      'every 15 min: a :05 tick is skipped',
+      { enabled: true, everyMinutes: 15 },
+      '2026-11-20T12:05:00Z',
+      true,
+      'tick is not a multiple of fastPath.everyMinutes (15)',
+    ],
     ['every 15 min: a :45 tick runs', { enabled: true, everyMinutes: 15 }, '2026-11-20T12:45:00Z', true, null],
     ['disabled', { enabled: false, everyMinutes: 5 }, '2026-11-20T12:00:00Z', true, 'fastPath.enabled is false'],
     ['a CLI run evaluates whatever the tick', { enabled: true, everyMinutes: 30 }, '2026-11-20T12:07:00Z', false, null],
@@ -105,12 +167,22 @@ describe('window plan (pure)', () => {
 
 describe('the fast path', () => {
   it('is a scheduled job every 5 minutes that leaves heartbeats and reminders to the watchdog, and measures every rule flagged fastPath', () => {
-    expect(findJob('fast')).toMatchObject({ exportName: 'runFastHealthCheck', schedule: '*/5 * * * *', timeZone: 'Europe/Paris', periodMinutes: 5, housekeeping: false });
+    expect(findJob('fast')).toMatchObject({
+      exportName: 'runFastHealthCheck',
+      schedule: '*/5 * * * *',
+      timeZone: 'Europe/Paris',
+      periodMinutes: 5,
+      housekeeping: false,
+    });
     expect(JOBS.filter((job) => job.name === 'watchdog')).toHaveLength(1);
     expect(unmeasuredFastRules()).toEqual([]);
     // Only critical and emergency rules, none of which needs a vendor API.
     for (const rule of FAST_PATH_RULES) expect(['critical', 'emergency']).toContain(rule.severity);
-    expect(FAST_PATH_RULES.map((rule) => rule.id).sort()).toEqual(RULES.filter((rule) => rule.fastPath).map((rule) => rule.id).sort());
+    expect(FAST_PATH_RULES.map((rule) => rule.id).sort()).toEqual(
+      RULES.filter((rule) => rule.fastPath)
+        .map((rule) => rule.id)
+        .sort(),
+    );
   });
 });
 
@@ -135,7 +207,11 @@ describe('sliding windows through the payment job', () => {
   it('a burst between two 4-hourly runs is detected by the next run, which names the breach hour', async () => {
     await scheduled('payment', '2026-11-20T08:00:00Z');
     // 4 failures (threshold 3) between 09:10 and 09:25, 2.5 hours before the 12:00 run.
-    await seed(db, 'payments', ['09:10', '09:15', '09:20', '09:25'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)));
+    await seed(
+      db,
+      'payments',
+      ['09:10', '09:15', '09:20', '09:25'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)),
+    );
     const result = await scheduled('payment', '2026-11-20T12:00:00Z');
     expect(evaluation(result, 'stripe_payment_failures')).toMatchObject({ status: 'breach', value: 4 });
     const [alert] = await alertsOf('payment_alerts', 'stripe_payment_failures');
@@ -155,7 +231,11 @@ describe('sliding windows through the payment job', () => {
       return { trigger: result.trigger, stripe: evaluation(result, 'stripe_payment_failures') };
     };
     expect((await stripeOf(['--now', '2026-11-20T08:00:00Z', '--scheduled'])).trigger).toBe('schedule');
-    await seed(db, 'payments', ['09:10', '09:15', '09:20', '09:25'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)));
+    await seed(
+      db,
+      'payments',
+      ['09:10', '09:15', '09:20', '09:25'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)),
+    );
     expect(await stripeOf(['--now', '2026-11-20T12:00:00Z'])).toMatchObject({ trigger: 'cli', stripe: { status: 'ok', value: 0 } });
     expect(await stripeOf(['--now', '2026-11-20T12:00:00Z', '--scheduled'])).toMatchObject({ trigger: 'schedule', stripe: { status: 'breach', value: 4 } });
   });
@@ -203,22 +283,40 @@ describe('sliding windows through the payment job', () => {
 
   it('a retried tick examines exactly the same windows and gives identical values', async () => {
     await scheduled('payment', '2026-11-20T08:00:00Z');
-    await seed(db, 'payments', ['09:10', '09:15', '09:20', '09:25'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)));
+    await seed(
+      db,
+      'payments',
+      ['09:10', '09:15', '09:20', '09:25'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)),
+    );
     const first = await scheduled('payment', '2026-11-20T12:00:00Z');
     const retry = await scheduled('payment', '2026-11-20T12:00:00Z');
-    const pick = (result: RunResult) => result.evaluations.filter((item) => ['stripe_payment_failures', 'paypal_payment_failures', 'failed_calls'].includes(item.ruleId));
+    const pick = (result: RunResult) =>
+      result.evaluations.filter((item) => ['stripe_payment_failures', 'paypal_payment_failures', 'failed_calls'].includes(item.ruleId));
     expect(pick(retry)).toEqual(pick(first));
-    expect(retry.candidates.find((item) => item.ruleId === 'stripe_payment_failures')?.details).toEqual(first.candidates.find((item) => item.ruleId === 'stripe_payment_failures')?.details);
+    expect(retry.candidates.find((item) => item.ruleId === 'stripe_payment_failures')?.details).toEqual(
+      first.candidates.find((item) => item.ruleId === 'stripe_payment_failures')?.details,
+    );
     expect(retry.alerts.opened).toHaveLength(0);
     expect(await alertsOf('payment_alerts', 'stripe_payment_failures')).toHaveLength(1);
   });
 
   it('catch-up after missed runs goes back at most coverage.maxLookbackMinutes', async () => {
-    await db.collection('monitoring_config').doc('settings').set({ coverage: { maxLookbackMinutes: 1_440 } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ coverage: { maxLookbackMinutes: 1_440 } });
     await scheduled('payment', '2026-11-17T12:00:00Z');
     // Runs missed for 3 days. A burst 30 h before the next run is beyond the look-back; one 20 h before is not.
-    await seed(db, 'payments', ['06:00', '06:05', '06:10', '06:15', '06:20'].map((time) => stripeFailure(`2026-11-19T${time}:00Z`)));
-    await seed(db, 'payments', ['16:00', '16:05', '16:10', '16:15'].map((time) => stripeFailure(`2026-11-19T${time}:00Z`)));
+    await seed(
+      db,
+      'payments',
+      ['06:00', '06:05', '06:10', '06:15', '06:20'].map((time) => stripeFailure(`2026-11-19T${time}:00Z`)),
+    );
+    await seed(
+      db,
+      'payments',
+      ['16:00', '16:05', '16:10', '16:15'].map((time) => stripeFailure(`2026-11-19T${time}:00Z`)),
+    );
     const result = await scheduled('payment', '2026-11-20T12:00:00Z');
     const [alert] = await alertsOf('payment_alerts', 'stripe_payment_failures');
     expect(evaluation(result, 'stripe_payment_failures')).toMatchObject({ status: 'breach', value: 4 });
@@ -267,12 +365,19 @@ describe('blocks counted since the last success', () => {
 
 describe('fast path and full check together', () => {
   beforeEach(async () => {
-    await db.collection('monitoring_config').doc('settings').set({ recipients: { emails: ['ops@example.com'] } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ recipients: { emails: ['ops@example.com'] } });
     await seedFunctional(db, { providers: bookable() });
   });
 
   it('a condition seen first by the fast path and then by the full check is one alert and one message per channel', async () => {
-    await seed(db, 'payments', ['11:40', '11:45', '11:50', '11:52'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)));
+    await seed(
+      db,
+      'payments',
+      ['11:40', '11:45', '11:50', '11:52'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)),
+    );
     const fast = await scheduled('fast', '2026-11-20T11:55:00Z');
     expect(fast.alerts.opened.map((item) => item.ruleId)).toEqual(['stripe_payment_failures']);
     const fastAgain = await scheduled('fast', '2026-11-20T12:00:00Z');
@@ -291,21 +396,34 @@ describe('fast path and full check together', () => {
   });
 
   it('interleaved ticks: a full check of 12:00 that runs after the fast path of 12:05 changes nothing and sends nothing', async () => {
-    await seed(db, 'payments', ['11:40', '11:45', '11:50', '11:52'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)));
+    await seed(
+      db,
+      'payments',
+      ['11:40', '11:45', '11:50', '11:52'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)),
+    );
     await scheduled('fast', '2026-11-20T12:00:00Z');
     await scheduled('fast', '2026-11-20T12:05:00Z');
     const late = await scheduled('payment', '2026-11-20T12:00:00Z');
     // The same windows as the fast run of 12:00 (the span remembered for that tick), and the engine
     // leaves the alert to the later tick.
-    expect(late.candidates.find((item) => item.ruleId === 'stripe_payment_failures')?.details).toMatchObject({ coveredFrom: '2026-11-20T12:00:00.000Z', windowsExamined: 1 });
+    expect(late.candidates.find((item) => item.ruleId === 'stripe_payment_failures')?.details).toMatchObject({
+      coveredFrom: '2026-11-20T12:00:00.000Z',
+      windowsExamined: 1,
+    });
     expect(late.alerts.opened).toHaveLength(0);
     expect(await alertsOf('payment_alerts', 'stripe_payment_failures')).toHaveLength(1);
     expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: Stripe payment failures']);
   });
 
   it('two fast-path runs racing on the same tick open one alert and send one message per channel', async () => {
-    await seed(db, 'payouts', [{ method: 'paypal', status: 'failed', amount: 4_000, currency: 'EUR', createdAt: Timestamp.fromMillis(ms('2026-11-19T06:00:00Z')) }]);
-    await seed(db, 'payments', ['11:40', '11:45', '11:50', '11:52'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)));
+    await seed(db, 'payouts', [
+      { method: 'paypal', status: 'failed', amount: 4_000, currency: 'EUR', createdAt: Timestamp.fromMillis(ms('2026-11-19T06:00:00Z')) },
+    ]);
+    await seed(
+      db,
+      'payments',
+      ['11:40', '11:45', '11:50', '11:52'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)),
+    );
     const [a, b] = await Promise.all([scheduled('fast', '2026-11-20T12:00:00Z'), scheduled('fast', '2026-11-20T12:00:00Z')]);
     const pick = (result: RunResult) => result.evaluations.filter((item) => item.ruleId !== 'monitor_check_failed' && item.ruleId !== 'config_invalid');
     expect(pick(a)).toEqual(pick(b));
@@ -319,9 +437,15 @@ describe('fast path and full check together', () => {
       db = await freshProject();
       await seedFunctional(db, {
         ...healthy(),
-        analytics_events: times(count, (i) => analyticsEvent(i % 2 ? 'signup_page_view' : 'signup_success', new Date(ms('2026-11-20T11:00:00Z') + i * 1_000), { formName: 'signup_client' })),
+        analytics_events: times(count, (i) =>
+          analyticsEvent(i % 2 ? 'signup_page_view' : 'signup_success', new Date(ms('2026-11-20T11:00:00Z') + i * 1_000), { formName: 'signup_client' }),
+        ),
       });
-      await seed(db, 'payments', times(count, (i) => ({ ...stripeFailure(`2026-11-19T0${i % 10}:00:00Z`), status: i % 2 ? 'captured' : 'failed' })));
+      await seed(
+        db,
+        'payments',
+        times(count, (i) => ({ ...stripeFailure(`2026-11-19T0${i % 10}:00:00Z`), status: i % 2 ? 'captured' : 'failed' })),
+      );
       await scheduled('fast', '2026-11-20T11:55:00Z');
       return (await scheduled('fast', '2026-11-20T12:00:00Z')).reads;
     };

@@ -17,10 +17,13 @@ let db: Firestore;
 
 beforeEach(async () => {
   db = await freshProject();
-  await db.collection('monitoring_config').doc('settings').set({
-    recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
-    rules: { backup_stale: { enabled: false } },
-  });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({
+      recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
+      rules: { backup_stale: { enabled: false } },
+    });
 });
 afterAll(closeFirebase);
 
@@ -38,15 +41,17 @@ async function seed(entries: Entry[]): Promise<void> {
   await writeAll(
     db,
     'error_logs',
-    entries.map(({ id, at, severity = 'critical', source = 'checkout-api', message = 'Payment intent creation failed: card_declined for jane.doe@example.com' }) => ({
-      id,
-      timestamp: Timestamp.fromMillis(at),
-      expireAt: Timestamp.fromMillis(at + 30 * 86_400_000),
-      severity,
-      message,
-      correlationId: `req-${id}`,
-      ...(source === null ? {} : { source }),
-    })),
+    entries.map(
+      ({ id, at, severity = 'critical', source = 'checkout-api', message = 'Payment intent creation failed: card_declined for jane.doe@example.com' }) => ({
+        id,
+        timestamp: Timestamp.fromMillis(at),
+        expireAt: Timestamp.fromMillis(at + 30 * 86_400_000),
+        severity,
+        message,
+        correlationId: `req-${id}`,
+        ...(source === null ? {} : { source }),
+      }),
+    ),
   );
 }
 
@@ -126,7 +131,9 @@ describe('a burst of critical errors', () => {
     // Two trigger runs: each sends its own alert's message, or one of them folds both into one message
     // (grouping, notifications/group.ts) when it finds the other's due. Each alert is told exactly once.
     const texts = servers.current.slack.messages.map((message) => message.text).sort();
-    expect([['CRITICAL: 2 alerts'], ['CRITICAL: Critical errors logged: booking-service', 'CRITICAL: Critical errors logged: checkout-api']]).toContainEqual(texts);
+    expect([['CRITICAL: 2 alerts'], ['CRITICAL: Critical errors logged: booking-service', 'CRITICAL: Critical errors logged: checkout-api']]).toContainEqual(
+      texts,
+    );
     const listed = JSON.stringify(servers.current.slack.messages.map((message) => message.blocks));
     expect(listed).toContain('Critical errors logged: checkout-api');
     expect(listed).toContain('Critical errors logged: booking-service');

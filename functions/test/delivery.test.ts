@@ -24,7 +24,10 @@ beforeEach(async () => {
 afterAll(closeFirebase);
 
 async function configure(rules: Record<string, unknown> = {}) {
-  await db.collection('monitoring_config').doc('settings').set({ recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] }, rules });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({ recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] }, rules });
 }
 
 let sequence = 0;
@@ -59,7 +62,16 @@ describe('pure parts', () => {
       { status: 'queued', direction: 'outbound-api', errorCode: null },
       { status: 'received', direction: 'inbound', errorCode: null },
     ]);
-    expect(counts).toEqual({ delivered: 2, undelivered: 2, failed: 2, pending: 2, topErrorCodes: [{ code: 30007, count: 2 }, { code: 30003, count: 1 }] });
+    expect(counts).toEqual({
+      delivered: 2,
+      undelivered: 2,
+      failed: 2,
+      pending: 2,
+      topErrorCodes: [
+        { code: 30007, count: 2 },
+        { code: 30003, count: 1 },
+      ],
+    });
   });
 
   it.each([
@@ -125,7 +137,9 @@ describe('SMS delivery rate', () => {
     servers.current.twilio.fail({ status: 500, body: { code: 20500, message: 'Internal Server Error', status: 500 } });
     const result = await run();
     expect(evaluationOf(result, 'sms_delivery_rate_low')).toBeUndefined();
-    expect(result.evaluations.find((item) => item.ruleId === 'monitor_check_failed' && item.key === 'delivery/sms-delivery')).toMatchObject({ status: 'breach' });
+    expect(result.evaluations.find((item) => item.ruleId === 'monitor_check_failed' && item.key === 'delivery/sms-delivery')).toMatchObject({
+      status: 'breach',
+    });
   });
 
   it('without Twilio credentials the SMS check is skipped with the reason', async () => {
@@ -169,6 +183,9 @@ describe('email bounce rate', () => {
   it('below the minimum sample (default 50) it is not decided', async () => {
     await configure();
     await emails([...repeat('delivered', 5), 'bounced', 'bounced']);
-    expect(evaluationOf(await run(), 'email_bounce_rate_high')).toMatchObject({ status: 'unknown', reason: 'sample of 7 emails logged is below the minimum of 50' });
+    expect(evaluationOf(await run(), 'email_bounce_rate_high')).toMatchObject({
+      status: 'unknown',
+      reason: 'sample of 7 emails logged is below the minimum of 50',
+    });
   });
 });

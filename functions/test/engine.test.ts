@@ -137,10 +137,7 @@ describe('resolution', () => {
     expect(alert.resolution).toMatch(/Condition cleared: 3/);
     expect(alert.metadata.resolvedByRunId).toBe(result.runId);
     expect(result.alerts.resolved).toHaveLength(1);
-    expect(servers.current.slack.messages.map((message) => message.text)).toEqual([
-      'CRITICAL: Test failures',
-      'RESOLVED: Test failures',
-    ]);
+    expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: Test failures', 'RESOLVED: Test failures']);
     expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['CRITICAL: Test failures', 'RESOLVED: Test failures']);
     expect(servers.current.twilio.sms).toHaveLength(0);
   });
@@ -239,11 +236,14 @@ describe('acknowledgement and silences', () => {
     });
     job.observe(failures(5));
     await job.run(at('2026-11-20T08:00:00Z'));
-    await db.collection('payment_alerts').doc('test_failures-n1').update({
-      acknowledged: true,
-      acknowledgedBy: 'admin-uid',
-      acknowledgedAt: Timestamp.fromDate(new Date('2026-11-20T08:30:00Z')),
-    });
+    await db
+      .collection('payment_alerts')
+      .doc('test_failures-n1')
+      .update({
+        acknowledged: true,
+        acknowledgedBy: 'admin-uid',
+        acknowledgedAt: Timestamp.fromDate(new Date('2026-11-20T08:30:00Z')),
+      });
     const quiet = await job.run(at('2026-11-20T10:00:00Z'));
     expect(quiet.alerts.updated[0].note).toMatch(/acknowledged/);
     expect(servers.current.slack.messages).toHaveLength(1);
@@ -256,15 +256,18 @@ describe('acknowledgement and silences', () => {
   });
 
   it('records alerts during a silence without notifying, and notifies once the silence is over', async () => {
-    await db.collection('monitoring_silences').doc('deploy').set({
-      startsAt: Timestamp.fromDate(new Date('2026-11-20T07:00:00Z')),
-      endsAt: Timestamp.fromDate(new Date('2026-11-20T09:30:00Z')),
-      category: 'test',
-      ruleId: null,
-      reason: 'payment provider migration',
-      createdBy: 'ops@example.com',
-      createdAt: Timestamp.now(),
-    });
+    await db
+      .collection('monitoring_silences')
+      .doc('deploy')
+      .set({
+        startsAt: Timestamp.fromDate(new Date('2026-11-20T07:00:00Z')),
+        endsAt: Timestamp.fromDate(new Date('2026-11-20T09:30:00Z')),
+        category: 'test',
+        ruleId: null,
+        reason: 'payment provider migration',
+        createdBy: 'ops@example.com',
+        createdAt: Timestamp.now(),
+      });
     const job = scriptedJob();
     job.observe(failures(5));
     const muted = await job.run(at('2026-11-20T08:00:00Z'));
@@ -280,14 +283,17 @@ describe('acknowledgement and silences', () => {
   });
 
   it('does not mute rules outside the silence scope', async () => {
-    await db.collection('monitoring_silences').doc('other').set({
-      startsAt: Timestamp.fromDate(new Date('2026-11-20T07:00:00Z')),
-      endsAt: Timestamp.fromDate(new Date('2026-11-20T12:00:00Z')),
-      ruleId: 'some_other_rule',
-      reason: 'unrelated',
-      createdBy: 'ops@example.com',
-      createdAt: Timestamp.now(),
-    });
+    await db
+      .collection('monitoring_silences')
+      .doc('other')
+      .set({
+        startsAt: Timestamp.fromDate(new Date('2026-11-20T07:00:00Z')),
+        endsAt: Timestamp.fromDate(new Date('2026-11-20T12:00:00Z')),
+        ruleId: 'some_other_rule',
+        reason: 'unrelated',
+        createdBy: 'ops@example.com',
+        createdAt: Timestamp.now(),
+      });
     const job = scriptedJob();
     job.observe(failures(5));
     await job.run(at('2026-11-20T08:00:00Z'));

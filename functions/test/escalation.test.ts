@@ -50,13 +50,15 @@ describe('critical alert nobody acknowledges', () => {
 
     const due = await job.run(at('2026-11-20T10:00:00Z'));
     expect(due.escalations).toEqual([
-      expect.objectContaining({ alertId: 'test_failures-n1', event: 'unacknowledged-critical', channels: ['email', 'slack', 'sms'], unacknowledgedMinutes: 120 }),
+      expect.objectContaining({
+        alertId: 'test_failures-n1',
+        event: 'unacknowledged-critical',
+        channels: ['email', 'slack', 'sms'],
+        unacknowledgedMinutes: 120,
+      }),
     ]);
     expect(texts()).toEqual(['CRITICAL: Test failures', 'UNACKNOWLEDGED CRITICAL: Test failures']);
-    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual([
-      'CRITICAL: Test failures',
-      'UNACKNOWLEDGED CRITICAL: Test failures',
-    ]);
+    expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['CRITICAL: Test failures', 'UNACKNOWLEDGED CRITICAL: Test failures']);
     // The on-call phones ring: SMS is an emergency channel.
     expect(servers.current.twilio.sms.map((sms) => sms.to).sort()).toEqual(['+33612345678', '+33698765432']);
     expect(servers.current.twilio.sms[0].body).toMatch(/^UNACKNOWLEDGED CRITICAL: Test failures/);
@@ -82,11 +84,14 @@ describe('critical alert nobody acknowledges', () => {
   it('is not re-notified once acknowledged', async () => {
     const job = criticalJob();
     await job.run(at('2026-11-20T08:00:00Z'));
-    await db.collection('payment_alerts').doc('test_failures-n1').update({
-      acknowledged: true,
-      acknowledgedBy: 'admin-uid',
-      acknowledgedAt: Timestamp.fromDate(new Date('2026-11-20T09:00:00Z')),
-    });
+    await db
+      .collection('payment_alerts')
+      .doc('test_failures-n1')
+      .update({
+        acknowledged: true,
+        acknowledgedBy: 'admin-uid',
+        acknowledgedAt: Timestamp.fromDate(new Date('2026-11-20T09:00:00Z')),
+      });
     const result = await job.run(at('2026-11-20T11:00:00Z'));
     expect(result.escalations).toEqual([]);
     expect(texts()).toEqual(['CRITICAL: Test failures']);
@@ -145,14 +150,17 @@ describe('critical alert nobody acknowledges', () => {
 
 describe('a silence that outlasts the escalation delay', () => {
   it('the first run of any job after it sends the deferred first message, and the reminder waits the full delay from it', async () => {
-    await db.collection('monitoring_silences').doc('migration').set({
-      startsAt: Timestamp.fromDate(new Date('2026-11-20T07:30:00Z')),
-      endsAt: Timestamp.fromDate(new Date('2026-11-20T12:00:00Z')),
-      category: 'test',
-      reason: 'database migration',
-      createdBy: 'ops',
-      createdAt: Timestamp.now(),
-    });
+    await db
+      .collection('monitoring_silences')
+      .doc('migration')
+      .set({
+        startsAt: Timestamp.fromDate(new Date('2026-11-20T07:30:00Z')),
+        endsAt: Timestamp.fromDate(new Date('2026-11-20T12:00:00Z')),
+        category: 'test',
+        reason: 'database migration',
+        createdBy: 'ops',
+        createdAt: Timestamp.now(),
+      });
     const job = criticalJob();
     // Another job, observing nothing of this rule (the watchdog runs every 15 minutes).
     const watchdog = criticalJob();
@@ -167,7 +175,9 @@ describe('a silence that outlasts the escalation delay', () => {
 
     // 4 h after it opened (past the 120 min delay), the silence ends: one first message, no reminder.
     const first = await watchdog.run(at('2026-11-20T12:00:00Z'));
-    expect(first.escalations).toEqual([expect.objectContaining({ alertId: 'test_failures-n1', kind: 'deferred-first', event: 'opened', channels: ['email', 'slack'] })]);
+    expect(first.escalations).toEqual([
+      expect.objectContaining({ alertId: 'test_failures-n1', kind: 'deferred-first', event: 'opened', channels: ['email', 'slack'] }),
+    ]);
     expect(texts()).toEqual(['CRITICAL: Test failures']);
     expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['CRITICAL: Test failures']);
     expect(servers.current.twilio.sms).toHaveLength(0);

@@ -47,7 +47,17 @@ function alertWith(text: string, overrides: Partial<AlertDoc> = {}): AlertDoc {
     unit: 'percent',
     window: 'last 24 h',
     resolution: `Cleared for ${text}`,
-    metadata: { job: 'functional', stateId: 's', incident: 1, openedByRunId: 'r1', lastRunId: 'run-1', resolvedByRunId: null, lastTickMs: 0, sample: 10, details: {} },
+    metadata: {
+      job: 'functional',
+      stateId: 's',
+      incident: 1,
+      openedByRunId: 'r1',
+      lastRunId: 'run-1',
+      resolvedByRunId: null,
+      lastTickMs: 0,
+      sample: 10,
+      details: {},
+    },
     ...overrides,
   } as AlertDoc;
 }
@@ -121,7 +131,9 @@ describe('Slack: every data-derived text escaped, in blocks and fallback text', 
   });
 
   it('the one link is the product runbook; a runbook URL that could break out of a link is shown as text', () => {
-    const links = slackStrings(slackPayload(context(alertWith('<!channel>')))).join('\n').match(/<[^>]*>/g);
+    const links = slackStrings(slackPayload(context(alertWith('<!channel>'))))
+      .join('\n')
+      .match(/<[^>]*>/g);
     expect(links).toEqual(['<https://docs.example.com/runbook#rule-form_error_rate|Runbook>']);
     const bad = slackStrings(slackPayload(context(alertWith('x', { runbookUrl: 'https://a.example/x|<!channel>' })))).join('\n');
     expect(bad).not.toMatch(/<[^>]*>/);
@@ -217,7 +229,15 @@ describe('escape helpers', () => {
 describe('config_invalid quotes rejected keys safely', () => {
   it('a hostile unknown key is one bounded line in the stored message and escaped in Slack', () => {
     const { problems } = resolveConfig({ ['<!channel>\n*fake*' + 'k'.repeat(400)]: 1 });
-    const message = getRule('config_invalid').message({ value: problems.length, threshold: 0, key: null, window: null, params: {}, details: { problems }, format: formatterFor('en') });
+    const message = getRule('config_invalid').message({
+      value: problems.length,
+      threshold: 0,
+      key: null,
+      window: null,
+      params: {},
+      details: { problems },
+      format: formatterFor('en'),
+    });
     expect(message).not.toContain('\n');
     expect(message.length).toBeLessThan(400);
     const slack = slackStrings(slackPayload(context(alertWith('x', { message }))));

@@ -20,10 +20,13 @@ beforeEach(async () => {
 afterAll(closeFirebase);
 
 async function configure(externalHeartbeat: Record<string, unknown>) {
-  await db.collection('monitoring_config').doc('settings').set({
-    recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
-    externalHeartbeat,
-  });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({
+      recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
+      externalHeartbeat,
+    });
 }
 
 it.each([
@@ -85,7 +88,7 @@ it('a failed watchdog run pings <url>/fail with its error', async () => {
   ]);
 });
 
-it('a dead man\'s switch that hangs or refuses costs at most its timeout and never fails the run', async () => {
+it("a dead man's switch that hangs or refuses costs at most its timeout and never fails the run", async () => {
   const receiver = servers.current.heartbeat;
   await configure({ url: receiver.pingUrl, timeoutMs: 500 });
   receiver.fail({ hang: true }, 1);

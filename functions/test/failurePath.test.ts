@@ -54,6 +54,9 @@ it('Firestore unreachable: the run fails inside its timeout, logs, and reports t
   expect(output).toMatch(/Could not write the run record/);
   const events = servers.current.sentry.events;
   expect(events).toHaveLength(1);
-  expect(events[0].exception?.values?.[0]).toMatchObject({ type: 'JobFailedError', value: expect.stringMatching(/^Job probe failed \(run probe-.*\): probe run: no answer within \d+ ms/) });
+  expect(events[0].exception?.values?.[0]).toMatchObject({
+    type: 'JobFailedError',
+    value: expect.stringMatching(/^Job probe failed \(run probe-.*\): probe run: no answer within \d+ ms/),
+  });
   expect(events[0].tags).toMatchObject({ source: 'probe' });
 }, 90_000);

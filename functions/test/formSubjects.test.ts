@@ -85,9 +85,14 @@ describe('blinding with junk form names', () => {
     await setConfig({ rules: { form_error_rate: { params: { maxForms: 5 } } }, forms: { allowlist: ['zz_checkout', 'contact_form'] } });
     await seedJunkAndRealForm();
     const result = await run();
-    const keys = result.evaluations.filter((item) => item.ruleId === 'form_error_rate').map((item) => item.key).sort();
+    const keys = result.evaluations
+      .filter((item) => item.ruleId === 'form_error_rate')
+      .map((item) => item.key)
+      .sort();
     expect(keys).toEqual(['contact_form', 'zz_checkout']);
-    expect((await alerts()).filter((alert) => alert.ruleId.startsWith('form_')).map((alert) => [alert.ruleId, alert.key])).toEqual([['form_error_rate', 'zz_checkout']]);
+    expect((await alerts()).filter((alert) => alert.ruleId.startsWith('form_')).map((alert) => [alert.ruleId, alert.key])).toEqual([
+      ['form_error_rate', 'zz_checkout'],
+    ]);
     const [metrics] = await allDocs<{ metrics: { form_errors: Record<string, unknown> } }>(db, 'functional_metrics');
     expect(metrics.metrics.form_errors).toMatchObject({ errorsTotal: 22, unlistedErrors: 14, formsTruncated: false });
   });

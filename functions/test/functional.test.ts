@@ -159,7 +159,10 @@ describe('booking funnel', () => {
 
   it('booking_failure_rate: not decided on 9 attempts, however bad', async () => {
     await seedFunctional(db, { analytics_events: [...events(9, 'booking_start'), ...events(9, 'booking_error')] });
-    expect(evaluationOf(await run('booking'), 'booking_failure_rate')).toMatchObject({ status: 'unknown', reason: 'sample of 9 booking attempts is below the minimum of 10' });
+    expect(evaluationOf(await run('booking'), 'booking_failure_rate')).toMatchObject({
+      status: 'unknown',
+      reason: 'sample of 9 booking attempts is below the minimum of 10',
+    });
   });
 });
 
@@ -195,13 +198,22 @@ describe('provider availability', () => {
     await db.collection('providers').doc('top-0').update({ isAvailable: false });
     await run('booking', later(1));
     const alert = (await alerts()).find((item) => item.ruleId === 'top_rated_unavailable');
-    expect(alert).toMatchObject({ severity: 'warning', value: 60, threshold: 50, window: 'current state, top 10 by rating', ...ruleText('top_rated_unavailable') });
+    expect(alert).toMatchObject({
+      severity: 'warning',
+      value: 60,
+      threshold: 50,
+      window: 'current state, top 10 by rating',
+      ...ruleText('top_rated_unavailable'),
+    });
     expect(alert?.metadata.details.unavailableIds).toEqual(['top-0', 'top-1', 'top-3', 'top-5', 'top-7', 'top-9']);
   });
 
   it('top_rated_unavailable: not decided with fewer than 5 rated providers', async () => {
     await seedFunctional(db, { providers: times(4, (i) => provider(`p${i}`, { isAvailable: false, rating: 4 })) });
-    expect(evaluationOf(await run('booking'), 'top_rated_unavailable')).toMatchObject({ status: 'unknown', reason: 'sample of 4 rated providers is below the minimum of 5' });
+    expect(evaluationOf(await run('booking'), 'top_rated_unavailable')).toMatchObject({
+      status: 'unknown',
+      reason: 'sample of 4 rated providers is below the minimum of 5',
+    });
   });
 });
 
@@ -228,7 +240,10 @@ describe('form errors, per form', () => {
 
     expect(evaluationOf(result, 'form_error_rate', 'contact_form')).toMatchObject({ status: 'ok', value: 5 });
     expect(evaluationOf(result, 'form_error_rate', 'signup_client')).toMatchObject({ status: 'ok', value: 5 });
-    expect(evaluationOf(result, 'form_error_rate', 'quote_form')).toMatchObject({ status: 'unknown', reason: 'sample of 19 submit attempts is below the minimum of 20' });
+    expect(evaluationOf(result, 'form_error_rate', 'quote_form')).toMatchObject({
+      status: 'unknown',
+      reason: 'sample of 19 submit attempts is below the minimum of 20',
+    });
     const formAlerts = (await alerts()).filter((item) => item.ruleId === 'form_error_rate');
     expect(formAlerts).toHaveLength(1);
     expect(formAlerts[0]).toMatchObject({
@@ -279,7 +294,8 @@ describe('tracking', () => {
       value: 0,
       threshold: 1,
       window: 'any 12 h window since the previous evaluation',
-      message: '0 events sent to the Meta Conversions API in the 12 h window ending 20 Nov 2026, 13:01 GMT+1 (1 failed sends) while the site recorded 50 analytics events.',
+      message:
+        '0 events sent to the Meta Conversions API in the 12 h window ending 20 Nov 2026, 13:01 GMT+1 (1 failed sends) while the site recorded 50 analytics events.',
       ...ruleText('meta_capi_inactive'),
     });
 
@@ -321,7 +337,10 @@ describe('tracking', () => {
   });
 
   it('an unusable quality score fails that check only: a monitor_check_failed system alert, the other checks still run', async () => {
-    await db.collection('tracking_status').doc('meta_capi').set({ qualityScore: 70, qualityScoreUpdatedAt: Timestamp.fromDate(hoursAgo(NOW, 49)) });
+    await db
+      .collection('tracking_status')
+      .doc('meta_capi')
+      .set({ qualityScore: 70, qualityScoreUpdatedAt: Timestamp.fromDate(hoursAgo(NOW, 49)) });
     await seedFunctional(db, { analytics_events: events(50, 'booking_search') });
     const result = await run('tracking');
 
@@ -398,11 +417,7 @@ describe('payment flow', () => {
 
   it('commissions_pending_overdue: 10 overdue do not fire, 11 are a warning; recent or paid commissions do not count', async () => {
     await seedFunctional(db, {
-      commissions: [
-        ...times(10, (i) => commission(daysAgo(NOW, 8 + i))),
-        commission(daysAgo(NOW, 6)),
-        commission(daysAgo(NOW, 30), 'paid'),
-      ],
+      commissions: [...times(10, (i) => commission(daysAgo(NOW, 8 + i))), commission(daysAgo(NOW, 6)), commission(daysAgo(NOW, 30), 'paid')],
     });
     expect(evaluationOf(await run('payment'), 'commissions_pending_overdue')).toMatchObject({ status: 'ok', value: 10 });
 
@@ -483,7 +498,9 @@ describe('check sets', () => {
     await seedEveryKeyedRule();
     const result = await runJob('functional-critical', { trigger: 'test', now: NOW });
     expect(functionalRulesOf(result)).toEqual([...RULES_BY_SET.critical].sort());
-    expect(result.evaluations.filter((item) => item.ruleId === 'monitor_check_failed').every((item) => item.key?.startsWith('functional-critical/'))).toBe(true);
+    expect(result.evaluations.filter((item) => item.ruleId === 'monitor_check_failed').every((item) => item.key?.startsWith('functional-critical/'))).toBe(
+      true,
+    );
   });
 
   it('an unknown set is a usage error and nothing runs', async () => {
@@ -580,7 +597,10 @@ describe('scheduled functions', () => {
   });
 
   it('runFunctionalHealthCheck: a blocked signup form becomes an emergency on Slack, email and SMS', async () => {
-    await db.collection('monitoring_config').doc('settings').set({ recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] } });
     await seedFunctional(db, {
       analytics_events: [...events(15, 'signup_page_view', signupForm('provider')), ...events(15, 'signup_page_view', signupForm('client'))],
       providers: enoughProviders(),

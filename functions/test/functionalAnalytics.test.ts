@@ -43,10 +43,12 @@ beforeEach(async () => {
   db = await freshProject();
 });
 afterEach(async () => {
-  await Promise.all(apps.splice(0).map(async (app) => {
-    await terminate(getFirestore(app));
-    await deleteApp(app);
-  }));
+  await Promise.all(
+    apps.splice(0).map(async (app) => {
+      await terminate(getFirestore(app));
+      await deleteApp(app);
+    }),
+  );
 });
 afterAll(closeFirebase);
 
@@ -99,7 +101,9 @@ describe('documents written', () => {
     expect(byType(docs, 'booking_search')).toEqual([
       { ...user, eventType: 'booking_search', metadata: { specialty: 'lawyer', country: 'FR', online: true, maxPrice: 80 } },
     ]);
-    expect(byType(docs, 'booking_start')).toEqual([{ ...user, eventType: 'booking_start', metadata: { providerId: 'provider_42', amount: 50, currency: 'EUR' } }]);
+    expect(byType(docs, 'booking_start')).toEqual([
+      { ...user, eventType: 'booking_start', metadata: { providerId: 'provider_42', amount: 50, currency: 'EUR' } },
+    ]);
     expect(byType(docs, 'booking_complete')).toEqual([
       { ...user, eventType: 'booking_complete', metadata: { bookingId: 'booking_9', providerId: 'provider_42', amount: 50, currency: 'EUR' } },
     ]);
@@ -153,7 +157,7 @@ describe('documents written', () => {
     });
   });
 
-  it('the module-level API (the specification\'s usage) writes through the tracker set up by initFunctionalAnalytics', async () => {
+  it("the module-level API (the specification's usage) writes through the tracker set up by initFunctionalAnalytics", async () => {
     client.signupFunnelTracking.pageView('client');
     client.trackGenericFormError('contact_form', 'email', 'invalid', 'Email invalide');
     expect(client.functionalAnalytics.stats.queued).toBe(2);
@@ -195,7 +199,10 @@ describe('documents written', () => {
 describe('no personal data beyond ids', () => {
   it('masks emails, phone numbers and URLs in messages, drops free text, query strings and malformed ids', async () => {
     const analytics = tracker({ getPage: () => '/checkout?email=jean.dupont@example.com#card', getUser: () => ({ userId: 'jean.dupont@example.com' }) });
-    analytics.signup.error('auth/email-already-in-use', 'jean.dupont@example.com is taken, call +33 6 12 34 56 78 or see https://app.example.com/reset?token=abc');
+    analytics.signup.error(
+      'auth/email-already-in-use',
+      'jean.dupont@example.com is taken, call +33 6 12 34 56 78 or see https://app.example.com/reset?token=abc',
+    );
     analytics.booking.search({ specialty: 'lawyer', query: 'Jean Dupont avocat Paris', 'bad key': 'x', note: 'free text here' });
     analytics.payment.error('Carte refusée pour Jean Dupont', 'Card 4242 4242 4242 4242 declined', 'pi_1');
     analytics.booking.providerView('Jean Dupont');
@@ -269,14 +276,17 @@ describe('never blocking the page', () => {
   });
 
   it('bad input and a throwing hook never escape', () => {
-    const analytics = tracker({
-      getUser: () => {
-        throw new Error('auth not ready');
+    const analytics = tracker(
+      {
+        getUser: () => {
+          throw new Error('auth not ready');
+        },
+        getPage: () => {
+          throw new Error('no router');
+        },
       },
-      getPage: () => {
-        throw new Error('no router');
-      },
-    }, null);
+      null,
+    );
     expect(() => {
       analytics.booking.start(undefined as unknown as string, Number.NaN, 'euros');
       analytics.createFormErrorHandler('form')(null as unknown as object);

@@ -17,19 +17,25 @@ let db: Firestore;
 
 beforeEach(async () => {
   db = await freshProject();
-  await db.collection('monitoring_config').doc('settings').set({ recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] } });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({ recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] } });
 });
 afterAll(closeFirebase);
 
 describe('exported functions', () => {
   it('runSystemHealthCheck: a scheduler tick runs the system job at its scheduleTime and reports a stale job', async () => {
     const scheduleTime = '2026-11-20T07:00:00Z';
-    await db.collection('monitoring_jobs').doc('cleanup').set({
-      job: 'cleanup',
-      lastSuccessAt: Timestamp.fromDate(new Date('2026-11-18T02:30:00Z')),
-      lastOutcome: 'success',
-      consecutiveFailures: 0,
-    });
+    await db
+      .collection('monitoring_jobs')
+      .doc('cleanup')
+      .set({
+        job: 'cleanup',
+        lastSuccessAt: Timestamp.fromDate(new Date('2026-11-18T02:30:00Z')),
+        lastOutcome: 'success',
+        consecutiveFailures: 0,
+      });
     await db.collection('backup_logs').add({
       status: 'success',
       kind: 'firestore-export',
@@ -96,7 +102,11 @@ describe('exported functions', () => {
     expect(schedule(runMonitoringWatchdog)).toMatchObject({ schedule: '*/15 * * * *' });
     expect(schedule(runMonitoringCleanup)).toMatchObject({ schedule: '30 3 * * *' });
     const trigger = (onErrorLogCreated as unknown as { __endpoint: { eventTrigger: Record<string, unknown> } }).__endpoint.eventTrigger;
-    expect(trigger).toMatchObject({ eventType: 'google.cloud.firestore.document.v1.created', eventFilterPathPatterns: { document: 'error_logs/{logId}' }, retry: false });
+    expect(trigger).toMatchObject({
+      eventType: 'google.cloud.firestore.document.v1.created',
+      eventFilterPathPatterns: { document: 'error_logs/{logId}' },
+      retry: false,
+    });
   });
 });
 

@@ -39,12 +39,48 @@ describe('planGroups: which fresh messages share one', () => {
     ['grouping none: nothing is folded', [c('a'), c('b')], by('none'), [], []],
     ['severities apart', [c('a'), c('b', { severity: 'warning' }), c('c')], by('all'), [['a', 'c']], []],
     ['channels apart', [c('a'), c('b', { channel: 'email' }), c('c', { channel: 'email' })], by('all'), [['b', 'c']], []],
-    ['event kinds apart (escalations of any tick together)', [c('a', { event: 'escalated-critical-1' }), c('b', { event: 'escalated-critical-2' }), c('c', { event: 'resolved' })], by('all'), [['a', 'b']], []],
-    ['by domain', [c('a'), c('b', { alert: { domain: 'system', category: 'x', resolved: false, acknowledged: false } }), c('c')], by('domain'), [['a', 'c']], []],
-    ['by category', [c('a'), c('b', { alert: { domain: 'payment', category: 'calls', resolved: false, acknowledged: false } }), c('c')], by('category'), [['a', 'c']], []],
-    ['all: across domains', [c('a'), c('b', { alert: { domain: 'system', category: 'x', resolved: false, acknowledged: false } })], by('all'), [['a', 'b']], []],
-    ['retries, groups, members and tests stay as they are', [c('a', { attempts: 1, status: 'failed' }), c('b', { grouped: true }), c('t', { event: 'test' }), c('d')], by('all'), [], []],
-    ['a resolved alert\'s "opened" is left to be cancelled', [c('a', { alert: { domain: 'payment', category: 's', resolved: true, acknowledged: false } }), c('b')], by('all'), [], []],
+    [
+      'event kinds apart (escalations of any tick together)',
+      [c('a', { event: 'escalated-critical-1' }), c('b', { event: 'escalated-critical-2' }), c('c', { event: 'resolved' })],
+      by('all'),
+      [['a', 'b']],
+      [],
+    ],
+    [
+      'by domain',
+      [c('a'), c('b', { alert: { domain: 'system', category: 'x', resolved: false, acknowledged: false } }), c('c')],
+      by('domain'),
+      [['a', 'c']],
+      [],
+    ],
+    [
+      'by category',
+      [c('a'), c('b', { alert: { domain: 'payment', category: 'calls', resolved: false, acknowledged: false } }), c('c')],
+      by('category'),
+      [['a', 'c']],
+      [],
+    ],
+    [
+      'all: across domains',
+      [c('a'), c('b', { alert: { domain: 'system', category: 'x', resolved: false, acknowledged: false } })],
+      by('all'),
+      [['a', 'b']],
+      [],
+    ],
+    [
+      'retries, groups, members and tests stay as they are',
+      [c('a', { attempts: 1, status: 'failed' }), c('b', { grouped: true }), c('t', { event: 'test' }), c('d')],
+      by('all'),
+      [],
+      [],
+    ],
+    [
+      'a resolved alert\'s "opened" is left to be cancelled',
+      [c('a', { alert: { domain: 'payment', category: 's', resolved: true, acknowledged: false } }), c('b')],
+      by('all'),
+      [],
+      [],
+    ],
     ['ordered oldest first', [c('b', { createdAtMs: NOW - 5 }), c('a')], by('all'), [['b', 'a']], []],
     ['group wait: held while the oldest is younger', [c('a', { createdAtMs: NOW - 30_000 }), c('b')], by('all', 60), [], ['a', 'b']],
     ['group wait over: the newest go with it', [c('a', { createdAtMs: NOW - 60_000 }), c('b')], by('all', 60), [['a', 'b']], []],
@@ -228,7 +264,9 @@ describe('a grouped delivery failing on one channel', () => {
     const failed = (await deliveries()).find((record) => record.group && record.channel === 'slack')!;
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     for (const alert of await alerts()) {
-      expect(alert.notifications.filter((entry) => entry.channel === 'slack').map((entry) => [entry.status, entry.deliveryId])).toEqual([['failed', failed.deliveryId]]);
+      expect(alert.notifications.filter((entry) => entry.channel === 'slack').map((entry) => [entry.status, entry.deliveryId])).toEqual([
+        ['failed', failed.deliveryId],
+      ]);
     }
 
     servers.current.slack.clearFaults();
@@ -265,7 +303,12 @@ describe('two dispatchers folding the same messages at once', () => {
     const mailed = servers.current.smtp.mails.flatMap((mail) => mail.text.match(/test_failures~c\d/g) ?? []);
     expect(mailed.sort()).toEqual(['test_failures~c1', 'test_failures~c2', 'test_failures~c3']);
     for (const alert of await alerts()) {
-      expect(alert.notifications.filter((entry) => entry.status === 'sent').map((entry) => entry.channel).sort()).toEqual(['email', 'slack']);
+      expect(
+        alert.notifications
+          .filter((entry) => entry.status === 'sent')
+          .map((entry) => entry.channel)
+          .sort(),
+      ).toEqual(['email', 'slack']);
     }
   });
 
@@ -278,12 +321,17 @@ describe('two dispatchers folding the same messages at once', () => {
     const evaluations = storm.slice(2, 5).map((observation) => evaluate(observation, config, 'docs/runbook.md', testRules[0]));
     const planned = await reconcile({ meter, now, tickMs: now.getTime(), runId: 'run-a', job: 'scripted', config, silences: [], log }, evaluations);
     const stale = planned.deliveryIds.find((id) => id.includes('c1') && id.endsWith('~slack'))!;
-    await db.collection('monitoring_deliveries').doc(stale).collection('attempts').doc('1').create({
-      claimedAt: Timestamp.fromMillis(Date.now() - 600_000),
-      leaseUntil: Timestamp.fromMillis(Date.now() - 60_000),
-      runId: 'dead-run',
-      outcome: null,
-    });
+    await db
+      .collection('monitoring_deliveries')
+      .doc(stale)
+      .collection('attempts')
+      .doc('1')
+      .create({
+        claimedAt: Timestamp.fromMillis(Date.now() - 600_000),
+        leaseUntil: Timestamp.fromMillis(Date.now() - 60_000),
+        runId: 'dead-run',
+        outcome: null,
+      });
     const outcomes = await dispatch({ meter, config, runId: 'run-b', log }, planned.deliveryIds);
     expect(outcomes.find((outcome) => outcome.deliveryId === stale)).toMatchObject({ status: 'sent', attempt: 2 });
     expect(slackTexts().sort()).toEqual(['CRITICAL: 2 alerts', 'CRITICAL: Test failures: c1']);
@@ -291,7 +339,7 @@ describe('two dispatchers folding the same messages at once', () => {
 });
 
 describe('escalation of grouped alerts', () => {
-  it('reminders of alerts nobody acknowledged go out grouped, at the next severity\'s channels; an acknowledged one is left out', async () => {
+  it("reminders of alerts nobody acknowledged go out grouped, at the next severity's channels; an acknowledged one is left out", async () => {
     const job = stormJob((config) => {
       config.escalation.enabled = true;
     });
@@ -307,11 +355,8 @@ describe('escalation of grouped alerts', () => {
       ['test_failures~c2', 'unacknowledged-critical'],
     ]);
     expect(slackTexts()).toEqual(['CRITICAL: 3 alerts', 'UNACKNOWLEDGED CRITICAL: 2 alerts']);
-    expect(servers.current.twilio.sms.map((sms) => sms.body)).toEqual(
-      Array(2).fill('UNACKNOWLEDGED CRITICAL: 2 alerts: Test failures: c1; Test failures: c2'),
-    );
+    expect(servers.current.twilio.sms.map((sms) => sms.body)).toEqual(Array(2).fill('UNACKNOWLEDGED CRITICAL: 2 alerts: Test failures: c1; Test failures: c2'));
     await job.run(at('2026-11-20T12:00:00Z'));
     expect(slackTexts()).toHaveLength(2);
   });
 });
-

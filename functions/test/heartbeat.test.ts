@@ -17,10 +17,13 @@ let db: Firestore;
 beforeEach(async () => {
   db = await freshProject();
   // No backup_logs here: the backup rule (run by the system job) is not what these tests look at.
-  await db.collection('monitoring_config').doc('settings').set({
-    recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
-    rules: { backup_stale: { enabled: false } },
-  });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({
+      recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
+      rules: { backup_stale: { enabled: false } },
+    });
 });
 afterAll(closeFirebase);
 
@@ -32,7 +35,10 @@ const alertFor = async (ruleId: string, job: string) =>
   (await allDocs<AlertDoc>(db, 'system_alerts')).find((alert) => alert._id === `${stateIdFor(ruleId, job)}-n1`);
 
 async function heartbeat(job: JobDefinition, fields: Record<string, unknown>) {
-  await db.collection('monitoring_jobs').doc(job.name).set({ job: job.name, exportName: job.exportName, periodMinutes: job.periodMinutes, ...fields });
+  await db
+    .collection('monitoring_jobs')
+    .doc(job.name)
+    .set({ job: job.name, exportName: job.exportName, periodMinutes: job.periodMinutes, ...fields });
 }
 
 describe.each(JOBS.map((job) => [job.name, job] as const))('heartbeat of %s', (_name, job) => {

@@ -8,17 +8,7 @@ import { evaluate } from '../src/alerts/evaluate';
 import type { AlertDoc } from '../src/alerts/model';
 import { defaultConfig, resolveConfig, ruleDefaults, type PresentationSettings } from '../src/config/schema';
 import { emailContent, headline, slackPayload, smsBody, type MessageContext } from '../src/notifications/format';
-import {
-  LOCALES,
-  RULES,
-  formatDateTime,
-  formatValue,
-  formatterFor,
-  ruleTexts,
-  type Locale,
-  type MessageInput,
-  type RuleDefinition,
-} from '../src/rules';
+import { LOCALES, RULES, formatDateTime, formatValue, formatterFor, ruleTexts, type Locale, type MessageInput, type RuleDefinition } from '../src/rules';
 
 /** Details with every field some rule's message reads, so that every branch with a value is rendered. */
 const DETAILS: Record<string, unknown> = {
@@ -158,17 +148,23 @@ describe('rule texts', () => {
   it('French messages agree in number and format numbers the French way', () => {
     const rule = (id: string) => RULES.find((each) => each.id === id)!;
     const fr = (id: string, value: number, details = DETAILS) => rule(id).fr.message(sampleInput(rule(id), 'fr', value, details));
-    expect(fr('stripe_payment_failures', 1)).toBe("1 paiement Stripe a échoué (toute fenêtre d'1 h depuis l'évaluation précédente). Principaux codes d'échec : card_declined (3).");
-    expect(fr('stripe_payment_failures', 4)).toBe("4 paiements Stripe ont échoué (toute fenêtre d'1 h depuis l'évaluation précédente). Principaux codes d'échec : card_declined (3).");
+    expect(fr('stripe_payment_failures', 1)).toBe(
+      "1 paiement Stripe a échoué (toute fenêtre d'1 h depuis l'évaluation précédente). Principaux codes d'échec : card_declined (3).",
+    );
+    expect(fr('stripe_payment_failures', 4)).toBe(
+      "4 paiements Stripe ont échoué (toute fenêtre d'1 h depuis l'évaluation précédente). Principaux codes d'échec : card_declined (3).",
+    );
     expect(fr('capture_rate', 72.5)).toBe('Taux de capture de 72,5\u202f% (18 paiements capturés sur 25 autorisés).');
-    expect(fr('signup_blocked', 1200)).toContain('1\u202f200 vues de la page d\'inscription sur signup-main');
+    expect(fr('signup_blocked', 1200)).toContain("1\u202f200 vues de la page d'inscription sur signup-main");
     expect(fr('commissions_pending_overdue', 3)).toBe('3 commissions en attente depuis plus de 7 jours (montant total 1\u202f234,50).');
     expect(fr('twilio_balance_low', 12.5)).toBe('Le solde Twilio est de 12,50 USD.');
   });
 
   it('English messages keep their wording', () => {
     const rule = RULES.find((each) => each.id === 'stripe_payment_failures')!;
-    expect(rule.message(sampleInput(rule, 'en', 4))).toBe('4 Stripe payments failed (any 1 h window since the previous evaluation). Top failure codes: card_declined (3).');
+    expect(rule.message(sampleInput(rule, 'en', 4))).toBe(
+      '4 Stripe payments failed (any 1 h window since the previous evaluation). Top failure codes: card_declined (3).',
+    );
   });
 });
 
@@ -222,7 +218,10 @@ describe('configuration: presentation', () => {
   });
 
   it('accepts a locale and an IANA time zone, each on its own', () => {
-    expect(resolveConfig({ presentation: { locale: 'fr' } })).toMatchObject({ problems: [], config: { presentation: { locale: 'fr', timeZone: 'Europe/Paris' } } });
+    expect(resolveConfig({ presentation: { locale: 'fr' } })).toMatchObject({
+      problems: [],
+      config: { presentation: { locale: 'fr', timeZone: 'Europe/Paris' } },
+    });
     expect(resolveConfig({ presentation: { timeZone: 'UTC' } }).config.presentation).toEqual({ locale: 'en', timeZone: 'UTC' });
   });
 
@@ -247,7 +246,7 @@ describe('evaluation: the alert text in the configured language, both kept', () 
     expect(fr).toMatchObject({
       locale: 'fr',
       title: "Taux d'erreur de formulaire élevé: contact",
-      message: '25\u202f% des envois de contact ont échoué (24 dernières heures) : 10 erreurs pour 40 tentatives d\'envoi.',
+      message: "25\u202f% des envois de contact ont échoué (24 dernières heures) : 10 erreurs pour 40 tentatives d'envoi.",
       impact: rule.fr.impact,
       suggestedAction: rule.fr.suggestedAction,
       window: '24 dernières heures',
@@ -357,7 +356,7 @@ describe('message framing', () => {
       "5 paiements Stripe ont échoué (toute fenêtre d'1 h depuis l'évaluation précédente).",
       '*Gravité*\\nCRITIQUE',
       '*Valeur*\\n5 (alerte au-dessus de 3)',
-      '*Fenêtre*\\ntoute fenêtre d\'1 h depuis l\'évaluation précédente',
+      "*Fenêtre*\\ntoute fenêtre d'1 h depuis l'évaluation précédente",
       '*Depuis*\\n1 déc. 2026, 15:30 UTC+1',
       '*Impact*\\nLes clients ne peuvent pas payer',
       '*Action suggérée*\\nOuvrir le tableau de bord Stripe',
@@ -370,10 +369,12 @@ describe('message framing', () => {
 
   it('email in both languages: rows and HTML', () => {
     const en = emailContent(context('opened', 'en'));
-    expect(en.text).toContain('Value: 5 (alert when more than 3)\nWindow: any 1 h window since the previous evaluation\nCategory: stripe\nSince: 1 Dec 2026, 15:30 GMT+1\nImpact: Customers cannot pay');
+    expect(en.text).toContain(
+      'Value: 5 (alert when more than 3)\nWindow: any 1 h window since the previous evaluation\nCategory: stripe\nSince: 1 Dec 2026, 15:30 GMT+1\nImpact: Customers cannot pay',
+    );
     const fr = emailContent(context('opened', 'fr'));
     expect(fr.text).toContain(
-      'Valeur: 5 (alerte au-dessus de 3)\nFenêtre: toute fenêtre d\'1 h depuis l\'évaluation précédente\nCatégorie: stripe\nDepuis: 1 déc. 2026, 15:30 UTC+1\nImpact: Les clients ne peuvent pas payer',
+      "Valeur: 5 (alerte au-dessus de 3)\nFenêtre: toute fenêtre d'1 h depuis l'évaluation précédente\nCatégorie: stripe\nDepuis: 1 déc. 2026, 15:30 UTC+1\nImpact: Les clients ne peuvent pas payer",
     );
     expect(fr.html).toContain('<th align="left">Action suggérée</th>');
     expect(fr.html).toContain('<th align="left">Runbook</th><td><a href="https://runbooks.example.com/runbook.md#rule-stripe_payment_failures">');
@@ -389,7 +390,7 @@ describe('message framing', () => {
     for (const locale of LOCALES) expect(smsBody(context('unacknowledged-emergency', locale, 'staging', 'emergency')).length).toBeLessThanOrEqual(160);
   });
 
-  it('a resolution is said again in French from the value and threshold; English keeps the engine\'s words', () => {
+  it("a resolution is said again in French from the value and threshold; English keeps the engine's words", () => {
     const resolved = (resolution: string | null, locale: Locale) =>
       emailContent({ ...context('resolved', locale), alert: { ...alert, value: 2, resolution } as AlertDoc }).text.split('\n')[2];
     expect(resolved('Condition cleared: 2 (threshold 3, recovery at 3).', 'en')).toBe('Condition cleared: 2 (threshold 3, recovery at 3).');

@@ -13,11 +13,7 @@ import {
   type QueryShape,
 } from '../dev/indexCoverage';
 
-const query = (
-  filters: Array<[string, FilterOp]>,
-  orderBy: Array<[string, 'asc' | 'desc']> = [],
-  extra: Partial<QueryShape> = {},
-): QueryShape => ({
+const query = (filters: Array<[string, FilterOp]>, orderBy: Array<[string, 'asc' | 'desc']> = [], extra: Partial<QueryShape> = {}): QueryShape => ({
   collection: 'items',
   collectionGroup: false,
   or: false,
@@ -37,12 +33,37 @@ const none: IndexFile = { indexes: [] };
 describe('queries served without a composite index', () => {
   it.each([
     ['no filter, no order', query([])],
-    ['equality filters on several fields (index merging)', query([['a', '=='], ['b', '=='], ['c', 'in']])],
+    [
+      'equality filters on several fields (index merging)',
+      query([
+        ['a', '=='],
+        ['b', '=='],
+        ['c', 'in'],
+      ]),
+    ],
     ['range filter on one field', query([['a', '>=']])],
-    ['range and order on the same field', query([['a', '>'], ['a', '<=']], [['a', 'desc']])],
+    [
+      'range and order on the same field',
+      query(
+        [
+          ['a', '>'],
+          ['a', '<='],
+        ],
+        [['a', 'desc']],
+      ),
+    ],
     ['order by one field, descending', query([], [['createdAt', 'desc']])],
     ['equality and order on the same field', query([['a', '==']], [['a', 'asc']])],
-    ['equality filters ordered by document name, either direction', query([['a', '=='], ['b', '==']], [['__name__', 'desc']])],
+    [
+      'equality filters ordered by document name, either direction',
+      query(
+        [
+          ['a', '=='],
+          ['b', '=='],
+        ],
+        [['__name__', 'desc']],
+      ),
+    ],
     ['one array-contains filter', query([['tags', 'array-contains']])],
     ['document-name range alone', query([['__name__', '<']])],
   ])('%s', (_label, shape) => {
@@ -53,18 +74,39 @@ describe('queries served without a composite index', () => {
 
 describe('queries that need a composite index', () => {
   it('equality + order on another field: the equality fields first, then the sort order', () => {
-    const shape = query([['resolved', '=='], ['severity', '==']], [['createdAt', 'desc'], ['id', 'desc']]);
+    const shape = query(
+      [
+        ['resolved', '=='],
+        ['severity', '=='],
+      ],
+      [
+        ['createdAt', 'desc'],
+        ['id', 'desc'],
+      ],
+    );
     expect(checkQuery(shape, none)?.add).toEqual({
       indexes: index(['resolved', 'ASCENDING'], ['severity', 'ASCENDING'], ['createdAt', 'DESCENDING'], ['id', 'DESCENDING']),
     });
     // Equality fields in any order and direction; the sort part exactly.
-    expect(checkQuery(shape, { indexes: [index(['severity', 'DESCENDING'], ['resolved', 'ASCENDING'], ['createdAt', 'DESCENDING'], ['id', 'DESCENDING'])] })).toBeNull();
-    expect(checkQuery(shape, { indexes: [index(['resolved', 'ASCENDING'], ['severity', 'ASCENDING'], ['createdAt', 'ASCENDING'], ['id', 'DESCENDING'])] })).not.toBeNull();
-    expect(checkQuery(shape, { indexes: [index(['resolved', 'ASCENDING'], ['severity', 'ASCENDING'], ['id', 'DESCENDING'], ['createdAt', 'DESCENDING'])] })).not.toBeNull();
+    expect(
+      checkQuery(shape, { indexes: [index(['severity', 'DESCENDING'], ['resolved', 'ASCENDING'], ['createdAt', 'DESCENDING'], ['id', 'DESCENDING'])] }),
+    ).toBeNull();
+    expect(
+      checkQuery(shape, { indexes: [index(['resolved', 'ASCENDING'], ['severity', 'ASCENDING'], ['createdAt', 'ASCENDING'], ['id', 'DESCENDING'])] }),
+    ).not.toBeNull();
+    expect(
+      checkQuery(shape, { indexes: [index(['resolved', 'ASCENDING'], ['severity', 'ASCENDING'], ['id', 'DESCENDING'], ['createdAt', 'DESCENDING'])] }),
+    ).not.toBeNull();
   });
 
   it('does not count on merging several composite indexes', () => {
-    const shape = query([['resolved', '=='], ['severity', '==']], [['createdAt', 'desc']]);
+    const shape = query(
+      [
+        ['resolved', '=='],
+        ['severity', '=='],
+      ],
+      [['createdAt', 'desc']],
+    );
     const partial = { indexes: [index(['resolved', 'ASCENDING'], ['createdAt', 'DESCENDING']), index(['severity', 'ASCENDING'], ['createdAt', 'DESCENDING'])] };
     expect(checkQuery(shape, partial)).not.toBeNull();
   });
@@ -76,7 +118,10 @@ describe('queries that need a composite index', () => {
   });
 
   it('equality + range on another field, no explicit order: the range field is ordered ascending', () => {
-    const shape = query([['status', 'in'], ['nextAttemptAt', '<=']]);
+    const shape = query([
+      ['status', 'in'],
+      ['nextAttemptAt', '<='],
+    ]);
     expect(checkQuery(shape, none)?.add).toEqual({ indexes: index(['status', 'ASCENDING'], ['nextAttemptAt', 'ASCENDING']) });
   });
 
@@ -90,20 +135,42 @@ describe('queries that need a composite index', () => {
   });
 
   it('ranges on two fields: ordered by field path', () => {
-    expect(requirement(query([['b', '<'], ['a', '!=']])).order.map((item) => item.field)).toEqual(['a', 'b']);
+    expect(
+      requirement(
+        query([
+          ['b', '<'],
+          ['a', '!='],
+        ]),
+      ).order.map((item) => item.field),
+    ).toEqual(['a', 'b']);
   });
 
   it('array-contains with another filter', () => {
-    const shape = query([['tags', 'array-contains'], ['active', '==']]);
+    const shape = query([
+      ['tags', 'array-contains'],
+      ['active', '=='],
+    ]);
     expect(checkQuery(shape, none)?.add).toEqual({ indexes: index(['active', 'ASCENDING'], ['tags', 'CONTAINS']) });
     expect(checkQuery(shape, { indexes: [index(['tags', 'CONTAINS'], ['active', 'ASCENDING'])] })).toBeNull();
   });
 
   it('a document-name order against the direction of the last field must be in the index', () => {
-    const shape = query([], [['createdAt', 'asc'], ['__name__', 'desc']]);
+    const shape = query(
+      [],
+      [
+        ['createdAt', 'asc'],
+        ['__name__', 'desc'],
+      ],
+    );
     expect(checkQuery(shape, none)?.add).toEqual({ indexes: index(['createdAt', 'ASCENDING'], ['__name__', 'DESCENDING']) });
     // A trailing __name__ in the same direction as the field before it is implicit.
-    const same = query([['a', '==']], [['createdAt', 'desc'], ['__name__', 'desc']]);
+    const same = query(
+      [['a', '==']],
+      [
+        ['createdAt', 'desc'],
+        ['__name__', 'desc'],
+      ],
+    );
     expect(checkQuery(same, { indexes: [index(['a', 'ASCENDING'], ['createdAt', 'DESCENDING'], ['__name__', 'DESCENDING'])] })).toBeNull();
     expect(checkQuery(same, { indexes: [index(['a', 'ASCENDING'], ['createdAt', 'DESCENDING'])] })).toBeNull();
   });
@@ -114,7 +181,10 @@ describe('queries that need a composite index', () => {
       fieldOverrides: { collectionGroup: 'items', fieldPath: 'x', indexes: [{ order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' }] },
     });
     expect(
-      checkQuery(single, { indexes: [], fieldOverrides: [{ collectionGroup: 'items', fieldPath: 'x', indexes: [{ order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' }] }] }),
+      checkQuery(single, {
+        indexes: [],
+        fieldOverrides: [{ collectionGroup: 'items', fieldPath: 'x', indexes: [{ order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' }] }],
+      }),
     ).toBeNull();
     const composite = query([['x', '==']], [['t', 'desc']], { collectionGroup: true });
     expect(checkQuery(composite, { indexes: [index(['x', 'ASCENDING'], ['t', 'DESCENDING'])] })).not.toBeNull();
@@ -122,7 +192,19 @@ describe('queries that need a composite index', () => {
   });
 
   it('OR queries are reported for review', () => {
-    expect(checkQuery(query([['a', '=='], ['b', '==']], [], { or: true }), none)).toMatchObject({ add: null, reason: expect.stringMatching(/OR query/) });
+    expect(
+      checkQuery(
+        query(
+          [
+            ['a', '=='],
+            ['b', '=='],
+          ],
+          [],
+          { or: true },
+        ),
+        none,
+      ),
+    ).toMatchObject({ add: null, reason: expect.stringMatching(/OR query/) });
   });
 
   it('only an index of the same collection serves', () => {
@@ -138,10 +220,7 @@ describe('recording and reporting', () => {
     where: {
       composite_filter: {
         op: 1,
-        filters: [
-          { field_filter: { field: { field_path: 'status' }, op: 8 } },
-          { field_filter: { field: { field_path: 'nextAttemptAt' }, op: 2 } },
-        ],
+        filters: [{ field_filter: { field: { field_path: 'status' }, op: 8 } }, { field_filter: { field: { field_path: 'nextAttemptAt' }, op: 2 } }],
       },
     },
     order_by: [{ field: { field_path: 'nextAttemptAt' }, direction: 1 }],

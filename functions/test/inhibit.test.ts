@@ -50,7 +50,7 @@ describe('the matcher: does this open source mute this target?', () => {
     expect(inhibitorFor(alert('job_not_running', 'payment'), sources, DEFAULT_INHIBITIONS)?.id).toBe('a');
   });
 
-  it('the view follows the run\'s own decisions: a resolved source stops muting', () => {
+  it("the view follows the run's own decisions: a resolved source stops muting", () => {
     const view = new InhibitionView(DEFAULT_INHIBITIONS);
     const target = alert('failed_calls');
     expect(view.inhibitorFor(target)).toBeNull();
@@ -68,7 +68,12 @@ describe('ranks: sources are decided before their targets', () => {
       { source: 'b', targets: ['c'], equal: [], reason: '' },
     ]);
     expect([ranks.get('a'), ranks.get('b'), ranks.get('c')]).toEqual([0, 1, 2]);
-    expect(() => inhibitionRanks([{ source: 'a', targets: ['b'], equal: [], reason: '' }, { source: 'b', targets: ['a'], equal: [], reason: '' }])).toThrow(/cycle/);
+    expect(() =>
+      inhibitionRanks([
+        { source: 'a', targets: ['b'], equal: [], reason: '' },
+        { source: 'b', targets: ['a'], equal: [], reason: '' },
+      ]),
+    ).toThrow(/cycle/);
     expect(inhibitionRanks(DEFAULT_INHIBITIONS).get('monitor_check_failed')).toBe(2);
   });
 });
@@ -92,7 +97,9 @@ describe('configuration', () => {
       { source: 'job_failing', targets: ['job_not_running'], equal: [] },
       { source: 'job_not_running', targets: ['job_failing'], equal: [] },
     ];
-    expect(resolveConfig({ inhibition: { rules: cycle } }).problems).toEqual(['inhibition.rules: inhibition rules must not form a cycle (A mutes B, B mutes A)']);
+    expect(resolveConfig({ inhibition: { rules: cycle } }).problems).toEqual([
+      'inhibition.rules: inhibition rules must not form a cycle (A mutes B, B mutes A)',
+    ]);
     expect(resolveConfig({ inhibition: { rules: [{ source: 'job_failing', targets: ['job_not_running'], equal: ['colour'] }] } }).problems[0]).toMatch(
       /^inhibition\.rules\.0\.equal\.0: /,
     );
@@ -137,8 +144,16 @@ describe('lifecycle of an inhibited alert', () => {
     return (decision.alert as { alert: AlertDoc }).alert;
   };
   const stateOf = (doc: AlertDoc) => ({
-    ruleId: rule.id, key: null, collection: 'payment_alerts', streak: 1, lastTickMs: T('08:00').toMillis(), lastJob: 'scripted',
-    openAlertId: doc.id, incidentSeq: 1, lastValue: 5, updatedAt: T('08:00'),
+    ruleId: rule.id,
+    key: null,
+    collection: 'payment_alerts',
+    streak: 1,
+    lastTickMs: T('08:00').toMillis(),
+    lastJob: 'scripted',
+    openAlertId: doc.id,
+    incidentSeq: 1,
+    lastValue: 5,
+    updatedAt: T('08:00'),
   });
 
   it.each<[string, { id: string } | null, string[], Record<string, unknown>]>([

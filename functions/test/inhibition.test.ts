@@ -70,7 +70,7 @@ describe('inhibition on (the default)', () => {
     ]);
   });
 
-  it('a target whose rule is not evaluated in the run where the source resolves is told by that run\'s follow-up pass', async () => {
+  it("a target whose rule is not evaluated in the run where the source resolves is told by that run's follow-up pass", async () => {
     const job = callsJob(true);
     job.observe([
       { ruleId: 'failed_calls', value: 9 },
@@ -101,22 +101,28 @@ describe('inhibition off', () => {
 describe('the real watchdog job (runJob): a job that keeps failing is also late', () => {
   const NOW = new Date('2026-11-20T08:00:00Z');
   async function seed(inhibition: Record<string, unknown>) {
-    await db.collection('monitoring_config').doc('settings').set({
-      recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
-      rules: { backup_stale: { enabled: false } },
-      inhibition,
-    });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({
+        recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
+        rules: { backup_stale: { enabled: false } },
+        inhibition,
+      });
     // cleanup: 24 h period, no success for 72 h, failed on its last 4 runs.
-    await db.collection('monitoring_jobs').doc('cleanup').set({
-      job: 'cleanup',
-      exportName: 'runMonitoringCleanup',
-      periodMinutes: 1440,
-      lastSuccessAt: Timestamp.fromMillis(NOW.getTime() - 72 * 3_600_000),
-      lastOutcome: 'failed',
-      lastError: 'DEADLINE_EXCEEDED',
-      lastRunId: 'cleanup-x',
-      consecutiveFailures: 4,
-    });
+    await db
+      .collection('monitoring_jobs')
+      .doc('cleanup')
+      .set({
+        job: 'cleanup',
+        exportName: 'runMonitoringCleanup',
+        periodMinutes: 1440,
+        lastSuccessAt: Timestamp.fromMillis(NOW.getTime() - 72 * 3_600_000),
+        lastOutcome: 'failed',
+        lastError: 'DEADLINE_EXCEEDED',
+        lastRunId: 'cleanup-x',
+        consecutiveFailures: 4,
+      });
   }
   const systemAlert = async (ruleId: string) => (await allDocs<AlertDoc>(db, 'system_alerts')).find((doc) => doc.ruleId === ruleId && doc.key === 'cleanup')!;
 
@@ -139,4 +145,3 @@ describe('the real watchdog job (runJob): a job that keeps failing is also late'
     expect((await systemAlert('job_not_running')).notifiedChannels.sort()).toEqual(['email', 'slack']);
   });
 });
-

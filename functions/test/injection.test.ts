@@ -26,23 +26,33 @@ const slackTexts = () => {
   const texts: string[] = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') for (const [name, value] of Object.entries(node)) name === 'text' && typeof value === 'string' ? texts.push(value) : walk(value);
+    else if (node && typeof node === 'object')
+      for (const [name, value] of Object.entries(node)) {
+        if (name === 'text' && typeof value === 'string') texts.push(value);
+        else walk(value);
+      }
   };
   walk(servers.current.slack.messages);
   return texts;
 };
 
 it('a critical error_logs entry with mentions, a disguised link and a header injection', async () => {
-  await db.collection('monitoring_config').doc('settings').set({ recipients: { emails: ['oncall@example.com'] }, rules: { backup_stale: { enabled: false } } });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({ recipients: { emails: ['oncall@example.com'] }, rules: { backup_stale: { enabled: false } } });
   const at = Date.parse('2026-11-20T08:00:00Z');
-  await db.collection('error_logs').doc('e1').set({
-    timestamp: Timestamp.fromMillis(at),
-    expireAt: Timestamp.fromMillis(at + 30 * 86_400_000),
-    severity: 'critical',
-    source: '<!channel>',
-    message: HOSTILE,
-    correlationId: 'req-1',
-  });
+  await db
+    .collection('error_logs')
+    .doc('e1')
+    .set({
+      timestamp: Timestamp.fromMillis(at),
+      expireAt: Timestamp.fromMillis(at + 30 * 86_400_000),
+      severity: 'critical',
+      source: '<!channel>',
+      message: HOSTILE,
+      correlationId: 'req-1',
+    });
   const snapshot = await db.collection('error_logs').doc('e1').get();
   await handleErrorLogCreated({ id: 'event-e1', time: new Date(at).toISOString(), data: snapshot });
 

@@ -93,18 +93,63 @@ const roseUnderSilence = alertAfter(opened, { severity: 'critical', severitySinc
 describe('decide: one evaluation against what is recorded', () => {
   const rows: Array<[string, LifecycleInput, { action: string; events: string[]; channels?: string[]; fields?: Record<string, unknown>; note?: RegExp }]> = [
     ['new breach: opens and tells the warning channels', input(5, '08:00'), { action: 'opened', events: ['opened'], channels: ['slack'] }],
-    ['new breach under a silence: opens, tells nobody, waits', input(5, '08:00', { silence }), { action: 'opened', events: [], note: /muted by silence deploy/ }],
+    [
+      'new breach under a silence: opens, tells nobody, waits',
+      input(5, '08:00', { silence }),
+      { action: 'opened', events: [], note: /muted by silence deploy/ },
+    ],
     ['still breaching 30 min later: updated, no message', input(5, '08:30', { state: state(), alert: told }), { action: 'updated', events: [] }],
-    ['still breaching after the repeat interval: repeated', input(5, '09:00', { state: state(), alert: told }), { action: 'updated', events: ['repeat-20261120T090000000Z'] }],
-    ['opened under a silence, silence over: the deferred first message', input(5, '12:00', { state: state(), alert: untold }), { action: 'updated', events: ['opened'], fields: { notifiedSeverity: 'warning', notifiedSeverityAt: T('12:00'), awaitingNotice: false } }],
-    ['opened under a silence, silence still on: nothing, still waiting', input(5, '09:00', { state: state(), alert: untold, silence }), { action: 'updated', events: [], fields: { awaitingNotice: true, silencedBy: 'deploy' } }],
-    ['never told, 2 h later: no repeat before the first message', input(5, '10:00', { state: state(), alert: untold, silence }), { action: 'updated', events: [] }],
-    ['severity rises: escalated at the channels of the new severity', input(12, '09:00', { state: state(), alert: told }), { action: 'updated', events: ['escalated-critical-20261120T090000000Z'], channels: ['email', 'slack'], fields: { severity: 'critical', notifiedSeverity: 'critical', severitySince: T('09:00') } }],
-    ['severity rises under a silence: not told, waits for the end', input(12, '09:00', { state: state(), alert: told, silence }), { action: 'updated', events: [], fields: { severity: 'critical', awaitingNotice: true } }],
-    ['rose under a silence, silence over: escalated once', input(12, '12:00', { state: state(), alert: roseUnderSilence }), { action: 'updated', events: ['escalated-critical-20261120T120000000Z'] }],
+    [
+      'still breaching after the repeat interval: repeated',
+      input(5, '09:00', { state: state(), alert: told }),
+      { action: 'updated', events: ['repeat-20261120T090000000Z'] },
+    ],
+    [
+      'opened under a silence, silence over: the deferred first message',
+      input(5, '12:00', { state: state(), alert: untold }),
+      { action: 'updated', events: ['opened'], fields: { notifiedSeverity: 'warning', notifiedSeverityAt: T('12:00'), awaitingNotice: false } },
+    ],
+    [
+      'opened under a silence, silence still on: nothing, still waiting',
+      input(5, '09:00', { state: state(), alert: untold, silence }),
+      { action: 'updated', events: [], fields: { awaitingNotice: true, silencedBy: 'deploy' } },
+    ],
+    [
+      'never told, 2 h later: no repeat before the first message',
+      input(5, '10:00', { state: state(), alert: untold, silence }),
+      { action: 'updated', events: [] },
+    ],
+    [
+      'severity rises: escalated at the channels of the new severity',
+      input(12, '09:00', { state: state(), alert: told }),
+      {
+        action: 'updated',
+        events: ['escalated-critical-20261120T090000000Z'],
+        channels: ['email', 'slack'],
+        fields: { severity: 'critical', notifiedSeverity: 'critical', severitySince: T('09:00') },
+      },
+    ],
+    [
+      'severity rises under a silence: not told, waits for the end',
+      input(12, '09:00', { state: state(), alert: told, silence }),
+      { action: 'updated', events: [], fields: { severity: 'critical', awaitingNotice: true } },
+    ],
+    [
+      'rose under a silence, silence over: escalated once',
+      input(12, '12:00', { state: state(), alert: roseUnderSilence }),
+      { action: 'updated', events: ['escalated-critical-20261120T120000000Z'] },
+    ],
     ['acknowledged, repeat due: quiet', input(5, '10:00', { state: state(), alert: acknowledged }), { action: 'updated', events: [], note: /acknowledged/ }],
-    ['acknowledged, severity rises: escalated', input(12, '10:00', { state: state(), alert: acknowledged }), { action: 'updated', events: ['escalated-critical-20261120T100000000Z'] }],
-    ['recovered: resolved, told to the channels that were told', input(1, '09:00', { state: state(), alert: told }), { action: 'resolved', events: ['resolved'], channels: ['slack'], fields: { resolved: true, resolvedBy: 'system' } }],
+    [
+      'acknowledged, severity rises: escalated',
+      input(12, '10:00', { state: state(), alert: acknowledged }),
+      { action: 'updated', events: ['escalated-critical-20261120T100000000Z'] },
+    ],
+    [
+      'recovered: resolved, told to the channels that were told',
+      input(1, '09:00', { state: state(), alert: told }),
+      { action: 'resolved', events: ['resolved'], channels: ['slack'], fields: { resolved: true, resolvedBy: 'system' } },
+    ],
     ['recovered under a silence: resolved quietly', input(1, '09:00', { state: state(), alert: told, silence }), { action: 'resolved', events: [] }],
     ['recovered, never told: resolved quietly', input(1, '09:00', { state: state(), alert: untold }), { action: 'resolved', events: [] }],
     ['not measured: left alone', input(null, '09:00', { state: state(), alert: told }), { action: 'unchanged', events: [] }],
@@ -140,24 +185,81 @@ describe('decide: one evaluation against what is recorded', () => {
 
 describe('decideFollowUp: what any run does about an open alert', () => {
   const settings = config();
-  const critical = alertAfter(decide(input(5, '08:00', {}, (() => { const c = config(); c.rules.test_failures.severity = 'critical'; return c; })())));
-  const criticalUntold = alertAfter(decide(input(5, '08:00', { silence }, (() => { const c = config(); c.rules.test_failures.severity = 'critical'; return c; })())));
+  const critical = alertAfter(
+    decide(
+      input(
+        5,
+        '08:00',
+        {},
+        (() => {
+          const c = config();
+          c.rules.test_failures.severity = 'critical';
+          return c;
+        })(),
+      ),
+    ),
+  );
+  const criticalUntold = alertAfter(
+    decide(
+      input(
+        5,
+        '08:00',
+        { silence },
+        (() => {
+          const c = config();
+          c.rules.test_failures.severity = 'critical';
+          return c;
+        })(),
+      ),
+    ),
+  );
   // The deferred first message went out at 12:05 (the watchdog's first run after the silence).
-  const criticalToldLate = { ...criticalUntold, notifiedSeverity: 'critical', notifiedSeverityAt: T('12:05'), lastNotifiedAt: T('12:05'), awaitingNotice: false } as AlertDoc;
-  const follow = (alert: AlertDoc, at: string, silenced = false) => decideFollowUp({ alert, rule: rule as RuleDefinition, silence: silenced ? silence : null, settings, now: T(at) });
+  const criticalToldLate = {
+    ...criticalUntold,
+    notifiedSeverity: 'critical',
+    notifiedSeverityAt: T('12:05'),
+    lastNotifiedAt: T('12:05'),
+    awaitingNotice: false,
+  } as AlertDoc;
+  const follow = (alert: AlertDoc, at: string, silenced = false) =>
+    decideFollowUp({ alert, rule: rule as RuleDefinition, silence: silenced ? silence : null, settings, now: T(at) });
 
   const rows: Array<[string, AlertDoc, string, boolean, { kind: string; events: string[]; channels?: string[] } | null]> = [
     ['opened under a silence, still on: nothing', criticalUntold, '11:00', true, null],
-    ['opened under a silence, first run after it: the deferred first message', criticalUntold, '12:05', false, { kind: 'deferred-first', events: ['opened'], channels: ['email', 'slack'] }],
+    [
+      'opened under a silence, first run after it: the deferred first message',
+      criticalUntold,
+      '12:05',
+      false,
+      { kind: 'deferred-first', events: ['opened'], channels: ['email', 'slack'] },
+    ],
     ['told at 08:00, 119 min later: nothing yet', critical, '09:59', false, null],
-    ['told at 08:00, 120 min later: reminder at the emergency channels', critical, '10:00', false, { kind: 'unacknowledged', events: ['unacknowledged-critical'], channels: ['email', 'slack', 'sms'] }],
+    [
+      'told at 08:00, 120 min later: reminder at the emergency channels',
+      critical,
+      '10:00',
+      false,
+      { kind: 'unacknowledged', events: ['unacknowledged-critical'], channels: ['email', 'slack', 'sms'] },
+    ],
     ['opened 08:00 under a silence, told 12:05: no reminder at 12:20 (the delay counts from the first message)', criticalToldLate, '12:20', false, null],
-    ['opened 08:00 under a silence, told 12:05: reminder at 14:05', criticalToldLate, '14:05', false, { kind: 'unacknowledged', events: ['unacknowledged-critical'] }],
+    [
+      'opened 08:00 under a silence, told 12:05: reminder at 14:05',
+      criticalToldLate,
+      '14:05',
+      false,
+      { kind: 'unacknowledged', events: ['unacknowledged-critical'] },
+    ],
     ['reminder due but a silence is on: nothing', critical, '10:00', true, null],
     ['acknowledged: nothing', { ...critical, acknowledged: true }, '12:00', false, null],
     ['already reminded at this severity: nothing', { ...critical, unacknowledgedNotified: { critical: T('10:00') } }, '13:00', false, null],
     ['warnings are never reminded', told, '20:00', false, null],
-    ['rose to critical under a silence: escalated after it', roseUnderSilence, '12:05', false, { kind: 'deferred-escalation', events: ['escalated-critical-20261120T120500000Z'] }],
+    [
+      'rose to critical under a silence: escalated after it',
+      roseUnderSilence,
+      '12:05',
+      false,
+      { kind: 'deferred-escalation', events: ['escalated-critical-20261120T120500000Z'] },
+    ],
     ['resolved: nothing', { ...criticalUntold, resolved: true }, '12:05', false, null],
   ];
   it.each(rows)('%s', (_name, alert, at, silenced, expected) => {

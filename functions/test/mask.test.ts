@@ -54,12 +54,9 @@ describe('maskPersonalData', () => {
     'counted 12 of 3400 (40 %), 1 234 567 visits',
     'alert form_error_rate~pd-0123456789abcdef-n1',
     'duration 20261121 ms, 123456789 events',
-  ])(
-    'leaves %s alone',
-    (input) => {
-      expect(maskPersonalData(input)).toBe(input);
-    },
-  );
+  ])('leaves %s alone', (input) => {
+    expect(maskPersonalData(input)).toBe(input);
+  });
 });
 
 describe('redactSecrets', () => {

@@ -86,7 +86,10 @@ describe('Stripe', () => {
   });
 
   it('reports a Stripe that never answers as a monitor error within the configured timeout', async () => {
-    await db.collection('monitoring_config').doc('settings').set({ vendors: { timeoutMs: 1_000 } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ vendors: { timeoutMs: 1_000 } });
     servers.current.stripe.fail({ hang: true });
     const result = await run();
     expect(result.outcome).toBe('success');
@@ -121,8 +124,21 @@ describe('PayPal', () => {
     await seed(db, 'payouts', [latePayout('BATCH1', 'ITEM1'), latePayout('BATCH1', 'ITEM2'), latePayout('BATCH2', 'ITEM3'), latePayout('BATCH2', 'ITEM4')]);
     await seed(db, 'payouts', [{ ...latePayout('BATCH3', 'ITEM9'), createdAt: hoursAgo(2) }]);
     servers.current.paypal.batches = [
-      { batchId: 'BATCH1', items: [{ itemId: 'ITEM1', status: 'UNCLAIMED' }, { itemId: 'ITEM2', status: 'SUCCESS' }, { itemId: 'ITEM_OTHER', status: 'FAILED' }] },
-      { batchId: 'BATCH2', items: [{ itemId: 'ITEM3', status: 'FAILED' }, { itemId: 'ITEM4', status: 'PENDING' }] },
+      {
+        batchId: 'BATCH1',
+        items: [
+          { itemId: 'ITEM1', status: 'UNCLAIMED' },
+          { itemId: 'ITEM2', status: 'SUCCESS' },
+          { itemId: 'ITEM_OTHER', status: 'FAILED' },
+        ],
+      },
+      {
+        batchId: 'BATCH2',
+        items: [
+          { itemId: 'ITEM3', status: 'FAILED' },
+          { itemId: 'ITEM4', status: 'PENDING' },
+        ],
+      },
       { batchId: 'BATCH3', items: [{ itemId: 'ITEM9', status: 'BLOCKED' }] },
     ];
     await run();
@@ -135,7 +151,10 @@ describe('PayPal', () => {
   });
 
   it('reports a PayPal that never answers as a monitor error within the configured timeout', async () => {
-    await db.collection('monitoring_config').doc('settings').set({ vendors: { timeoutMs: 1_000 } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ vendors: { timeoutMs: 1_000 } });
     await seed(db, 'payouts', [latePayout('BATCH1', 'ITEM1')]);
     servers.current.paypal.fail({ hang: true });
     const result = await run();
@@ -162,7 +181,13 @@ describe('PayPal', () => {
 describe('Twilio', () => {
   it('counts failed calls reported by Twilio in the window, next to what the app recorded', async () => {
     servers.current.twilio.calls = [
-      ...times(6, (i) => ({ sid: `CA${i}`, status: 'failed' as const, start_time: new Date(NOW.getTime() - (10 + i) * 60_000).toUTCString(), to: '+33100000000', from: '+33100000001' })),
+      ...times(6, (i) => ({
+        sid: `CA${i}`,
+        status: 'failed' as const,
+        start_time: new Date(NOW.getTime() - (10 + i) * 60_000).toUTCString(),
+        to: '+33100000000',
+        from: '+33100000001',
+      })),
       { sid: 'CAold', status: 'failed', start_time: new Date(NOW.getTime() - 2 * 3_600_000).toUTCString(), to: '+33100000000', from: '+33100000001' },
       { sid: 'CAok', status: 'completed', start_time: new Date(NOW.getTime() - 600_000).toUTCString(), to: '+33100000000', from: '+33100000001' },
     ];

@@ -56,7 +56,10 @@ const cases: BoundaryCase[] = [
     severity: 'critical',
     window: 'any 1 h window since the previous evaluation',
     matching: (i) => payment({ provider: 'paypal', status: 'failed', failedAt: minutesAgo(5 + i), failureCode: 'INSTRUMENT_DECLINED' }),
-    distractors: [payment({ provider: 'paypal', status: 'failed', failedAt: minutesAgo(90) }), payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(5) })],
+    distractors: [
+      payment({ provider: 'paypal', status: 'failed', failedAt: minutesAgo(90) }),
+      payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(5) }),
+    ],
   },
   {
     rule: 'uncaptured_payments',
@@ -148,10 +151,19 @@ describe('explaining an alert', () => {
 
 describe('capture_rate', () => {
   const authorised = (captured: boolean, hours = 3) =>
-    payment({ provider: 'stripe', status: captured ? 'captured' : 'requires_capture', authorizedAt: hoursAgo(hours), ...(captured ? { capturedAt: hoursAgo(hours - 0.5) } : {}) });
+    payment({
+      provider: 'stripe',
+      status: captured ? 'captured' : 'requires_capture',
+      authorizedAt: hoursAgo(hours),
+      ...(captured ? { capturedAt: hoursAgo(hours - 0.5) } : {}),
+    });
 
   it('is not evaluated below the minimum sample', async () => {
-    await seed(db, 'payments', times(19, () => authorised(false)));
+    await seed(
+      db,
+      'payments',
+      times(19, () => authorised(false)),
+    );
     const result = await run();
     expect(result.evaluations.find((item) => item.ruleId === 'capture_rate')).toMatchObject({
       status: 'unknown',
@@ -170,7 +182,11 @@ describe('capture_rate', () => {
     const equal = await run();
     expect(equal.evaluations.find((item) => item.ruleId === 'capture_rate')).toMatchObject({ status: 'ok', value: 90 });
 
-    await seed(db, 'payments', times(2, () => authorised(false)));
+    await seed(
+      db,
+      'payments',
+      times(2, () => authorised(false)),
+    );
     await run(new Date(NOW.getTime() + 1_000));
     const [alert] = await paymentAlerts('capture_rate');
     expect(alert).toMatchObject({ severity: 'warning', threshold: 90, unit: 'percent' });
@@ -179,7 +195,10 @@ describe('capture_rate', () => {
   });
 
   it('honours an overridden minimum sample', async () => {
-    await db.collection('monitoring_config').doc('settings').set({ rules: { capture_rate: { minSample: 5 } } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ rules: { capture_rate: { minSample: 5 } } });
     await seed(db, 'payments', [...times(3, () => authorised(true)), ...times(2, () => authorised(false))]);
     await run();
     expect(await paymentAlerts('capture_rate')).toHaveLength(1);
@@ -192,20 +211,36 @@ describe('threshold overrides', () => {
       .collection('monitoring_config')
       .doc('settings')
       .set({ rules: { stripe_payment_failures: { threshold: 1, severity: 'emergency', params: { windowMinutes: 120 } } } });
-    await seed(db, 'payments', times(2, (i) => payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(90 + i) })));
-    await db.collection('monitoring_config').doc('settings').update({ recipients: { emails: ['ops@example.com'], phones: ['+33612345678'] } });
+    await seed(
+      db,
+      'payments',
+      times(2, (i) => payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(90 + i) })),
+    );
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .update({ recipients: { emails: ['ops@example.com'], phones: ['+33612345678'] } });
     await run();
     const [alert] = await paymentAlerts('stripe_payment_failures');
     expect(alert).toMatchObject({ severity: 'emergency', value: 2, threshold: 1, window: 'any 2 h window since the previous evaluation' });
-    expect(servers.current.twilio.sms).toEqual([expect.objectContaining({ to: '+33612345678', body: expect.stringContaining('EMERGENCY: Stripe payment failures') })]);
+    expect(servers.current.twilio.sms).toEqual([
+      expect.objectContaining({ to: '+33612345678', body: expect.stringContaining('EMERGENCY: Stripe payment failures') }),
+    ]);
   });
 });
 
 describe('scheduled function', () => {
   it('runs twice for the same tick, concurrently, without duplicate alerts, messages or snapshots', async () => {
-    await db.collection('monitoring_config').doc('settings').set({ recipients: { emails: ['ops@example.com'], phones: ['+33612345678'] } });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ recipients: { emails: ['ops@example.com'], phones: ['+33612345678'] } });
     await seed(db, 'payouts', [{ method: 'paypal', status: 'failed', amount: 4_000, currency: 'EUR', createdAt: hoursAgo(30) }]);
-    await seed(db, 'payments', times(4, (i) => payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(5 + i) })));
+    await seed(
+      db,
+      'payments',
+      times(4, (i) => payment({ provider: 'stripe', status: 'failed', failedAt: minutesAgo(5 + i) })),
+    );
     const event = { scheduleTime: NOW.toISOString(), jobName: 'firebase-schedule-runPaymentHealthCheck' };
     await Promise.all([runPaymentHealthCheck.run(event as never), runPaymentHealthCheck.run(event as never)]);
 
@@ -217,7 +252,12 @@ describe('scheduled function', () => {
     expect(servers.current.twilio.sms).toHaveLength(1);
     const snapshots = await allDocs(db, 'payment_metrics');
     expect(snapshots).toHaveLength(1);
-    expect(snapshots[0]).toMatchObject({ source: 'payment', stripe: expect.objectContaining({ failures: 4 }), paypal: expect.objectContaining({ failed: 1 }), calls: expect.any(Object) });
+    expect(snapshots[0]).toMatchObject({
+      source: 'payment',
+      stripe: expect.objectContaining({ failures: 4 }),
+      paypal: expect.objectContaining({ failed: 1 }),
+      calls: expect.any(Object),
+    });
     const runs = await allDocs<{ trigger: string; outcome: string }>(db, 'monitoring_runs');
     expect(runs.map((record) => [record.trigger, record.outcome])).toEqual([
       ['schedule', 'success'],

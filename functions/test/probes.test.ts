@@ -77,7 +77,13 @@ describe('JSON condition', () => {
 });
 
 describe('probe history', () => {
-  const r = (t: number, ok: boolean, ms: number | null = 100): StoredResult => ({ t, ok, status: ms === null ? null : ok ? 200 : 500, ms, error: ok ? null : 'x' });
+  const r = (t: number, ok: boolean, ms: number | null = 100): StoredResult => ({
+    t,
+    ok,
+    status: ms === null ? null : ok ? 200 : 500,
+    ms,
+    error: ok ? null : 'x',
+  });
 
   it('appends, replaces the same tick and keeps the newest N', () => {
     const recent = [r(1, true), r(2, true), r(3, false)];
@@ -137,7 +143,11 @@ describe('untrusted bodies', () => {
     [{ bodyContains: null, jsonCondition: '$.status == "ok"' }, '{"status":"degraded"}', '$.status is "degraded", expected == "ok"'],
     [{ bodyContains: null, jsonCondition: '$.status == "ok"' }, '{"state":"ok"}', '$.status not found, expected == "ok"'],
     [{ bodyContains: null, jsonCondition: '$.db.up' }, '{"db":{"up":false}}', '$.db.up is "false", expected present, not null or false'],
-    [{ bodyContains: null, jsonCondition: '$.status == "ok"' }, '<html>Bad gateway</html>', 'body is not JSON (starts with "\\u003chtml\\u003eBad gateway\\u003c/html\\u003e")'],
+    [
+      { bodyContains: null, jsonCondition: '$.status == "ok"' },
+      '<html>Bad gateway</html>',
+      'body is not JSON (starts with "\\u003chtml\\u003eBad gateway\\u003c/html\\u003e")',
+    ],
   ])('%j on %s', (endpoint, body, problem) => {
     expect(bodyProblem(endpoint, body)).toBe(problem);
   });
@@ -172,7 +182,10 @@ describe('probe configuration', () => {
   });
 
   it.each([
-    [endpoint({ headers: { authorization: { secret: 'STRIPE_SECRET_KEY' } } }), 'probes.endpoints.0.headers.authorization.secret: must name a probe secret (PROBE_TOKEN)'],
+    [
+      endpoint({ headers: { authorization: { secret: 'STRIPE_SECRET_KEY' } } }),
+      'probes.endpoints.0.headers.authorization.secret: must name a probe secret (PROBE_TOKEN)',
+    ],
     [endpoint({ jsonCondition: '$.status === "ok"' }), 'probes.endpoints.0.jsonCondition: invalid condition: the value after == must be a JSON string'],
     [endpoint({ method: 'HEAD', bodyContains: 'ok' }), 'probes.endpoints.0.method: a HEAD response has no body'],
     [endpoint({ body: '{}' }), 'probes.endpoints.0.body: only a POST probe sends a body'],
@@ -181,7 +194,17 @@ describe('probe configuration', () => {
     [endpoint({ name: 'API Health' }), 'probes.endpoints.0.name: must be 1-40 lowercase letters'],
     [endpoint({ headers: { Host: 'x' } }), 'probes.endpoints.0.headers.Host: is set by the HTTP client'],
     [endpoint({ expectedStatus: 700 }), 'probes.endpoints.0.expectedStatus'],
-    [{ probes: { endpoints: [{ name: 'a', url: 'https://a.example.com' }, { name: 'a', url: 'https://b.example.com' }] } }, 'probes.endpoints.1.name: duplicate endpoint name "a"'],
+    [
+      {
+        probes: {
+          endpoints: [
+            { name: 'a', url: 'https://a.example.com' },
+            { name: 'a', url: 'https://b.example.com' },
+          ],
+        },
+      },
+      'probes.endpoints.1.name: duplicate endpoint name "a"',
+    ],
     [{ externalHeartbeat: { url: 'not a url' } }, 'externalHeartbeat.url: must be an http:// or https:// URL'],
     [{ externalHeartbeat: { timeoutMs: 60_000 } }, 'externalHeartbeat.timeoutMs: Too big'],
   ])('rejects %j', (override, message) => {
@@ -197,8 +220,10 @@ describe('probes job', () => {
   const START = new Date();
   const at = (minutes: number) => new Date(START.getTime() + minutes * 60_000);
   const run = (minutes: number) => runJob('probes', { trigger: 'test', now: at(minutes) });
-  const alert = async (ruleId: string, key: string) => (await allDocs<AlertDoc>(db, 'system_alerts')).find((item) => item._id === `${stateIdFor(ruleId, key)}-n1`);
-  const evaluation = (result: Awaited<ReturnType<typeof run>>, ruleId: string, key: string) => result.evaluations.find((item) => item.ruleId === ruleId && item.key === key);
+  const alert = async (ruleId: string, key: string) =>
+    (await allDocs<AlertDoc>(db, 'system_alerts')).find((item) => item._id === `${stateIdFor(ruleId, key)}-n1`);
+  const evaluation = (result: Awaited<ReturnType<typeof run>>, ruleId: string, key: string) =>
+    result.evaluations.find((item) => item.ruleId === ruleId && item.key === key);
 
   beforeAll(async () => {
     tls = await new TlsProbeTarget(5).start();
@@ -209,11 +234,14 @@ describe('probes job', () => {
   });
 
   async function configure(endpoints: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}) {
-    await db.collection('monitoring_config').doc('settings').set({
-      recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
-      probes: { endpoints, timeoutMs: 1_000 },
-      ...extra,
-    });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({
+        recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
+        probes: { endpoints, timeoutMs: 1_000 },
+        ...extra,
+      });
   }
 
   beforeEach(async () => {
@@ -330,9 +358,15 @@ describe('probes job', () => {
   it('"slow" from the p95 of the window against the endpoint budget, once the sample is large enough', async () => {
     const target = servers.current.probeTargets;
     target.slowMs = 300;
-    await configure([{ name: 'slow', url: `${target.url}/slow`, maxLatencyMs: 100 }, { name: 'fast', url: `${target.url}/health`, maxLatencyMs: 1_000 }], {
-      rules: { http_probe_slow: { minSample: 2 } },
-    });
+    await configure(
+      [
+        { name: 'slow', url: `${target.url}/slow`, maxLatencyMs: 100 },
+        { name: 'fast', url: `${target.url}/health`, maxLatencyMs: 1_000 },
+      ],
+      {
+        rules: { http_probe_slow: { minSample: 2 } },
+      },
+    );
     const first = await run(0);
     expect(evaluation(first, 'http_probe_slow', 'slow')).toMatchObject({ status: 'unknown', reason: 'sample of 1 answered probes is below the minimum of 2' });
     const second = await run(5);
@@ -355,7 +389,12 @@ describe('probes job', () => {
     expect(opened).toMatchObject({ severity: 'warning', value: 4 });
     expect(opened!.message).toMatch(/^secure: the TLS certificate \(not trusted\) expires in 4 days \(\d{4}-\d\d-\d\dT[\d:.]+Z\)\.$/);
     expect(result.metrics.endpoints).toMatchObject({
-      secure: { ok: false, status: null, error: expect.stringMatching(/^connection failed: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/), certificateDaysLeft: 4 },
+      secure: {
+        ok: false,
+        status: null,
+        error: expect.stringMatching(/^connection failed: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/),
+        certificateDaysLeft: 4,
+      },
     });
     const doc = (await db.collection('monitoring_probes').doc('secure').get()).data() as ProbeDoc;
     expect(doc.certificate).toMatchObject({ daysLeft: 4, trusted: false, subject: 'localhost', issuer: 'localhost' });

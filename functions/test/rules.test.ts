@@ -14,7 +14,23 @@ const dataModel = readFileSync(resolve(root, 'docs', 'data-model.md'), 'utf8');
 const security = readFileSync(resolve(root, 'docs', 'security.md'), 'utf8');
 
 const DOCUMENTS = '/databases/{database}/documents';
-const BUILT_INS = new Set(['request', 'string', 'int', 'float', 'get', 'exists', 'getAfter', 'existsAfter', 'debug', 'path', 'timestamp', 'duration', 'math', 'hashing', 'latlng']);
+const BUILT_INS = new Set([
+  'request',
+  'string',
+  'int',
+  'float',
+  'get',
+  'exists',
+  'getAfter',
+  'existsAfter',
+  'debug',
+  'path',
+  'timestamp',
+  'duration',
+  'math',
+  'hashing',
+  'latlng',
+]);
 
 /** Rows of the first markdown table after `heading`, as [first cell without backticks, other cells]. */
 function tableAfter(text: string, heading: string): Array<[string, string[]]> {
@@ -25,7 +41,10 @@ function tableAfter(text: string, heading: string): Array<[string, string[]]> {
   const rows: Array<[string, string[]]> = [];
   for (const line of lines.slice(first + 2)) {
     if (!line.startsWith('|')) break;
-    const cells = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
     rows.push([cells[0].replace(/`/g, ''), cells.slice(1)]);
   }
   return rows;
@@ -131,7 +150,9 @@ describe('analytics_events against the documentation', () => {
     const body = functionBody('validMetadata');
     const entries = Number(/metadata\.size\(\) <= (\d+)/.exec(body)?.[1]);
     expect(entries).toBe(documentedEntries);
-    expect(limits.get('metadata')).toBe(`at most ${entries} entries; keys are identifiers of at most 40 characters; values are null, booleans, numbers or strings of at most 128 characters`);
+    expect(limits.get('metadata')).toBe(
+      `at most ${entries} entries; keys are identifiers of at most 40 characters; values are null, booleans, numbers or strings of at most 128 characters`,
+    );
     const indexes = [...body.matchAll(/metadataEntry\(keys, values, (\d+)\)/g)].map((match) => Number(match[1]));
     expect(indexes).toEqual(Array.from({ length: entries }, (_, index) => index));
     const entry = functionBody('metadataEntry');
@@ -219,7 +240,7 @@ describe('fields that become alert subjects (same patterns as the monitors)', ()
     expect(functionBody('metadataEntry')).not.toContain('is number');
   });
 
-  it('a userId is the signed-in visitor\'s own uid', () => {
+  it("a userId is the signed-in visitor's own uid", () => {
     expect(functionBody('validAnalyticsEvent')).toContain('request.auth != null && data.userId == request.auth.uid');
   });
 });

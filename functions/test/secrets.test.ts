@@ -58,7 +58,11 @@ function encodedSecrets(): Array<[string, string]> {
   for (const [user, secret] of credentials()) {
     out.push([`${secret} (whole)`, secret], [`${secret} (url-encoded)`, encodeURIComponent(secret)], [`${secret} (base64)`, b64(secret).replace(/=+$/, '')]);
     out.push([`${secret} (base64url)`, b64url(secret)]);
-    if (user) out.push([`${user}:${secret} (Basic)`, b64(`${user}:${secret}`).replace(/=+$/, '')], [`${secret} (AUTH PLAIN)`, b64(`\0${user}\0${secret}`).replace(/=+$/, '')]);
+    if (user)
+      out.push(
+        [`${user}:${secret} (Basic)`, b64(`${user}:${secret}`).replace(/=+$/, '')],
+        [`${secret} (AUTH PLAIN)`, b64(`\0${user}\0${secret}`).replace(/=+$/, '')],
+      );
   }
   return out;
 }
@@ -163,7 +167,10 @@ describe('vendors and transports echoing credentials', () => {
 
     // An alert written before redaction existed: the admin API answer is redacted on the way out.
     const [alert] = await allDocs<AlertDoc>(db, 'payment_alerts');
-    await db.collection('payment_alerts').doc(alert._id).update({ message: `legacy ${hostileText()}` });
+    await db
+      .collection('payment_alerts')
+      .doc(alert._id)
+      .update({ message: `legacy ${hostileText()}` });
     const answer = await call(getActiveAlerts, {});
     expect(JSON.stringify(answer)).toContain('legacy');
 

@@ -44,7 +44,12 @@ describe('inWeeklyWindow', () => {
     // Another zone with its own change dates (US: 2026-03-08, 2026-11-01).
     ['New York Monday 09:00 EDT', { days: ['monday'], start: '09:00', end: '10:00', timeZone: 'America/New_York' }, '2026-03-09T13:00:00Z', true],
     ['New York Monday 09:00 EST', { days: ['monday'], start: '09:00', end: '10:00', timeZone: 'America/New_York' }, '2026-03-02T14:00:00Z', true],
-    ['New York Monday 14:00 UTC in March after the change = 10:00 EDT', { days: ['monday'], start: '09:00', end: '10:00', timeZone: 'America/New_York' }, '2026-03-09T14:00:00Z', false],
+    [
+      'New York Monday 14:00 UTC in March after the change = 10:00 EDT',
+      { days: ['monday'], start: '09:00', end: '10:00', timeZone: 'America/New_York' },
+      '2026-03-09T14:00:00Z',
+      false,
+    ],
   ];
   it.each(rows)('%s', (_name, recurrence, at, expected) => {
     expect(inWeeklyWindow(recurrence, new Date(at))).toBe(expected);

@@ -21,12 +21,18 @@ const NOW = new Date('2026-11-20T07:00:00Z');
 const hoursAgo = (hours: number) => Timestamp.fromMillis(NOW.getTime() - hours * 3_600_000);
 
 async function settings(extra: Record<string, unknown> = {}) {
-  await db.collection('monitoring_config').doc('settings').set({
-    recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
-    ...extra,
-  });
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({
+      recipients: { emails: ['oncall@example.com'], phones: ['+33612345678'] },
+      ...extra,
+    });
 }
-const recentBackup = () => writeAll(db, 'backup_logs', [{ status: 'success', kind: 'firestore-export', startedAt: hoursAgo(3), finishedAt: hoursAgo(2), destination: 'gs://backups/2026-11-20' }]);
+const recentBackup = () =>
+  writeAll(db, 'backup_logs', [
+    { status: 'success', kind: 'firestore-export', startedAt: hoursAgo(3), finishedAt: hoursAgo(2), destination: 'gs://backups/2026-11-20' },
+  ]);
 const alert = async (ruleId: string, key: string | null = null) =>
   (await allDocs<AlertDoc>(db, 'system_alerts')).find((item) => item._id === `${stateIdFor(ruleId, key)}-n1`);
 const runSystem = () => runJob('system', { trigger: 'test', now: NOW });
@@ -59,7 +65,9 @@ describe('deployment configuration', () => {
 
     const found = await alert('deployment_config_missing');
     expect(found).toMatchObject({ severity: 'critical', value: 2 });
-    expect(found!.message).toBe(`${OWN - 2} of ${OWN} params and secrets are set; missing: TWILIO_FROM_NUMBER, SENTRY_DSN. Disabled on purpose: TWILIO_AUTH_TOKEN.`);
+    expect(found!.message).toBe(
+      `${OWN - 2} of ${OWN} params and secrets are set; missing: TWILIO_FROM_NUMBER, SENTRY_DSN. Disabled on purpose: TWILIO_AUTH_TOKEN.`,
+    );
     expect(result.metrics.configuration).toEqual({
       present: OWN - 2,
       total: OWN,
@@ -68,12 +76,18 @@ describe('deployment configuration', () => {
     });
     expect(result.candidates.find((candidate) => candidate.ruleId === 'deployment_config_missing')!.details).toMatchObject({ unreported: OTHER_JOBS_SECRETS });
     // Names only: no secret value anywhere in the alert, the run record or the messages.
-    const everything = JSON.stringify([await allDocs(db, 'system_alerts'), await allDocs(db, 'monitoring_runs'), result, servers.current.slack.messages, servers.current.smtp.mails.map((mail) => mail.text)]);
+    const everything = JSON.stringify([
+      await allDocs(db, 'system_alerts'),
+      await allDocs(db, 'monitoring_runs'),
+      result,
+      servers.current.slack.messages,
+      servers.current.smtp.mails.map((mail) => mail.text),
+    ]);
     for (const secret of [slackUrl, smtpUrl, servers.current.env.TWILIO_AUTH_TOKEN]) expect(everything).not.toContain(secret);
     expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['CRITICAL: Deployment params or secrets missing']);
   });
 
-  it('learns whether the other jobs\' secrets are set from what their deployed runs recorded (names and status only)', async () => {
+  it("learns whether the other jobs' secrets are set from what their deployed runs recorded (names and status only)", async () => {
     await settings();
     await recentBackup();
     // A scheduled payment run (the deployed function) records its own secrets in its heartbeat.
@@ -97,7 +111,10 @@ describe('deployment configuration', () => {
 
     // The latest report wins: balances (which binds the Stripe key too) reports it set after payment did
     // (reports carry the wall-clock time the run finished).
-    await db.collection('monitoring_jobs').doc('balances').set({ secrets: { STRIPE_SECRET_KEY: 'set' }, secretsReportedAt: Timestamp.fromMillis(Date.now() + 60_000) }, { merge: true });
+    await db
+      .collection('monitoring_jobs')
+      .doc('balances')
+      .set({ secrets: { STRIPE_SECRET_KEY: 'set' }, secretsReportedAt: Timestamp.fromMillis(Date.now() + 60_000) }, { merge: true });
     const next = await runJob('system', { trigger: 'test', now: new Date(NOW.getTime() + 86_400_000) });
     expect(next.metrics.configuration).toMatchObject({ total: counted, missing: [] });
     expect(await alert('deployment_config_missing')).toMatchObject({ resolved: true });
@@ -132,7 +149,13 @@ describe('backups', () => {
   it('a last success older than 24 h is critical, with the last failed attempt', async () => {
     await writeAll(db, 'backup_logs', [
       { status: 'success', kind: 'firestore-export', startedAt: hoursAgo(31), finishedAt: hoursAgo(30), destination: 'gs://backups/2026-11-19' },
-      { status: 'failed', kind: 'firestore-export', startedAt: hoursAgo(6.5), finishedAt: hoursAgo(6), error: 'PERMISSION_DENIED: missing datastore.databases.export' },
+      {
+        status: 'failed',
+        kind: 'firestore-export',
+        startedAt: hoursAgo(6.5),
+        finishedAt: hoursAgo(6),
+        error: 'PERMISSION_DENIED: missing datastore.databases.export',
+      },
     ]);
     await runSystem();
     const found = await alert('backup_stale');
@@ -223,7 +246,9 @@ describe('channel health', () => {
 
     const slack = await alert('channel_failing', 'slack');
     expect(slack).toMatchObject({ severity: 'critical', value: 6, title: 'A notification channel keeps failing: slack' });
-    expect(slack!.message).toMatch(/^slack: 6 failed delivery attempts in a row \(2 messages\) since the last success at .*; last error: An HTTP protocol error occurred: statusCode = 404 \(no_service\)\.$/);
+    expect(slack!.message).toMatch(
+      /^slack: 6 failed delivery attempts in a row \(2 messages\) since the last success at .*; last error: An HTTP protocol error occurred: statusCode = 404 \(no_service\)\.$/,
+    );
     // Two failed attempts on email: under the threshold (more than 2).
     expect(await alert('channel_failing', 'email')).toBeUndefined();
     // Critical goes to email and Slack; Slack is the broken channel, so only email is used.
@@ -253,7 +278,9 @@ describe('channel health', () => {
     // Slack is down while the scripted job runs (it retries on each run): 3 failed attempts.
     servers.current.slack.fail({ status: 503, body: 'service_unavailable' });
     for (const iso of ['2026-11-20T08:00:00Z', '2026-11-20T08:10:00Z', '2026-11-20T08:25:00Z']) await job.run(when(iso));
-    const [failed] = (await allDocs<{ channel: string; status: string; attempts: number; lastError: string }>(db, 'monitoring_deliveries')).filter((item) => item.channel === 'slack');
+    const [failed] = (await allDocs<{ channel: string; status: string; attempts: number; lastError: string }>(db, 'monitoring_deliveries')).filter(
+      (item) => item.channel === 'slack',
+    );
     expect(failed).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/^slack: HTTP 503, vendor code service_unavailable: /) });
 
     // Slack is back. The watchdog's first run sends the message, then measures: nothing failing.
@@ -273,7 +300,16 @@ describe('channel health', () => {
     await runSystem();
     expect(await alert('channel_failing', 'sms')).toMatchObject({ resolved: false });
     await writeAll(db, 'monitoring_deliveries', [
-      { id: 'ok-sms', channel: 'sms', status: 'sent', attempts: 1, createdAt: hoursAgo(1), sentAt: hoursAgo(1), alertId: 'a', alertCollection: 'payment_alerts' },
+      {
+        id: 'ok-sms',
+        channel: 'sms',
+        status: 'sent',
+        attempts: 1,
+        createdAt: hoursAgo(1),
+        sentAt: hoursAgo(1),
+        alertId: 'a',
+        alertCollection: 'payment_alerts',
+      },
     ]);
     await runJob('watchdog', { trigger: 'test', now: new Date(NOW.getTime() + 15 * 60_000) });
     expect(await alert('channel_failing', 'sms')).toMatchObject({ resolved: true });

@@ -51,7 +51,9 @@ async function main() {
     console.log('|---|---|---|---|---|');
     for (const [name, samples] of results) {
       const rest = samples.slice(1);
-      console.log(`| ${name} | ${samples[0].toFixed(1)} | ${percentile(rest, 0.5).toFixed(1)} | ${percentile(rest, 0.95).toFixed(1)} | ${Math.max(...rest).toFixed(1)} |`);
+      console.log(
+        `| ${name} | ${samples[0].toFixed(1)} | ${percentile(rest, 0.5).toFixed(1)} | ${percentile(rest, 0.95).toFixed(1)} | ${Math.max(...rest).toFixed(1)} |`,
+      );
     }
   } finally {
     await servers.stop();

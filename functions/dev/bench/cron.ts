@@ -85,7 +85,8 @@ function parseField(text: string, spec: (typeof FIELDS)[number], expression: str
 
 export function parseCron(expression: string): CronSchedule {
   const parts = expression.trim().split(/\s+/);
-  if (parts.length !== 5) throw new Error(`Invalid cron expression "${expression}": expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`);
+  if (parts.length !== 5)
+    throw new Error(`Invalid cron expression "${expression}": expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`);
   const [minute, hour, dayOfMonth, month, dayOfWeek] = parts.map((part, index) => parseField(part, FIELDS[index], expression));
   return { expression, minute, hour, dayOfMonth, month, dayOfWeek };
 }
@@ -107,7 +108,15 @@ export function zonedFields(instant: Date, timeZone: string): ZonedFields {
   let format = formatters.get(timeZone);
   if (!format) {
     // Throws a RangeError naming the zone when it is not a valid IANA zone.
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    });
     formatters.set(timeZone, format);
   }
   const parts: Record<string, string> = {};

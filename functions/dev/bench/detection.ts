@@ -42,7 +42,7 @@ export const READ_PRICE_USD_PER_100K = 0.03;
 export function burstStarts(count: number, dayStart = SIMULATED_DAY.start): number[] {
   const spacing = DAY / count;
   const spacingMinutes = Math.max(1, Math.floor(spacing / MINUTE));
-  return Array.from({ length: count }, (_, k) => dayStart + k * spacing + (((7 * k + 1) % spacingMinutes) * MINUTE));
+  return Array.from({ length: count }, (_, k) => dayStart + k * spacing + ((7 * k + 1) % spacingMinutes) * MINUTE);
 }
 
 /** Document triggers of functions/src/index.ts that the app's writes fire (onErrorLogCreated). */
@@ -50,7 +50,11 @@ const DOCUMENT_TRIGGERS: Record<string, (db: Firestore, id: string, at: number) 
   error_logs: async (db, id, at) => {
     const { handleErrorLogCreated } = await import('../../src/monitors/system/errorTrigger');
     const snapshot = await db.collection('error_logs').doc(id).get();
-    const outcome = await handleErrorLogCreated({ id: `bench-${id}`, time: new Date(at).toISOString(), data: { id, ref: snapshot.ref, data: () => snapshot.data() } });
+    const outcome = await handleErrorLogCreated({
+      id: `bench-${id}`,
+      time: new Date(at).toISOString(),
+      data: { id, ref: snapshot.ref, data: () => snapshot.data() },
+    });
     return outcome.run;
   },
 };
@@ -369,7 +373,10 @@ export interface DetectionOptions {
   log: (line: string) => void;
 }
 
-export async function measureDetection(servers: LocalServers, options: DetectionOptions): Promise<{ rules: RuleCoverage[]; totalRuns: number; failures: string[] }> {
+export async function measureDetection(
+  servers: LocalServers,
+  options: DetectionOptions,
+): Promise<{ rules: RuleCoverage[]; totalRuns: number; failures: string[] }> {
   const injectors = INJECTORS.filter((injector) => !options.rules || options.rules.includes(injector.ruleId));
   const unknown = (options.rules ?? []).filter((ruleId) => !INJECTORS.some((injector) => injector.ruleId === ruleId));
   if (unknown.length) throw new Error(`No injector for rule(s) ${unknown.join(', ')}; injectable: ${INJECTORS.map((injector) => injector.ruleId).join(', ')}`);
@@ -379,7 +386,9 @@ export async function measureDetection(servers: LocalServers, options: Detection
   const longest = Math.max(...groups.map((group) => group.horizonMs));
   const longestPeriod = Math.max(...JOBS.map((job) => job.periodMinutes)) * MINUTE;
   const schedule = scheduledRuns(JOBS, new Date(starts[0] - longestPeriod - HOUR), new Date(starts[starts.length - 1] + longest + MINUTE));
-  options.log(`  ${injectors.length} rules in ${groups.length} groups by evaluating jobs: ${groups.map((group) => `[${group.jobs.join(', ') || 'document triggers only'}] ${group.injectors.map((i) => i.ruleId).join(', ')}`).join('; ')}`);
+  options.log(
+    `  ${injectors.length} rules in ${groups.length} groups by evaluating jobs: ${groups.map((group) => `[${group.jobs.join(', ') || 'document triggers only'}] ${group.injectors.map((i) => i.ruleId).join(', ')}`).join('; ')}`,
+  );
   const resultsByGroup = new Map<SimulationGroup, SimulationResult[]>(groups.map((group) => [group, []]));
   let totalRuns = 0;
   const failures: string[] = [];
@@ -391,7 +400,9 @@ export async function measureDetection(servers: LocalServers, options: Detection
       resultsByGroup.get(group)!.push(result);
       totalRuns += result.runs;
       failures.push(...result.failures);
-      line.push(`[${result.runs} runs ${(result.wallMs / 1000).toFixed(1)} s${result.falseAlarms.length ? `, messages before the burst: ${result.falseAlarms.join(' ')}` : ''}]`);
+      line.push(
+        `[${result.runs} runs ${(result.wallMs / 1000).toFixed(1)} s${result.falseAlarms.length ? `, messages before the burst: ${result.falseAlarms.join(' ')}` : ''}]`,
+      );
       line.push(...Object.entries(result.minutes).map(([ruleId, minutes]) => `${ruleId} ${minutes === null ? 'missed' : `${Math.round(minutes)}m`}`));
     }
     const local = new Date(start).toLocaleTimeString('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
@@ -425,7 +436,14 @@ export async function measureDailyReads(workloads: Workload[], sizes: number[], 
   return out;
 }
 
-async function dailyReadsAt(n: number, workloads: Workload[], reference: number, dayRuns: ScheduledRun[], servers: LocalServers, log: (line: string) => void): Promise<DailyReads> {
+async function dailyReadsAt(
+  n: number,
+  workloads: Workload[],
+  reference: number,
+  dayRuns: ScheduledRun[],
+  servers: LocalServers,
+  log: (line: string) => void,
+): Promise<DailyReads> {
   {
     await closeApps();
     const db = freshProject(`reads-${n}`);

@@ -71,7 +71,13 @@ function readsTable(full: DetectionReport): string {
       return item ? item.runsPerDay * item.billedReadsPerRun : '-';
     }),
   ]);
-  rows.push(['**all jobs**', '', jobs.reduce((sum, job) => sum + job.runsPerDay, 0), ...report.reads.map(() => ''), ...report.reads.map((entry) => `**${entry.readsPerDay}**`)]);
+  rows.push([
+    '**all jobs**',
+    '',
+    jobs.reduce((sum, job) => sum + job.runsPerDay, 0),
+    ...report.reads.map(() => ''),
+    ...report.reads.map((entry) => `**${entry.readsPerDay}**`),
+  ]);
   return [
     table(['job', 'schedule', 'runs per day', ...sizes.map((n) => `billed reads per run, N = ${n}`), ...sizes.map((n) => `reads per day, N = ${n}`)], rows),
     '',
@@ -89,9 +95,18 @@ function runBlock(report: DetectionReport, title: string): string {
     '',
     coverageTable(report),
     '',
-    ...report.rules.filter((rule) => rule.falseAlarms).map((rule) => `\`${rule.ruleId}\` sent a message before its burst started (from the history alone) in ${rule.falseAlarms} of ${rule.bursts} simulations: a false alarm, counted as a missed target.\n`),
-    missed.length ? `Targets missed by ${missed.length} of ${report.rules.length} rules: ${missed.map((rule) => `\`${rule.ruleId}\``).join(', ')}.` : `Every target met (${report.rules.length} rules).`,
-    ...(report.failures.length ? ['', `Failed runs (${report.failures.length}): ${report.failures.slice(0, 5).join('; ')}${report.failures.length > 5 ? '; ...' : ''}`] : []),
+    ...report.rules
+      .filter((rule) => rule.falseAlarms)
+      .map(
+        (rule) =>
+          `\`${rule.ruleId}\` sent a message before its burst started (from the history alone) in ${rule.falseAlarms} of ${rule.bursts} simulations: a false alarm, counted as a missed target.\n`,
+      ),
+    missed.length
+      ? `Targets missed by ${missed.length} of ${report.rules.length} rules: ${missed.map((rule) => `\`${rule.ruleId}\``).join(', ')}.`
+      : `Every target met (${report.rules.length} rules).`,
+    ...(report.failures.length
+      ? ['', `Failed runs (${report.failures.length}): ${report.failures.slice(0, 5).join('; ')}${report.failures.length > 5 ? '; ...' : ''}`]
+      : []),
     '',
     'Billed reads per day of all jobs together:',
     '',
@@ -127,7 +142,9 @@ export function detectionSection(current: DetectionReport, baseline: DetectionRe
     '',
     'Before the burst, each job of a simulation runs once at its last scheduled instant before the start, on the history the burst needs (busy hours before an outage...), so that what a run keeps for the next one (open alerts, the previous evaluation) is in place; a message about the rule there would be a false alarm and is reported. Which jobs evaluate a rule comes from a calibration run of every job of the catalogue (`RunResult.evaluations`); rules evaluated by the same jobs share a simulation (their bursts touch different documents), and a simulation runs only those jobs: the first message about a rule comes from a run that evaluates it (the local channels never fail, so no retry carries it). The heartbeat alerts those runs raise about the jobs not run are ignored. Jobs due at the same instant run one after the other in catalogue order.',
     '',
-    'Billed reads per day: every job of the catalogue on N documents per source collection (the seeding of section 1), measured on its second run at consecutive scheduled instants (the first one opens the alerts and records the previous evaluation), times its runs per day from its cron. Read price: USD 0.03 per 100,000 document reads, the list price of Firestore standard edition in europe-west1 and nam5 (' + PRICE_SOURCE + '; prices per location are in the table of that page).',
+    'Billed reads per day: every job of the catalogue on N documents per source collection (the seeding of section 1), measured on its second run at consecutive scheduled instants (the first one opens the alerts and records the previous evaluation), times its runs per day from its cron. Read price: USD 0.03 per 100,000 document reads, the list price of Firestore standard edition in europe-west1 and nam5 (' +
+      PRICE_SOURCE +
+      '; prices per location are in the table of that page).',
     '',
     'Critical and emergency rules not injected:',
     '',

@@ -35,8 +35,34 @@ function readsSection(rows: ReadsRow[]): string {
   const largest = sizes[sizes.length - 1];
   const lines = [
     table(
-      ['job', 'N per collection', 'job wall ms', 'job RPCs', 'job docs returned', 'job billed reads', 'scan wall ms', 'scan RPCs', 'scan docs', 'scan billed reads', 'scan / job', 'values match'],
-      rows.map((row) => [row.job, row.n, row.job_ms, row.job_rpcs, row.job_documents, row.job_billed, row.scan_ms, row.scan_rpcs, row.scan_documents, row.scan_billed, `${fixed(row.ratio)}x`, row.valuesMatch ? 'yes' : `no: ${row.mismatches.join('; ')}`]),
+      [
+        'job',
+        'N per collection',
+        'job wall ms',
+        'job RPCs',
+        'job docs returned',
+        'job billed reads',
+        'scan wall ms',
+        'scan RPCs',
+        'scan docs',
+        'scan billed reads',
+        'scan / job',
+        'values match',
+      ],
+      rows.map((row) => [
+        row.job,
+        row.n,
+        row.job_ms,
+        row.job_rpcs,
+        row.job_documents,
+        row.job_billed,
+        row.scan_ms,
+        row.scan_rpcs,
+        row.scan_documents,
+        row.scan_billed,
+        `${fixed(row.ratio)}x`,
+        row.valuesMatch ? 'yes' : `no: ${row.mismatches.join('; ')}`,
+      ]),
     ),
     '',
     'Growth from the smallest to the largest N (billed reads):',
@@ -58,14 +84,26 @@ function coldStartSection(report: ColdStartReport): string {
     table(
       ['process', 'load time (median ms)', 'RSS MB', 'heap MB', 'vendor SDKs loaded'],
       [
-        ['entry point (lib/index.js)', fixed(report.entry.loadMs), fixed(report.entry.rssMb), fixed(report.entry.heapMb), report.entry.vendors.join(', ') || 'none'],
-        ['every vendor SDK imported eagerly, then the entry point', fixed(report.eager.loadMs), fixed(report.eager.rssMb), fixed(report.eager.heapMb), report.eager.vendors.join(', ')],
+        [
+          'entry point (lib/index.js)',
+          fixed(report.entry.loadMs),
+          fixed(report.entry.rssMb),
+          fixed(report.entry.heapMb),
+          report.entry.vendors.join(', ') || 'none',
+        ],
+        [
+          'every vendor SDK imported eagerly, then the entry point',
+          fixed(report.eager.loadMs),
+          fixed(report.eager.rssMb),
+          fixed(report.eager.heapMb),
+          report.eager.vendors.join(', '),
+        ],
       ],
     ),
     '',
     `Entry point ${fixed(speedup)}x faster than eager imports (target >= 3x: ${speedup >= 3 ? 'met' : 'missed'}); median of ${report.iterations} fresh processes each.`,
     '',
-    'First run of each exported function in a fresh process, on an empty project. Where a function\'s checks fire on empty data (no provider available, no backup recorded, the trigger\'s probe entry is a critical error) it sends the alert, so it loads the Slack SDK; email and SMS are skipped because no recipients are configured in this run. Callables get a small valid payload, or one that reaches the lookup (`not-found`):',
+    "First run of each exported function in a fresh process, on an empty project. Where a function's checks fire on empty data (no provider available, no backup recorded, the trigger's probe entry is a critical error) it sends the alert, so it loads the Slack SDK; email and SMS are skipped because no recipients are configured in this run. Callables get a small valid payload, or one that reaches the lookup (`not-found`):",
     '',
     table(
       ['function', 'trigger', 'first run ms', 'outcome', 'vendor SDKs loaded after the run'],
@@ -83,8 +121,12 @@ function fanoutSection(cases: FanoutCase[]): string {
       item.dispatchMs,
       item.slowestChannelMs,
       `${fixed(item.dispatchMs / item.slowestChannelMs, 2)}x`,
-      Object.entries(item.perChannelMs).map(([channel, value]) => `${channel} ${value}`).join(', '),
-      Object.entries(item.statuses).map(([channel, status]) => `${channel} ${status}`).join(', '),
+      Object.entries(item.perChannelMs)
+        .map(([channel, value]) => `${channel} ${value}`)
+        .join(', '),
+      Object.entries(item.statuses)
+        .map(([channel, status]) => `${channel} ${status}`)
+        .join(', '),
     ]),
   );
 }
@@ -99,11 +141,13 @@ function argument(name: string): string | undefined {
 
 function numbers(name: string, text: string): number[] {
   const values = text.split(',').map(Number);
-  if (values.some((value) => !Number.isInteger(value) || value <= 0)) throw new Error(`${name} expects positive whole numbers separated by commas, got "${text}"`);
+  if (values.some((value) => !Number.isInteger(value) || value <= 0))
+    throw new Error(`${name} expects positive whole numbers separated by commas, got "${text}"`);
   return values;
 }
 
-const machine = () => `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, embedded Firestore emulator`;
+const machine = () =>
+  `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, embedded Firestore emulator`;
 const commit = () => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 
 /** Section 4 of docs/performance.md: the detection simulation and the reads per day. */
@@ -130,18 +174,39 @@ function outsideSection(rows: OutsideRow[]): string {
   const perDay = (value: number, row: OutsideRow) => (value * row.runsPerDay).toLocaleString('en-US');
   const probes = rows.filter((row) => row.job === 'probes');
   const [first, last] = [probes[0], probes[probes.length - 1]];
-  const marginal = first && last && last.ownReads > first.ownReads ? ((last.billedReads - first.billedReads) / (last.ownReads - first.ownReads)).toFixed(1) : '?';
+  const marginal =
+    first && last && last.ownReads > first.ownReads ? ((last.billedReads - first.billedReads) / (last.ownReads - first.ownReads)).toFixed(1) : '?';
   return [
     OUTSIDE_TITLE,
     '',
     'One steady-state run (the second one: heartbeat documents exist) of the probes job (`runHttpProbes`, every 5 minutes: 288 invocations a day) per number of endpoints, all answering, and of the delivery job (`runMessageDeliveryCheck`, hourly: 24 a day). Billed reads are `RunResult.reads.billedReads`; "own" is the part the checks of the job read (one probe document per endpoint; three count aggregations over email_logs), the rest is what every scheduled run reads (configuration, heartbeats of the other jobs, silences, escalation and retry queries).',
     '',
     table(
-      ['job', 'case', 'runs per day', 'run wall ms', 'billed reads per run', 'own reads per run (probe docs; counts)', 'writes per run', 'billed reads per day', 'writes per day'],
-      rows.map((row) => [`\`${row.job}\``, row.case, row.runsPerDay, row.wallMs, row.billedReads, row.ownReads, row.writes, perDay(row.billedReads, row), perDay(row.writes, row)]),
+      [
+        'job',
+        'case',
+        'runs per day',
+        'run wall ms',
+        'billed reads per run',
+        'own reads per run (probe docs; counts)',
+        'writes per run',
+        'billed reads per day',
+        'writes per day',
+      ],
+      rows.map((row) => [
+        `\`${row.job}\``,
+        row.case,
+        row.runsPerDay,
+        row.wallMs,
+        row.billedReads,
+        row.ownReads,
+        row.writes,
+        perDay(row.billedReads, row),
+        perDay(row.writes, row),
+      ]),
     ),
     '',
-    `Each endpoint adds ${marginal} billed reads per run: its probe document, and the alert-state documents the engine reads for its decided rules (down, slow once the sample is reached, certificate for https://); one write (the history is a capped array in the endpoint\'s document, not a query over results). The email rate costs one aggregation read per 1,000 logged emails in the window for each of its three counts; the SMS rate costs no Firestore read (Twilio API, one request per 1,000 messages).`,
+    `Each endpoint adds ${marginal} billed reads per run: its probe document, and the alert-state documents the engine reads for its decided rules (down, slow once the sample is reached, certificate for https://); one write (the history is a capped array in the endpoint's document, not a query over results). The email rate costs one aggregation read per 1,000 logged emails in the window for each of its three counts; the SMS rate costs no Firestore read (Twilio API, one request per 1,000 messages).`,
     '',
   ].join('\n');
 }
@@ -238,11 +303,11 @@ async function main(): Promise<void> {
     '',
     '## 1. Firestore reads against data size',
     '',
-    'Each job runs once (a real run: alerts, notifications to local servers, run record) on N documents per source collection, seeded with a fixed random mix of statuses and timestamps. Next to it, in the same process and on the same data, a straightforward implementation downloads every document of the source collections and computes the same metrics in memory; its values are compared with the job\'s. RPCs are counted at the emulator (every gRPC call, writes included); billed reads follow Firestore pricing (documents returned, at least one per query; aggregation queries one read per 1,000 index entries, at least one).',
+    "Each job runs once (a real run: alerts, notifications to local servers, run record) on N documents per source collection, seeded with a fixed random mix of statuses and timestamps. Next to it, in the same process and on the same data, a straightforward implementation downloads every document of the source collections and computes the same metrics in memory; its values are compared with the job's. RPCs are counted at the emulator (every gRPC call, writes included); billed reads follow Firestore pricing (documents returned, at least one per query; aggregation queries one read per 1,000 index entries, at least one).",
     '',
     readsSection(reads),
     '',
-    'What still grows with N is bounded: documents read to explain a firing rule (a sample of at most 20 per failure rule), the `payment_error` events grouped by error code (at most `maxEvents`, 500), one document per distinct form with errors, and the engine\'s reads for the alerts that open as more conditions are met at larger N. The aggregation part stays at one billed read per query until a query matches more than 1,000 index entries.',
+    "What still grows with N is bounded: documents read to explain a firing rule (a sample of at most 20 per failure rule), the `payment_error` events grouped by error code (at most `maxEvents`, 500), one document per distinct form with errors, and the engine's reads for the alerts that open as more conditions are met at larger N. The aggregation part stays at one billed read per query until a query matches more than 1,000 index entries.",
     '',
     'Wall times come from the embedded emulator, which evaluates every query by scanning the whole collection in memory: they grow with N here even for aggregation queries. Production Firestore serves them from indexes; compare billed reads, not milliseconds.',
     '',

@@ -60,7 +60,17 @@ const event = (at: number, eventType: EventType, fields: Parameters<typeof analy
 function failedPayments(provider: 'stripe' | 'paypal', code: string) {
   return (t: number) =>
     every(t, t + 12 * MINUTE, MINUTE, (at, i) =>
-      doc(at, 'payments', { provider, status: 'failed', amount: 6_000, currency: 'EUR', clientId: `client-${i}`, providerId: 'provider-1', createdAt: ts(at - MINUTE), failedAt: ts(at), failureCode: code }),
+      doc(at, 'payments', {
+        provider,
+        status: 'failed',
+        amount: 6_000,
+        currency: 'EUR',
+        clientId: `client-${i}`,
+        providerId: 'provider-1',
+        createdAt: ts(at - MINUTE),
+        failedAt: ts(at),
+        failureCode: code,
+      }),
     );
 }
 
@@ -86,7 +96,16 @@ export const INJECTORS: Injector[] = [
     breachAfterMin: 0,
     actions: (t) =>
       every(t - 6 * HOUR - 30 * MINUTE, t - 6 * HOUR + 1, 6 * MINUTE, (at, i) =>
-        doc(at, 'payments', { provider: 'stripe', status: 'requires_capture', amount: 6_000, currency: 'EUR', clientId: `client-${i}`, createdAt: ts(at - MINUTE), authorizedAt: ts(at), stripePaymentIntentId: `pi_held_${i}` }),
+        doc(at, 'payments', {
+          provider: 'stripe',
+          status: 'requires_capture',
+          amount: 6_000,
+          currency: 'EUR',
+          clientId: `client-${i}`,
+          createdAt: ts(at - MINUTE),
+          authorizedAt: ts(at),
+          stripePaymentIntentId: `pi_held_${i}`,
+        }),
       ),
   },
   {
@@ -94,7 +113,18 @@ export const INJECTORS: Injector[] = [
     burst: 'one Stripe payout fails at t',
     vendor: false,
     breachAfterMin: 0,
-    actions: (t) => [doc(t, 'payouts', { method: 'stripe', status: 'failed', amount: 8_000, currency: 'EUR', providerId: 'provider-f', createdAt: ts(t - 2 * HOUR), failedAt: ts(t), failureReason: 'account_closed' })],
+    actions: (t) => [
+      doc(t, 'payouts', {
+        method: 'stripe',
+        status: 'failed',
+        amount: 8_000,
+        currency: 'EUR',
+        providerId: 'provider-f',
+        createdAt: ts(t - 2 * HOUR),
+        failedAt: ts(t),
+        failureReason: 'account_closed',
+      }),
+    ],
   },
   {
     ruleId: 'failed_calls',
@@ -103,7 +133,13 @@ export const INJECTORS: Injector[] = [
     breachAfterMin: 5,
     actions: (t) =>
       every(t, t + 8 * MINUTE, MINUTE, (at, i) =>
-        doc(at, 'call_sessions', { status: 'failed', scheduledAt: ts(at - 2 * MINUTE), expectedEndAt: ts(at + 28 * MINUTE), failedAt: ts(at), failureReason: i % 2 ? 'no-answer' : 'twilio-error-31005' }),
+        doc(at, 'call_sessions', {
+          status: 'failed',
+          scheduledAt: ts(at - 2 * MINUTE),
+          expectedEndAt: ts(at + 28 * MINUTE),
+          failedAt: ts(at),
+          failureReason: i % 2 ? 'no-answer' : 'twilio-error-31005',
+        }),
       ),
   },
   {
@@ -111,7 +147,13 @@ export const INJECTORS: Injector[] = [
     burst: 'Stripe API: one event at t that Stripe could not deliver to the webhook',
     vendor: true,
     breachAfterMin: 0,
-    actions: (t) => [{ at: t, vendor: (servers) => servers.stripe.events.push({ id: `evt_bench_${t}`, type: 'payment_intent.succeeded', created: Math.floor(t / 1000), delivered: false }) }],
+    actions: (t) => [
+      {
+        at: t,
+        vendor: (servers) =>
+          servers.stripe.events.push({ id: `evt_bench_${t}`, type: 'payment_intent.succeeded', created: Math.floor(t / 1000), delivered: false }),
+      },
+    ],
   },
   {
     ruleId: 'stripe_paid_not_recorded',
@@ -119,7 +161,17 @@ export const INJECTORS: Injector[] = [
     vendor: true,
     breachAfterMin: 0,
     actions: (t) => [
-      { at: t - 15 * MINUTE, vendor: (servers) => servers.stripe.paymentIntents.push({ id: `pi_lost_${t}`, status: 'succeeded', amount: 6_000, currency: 'eur', created: Math.floor((t - 15 * MINUTE) / 1000) }) },
+      {
+        at: t - 15 * MINUTE,
+        vendor: (servers) =>
+          servers.stripe.paymentIntents.push({
+            id: `pi_lost_${t}`,
+            status: 'succeeded',
+            amount: 6_000,
+            currency: 'eur',
+            created: Math.floor((t - 15 * MINUTE) / 1000),
+          }),
+      },
     ],
   },
   {
@@ -129,7 +181,16 @@ export const INJECTORS: Injector[] = [
     breachAfterMin: 0,
     actions: (t) => [
       {
-        ...doc(t - 25 * HOUR, 'payouts', { method: 'paypal', status: 'pending', amount: 4_500, currency: 'EUR', providerId: 'provider-p', createdAt: ts(t - 25 * HOUR), paypalBatchId: `BATCH-${t}`, paypalItemId: `ITEM-${t}` }),
+        ...doc(t - 25 * HOUR, 'payouts', {
+          method: 'paypal',
+          status: 'pending',
+          amount: 4_500,
+          currency: 'EUR',
+          providerId: 'provider-p',
+          createdAt: ts(t - 25 * HOUR),
+          paypalBatchId: `BATCH-${t}`,
+          paypalItemId: `ITEM-${t}`,
+        }),
         vendor: (servers) => servers.paypal.batches.push({ batchId: `BATCH-${t}`, items: [{ itemId: `ITEM-${t}`, status: 'PENDING' }] }),
       },
       {
@@ -148,17 +209,28 @@ export const INJECTORS: Injector[] = [
     actions: (t) =>
       every(t, t + 8 * MINUTE, MINUTE, (at, i) => ({
         at,
-        vendor: (servers) => servers.twilio.calls.push({ sid: `CAbench${at}${i}`, status: 'failed', start_time: new Date(at).toUTCString(), to: '+33100000000', from: '+33100000001' }),
+        vendor: (servers) =>
+          servers.twilio.calls.push({
+            sid: `CAbench${at}${i}`,
+            status: 'failed',
+            start_time: new Date(at).toUTCString(),
+            to: '+33100000000',
+            from: '+33100000001',
+          }),
       })),
   },
   {
     ruleId: 'signup_blocked',
-    burst: 'signup_client: a busy 6 h (a page view every 10 min, a signup every 30 min), then a 2-h total outage (a page view every 30 s, no signup), then recovery',
+    burst:
+      'signup_client: a busy 6 h (a page view every 10 min, a signup every 30 min), then a 2-h total outage (a page view every 30 s, no signup), then recovery',
     vendor: false,
     breachAfterMin: 5,
     actions: (t, end) => {
       const form = { formName: 'signup_client' };
-      const normal = (from: number, to: number) => [...every(from, to, 10 * MINUTE, (at) => event(at, 'signup_page_view', form)), ...every(from + 5 * MINUTE, to, 30 * MINUTE, (at) => event(at, 'signup_success', form))];
+      const normal = (from: number, to: number) => [
+        ...every(from, to, 10 * MINUTE, (at) => event(at, 'signup_page_view', form)),
+        ...every(from + 5 * MINUTE, to, 30 * MINUTE, (at) => event(at, 'signup_success', form)),
+      ];
       return [...normal(t - 6 * HOUR, t), ...every(t, t + 2 * HOUR, 30_000, (at) => event(at, 'signup_page_view', form)), ...normal(t + 2 * HOUR, end)];
     },
   },
@@ -208,7 +280,10 @@ export const INJECTORS: Injector[] = [
     vendor: false,
     breachAfterMin: 17,
     actions: (t) => [
-      ...every(t - 24 * HOUR, t, 2 * HOUR, (at, i) => ({ at, writes: [...event(at, 'checkout_start').writes!, ...(i % 4 === 3 ? [] : event(at + MINUTE, 'payment_success').writes!)] })),
+      ...every(t - 24 * HOUR, t, 2 * HOUR, (at, i) => ({
+        at,
+        writes: [...event(at, 'checkout_start').writes!, ...(i % 4 === 3 ? [] : event(at + MINUTE, 'payment_success').writes!)],
+      })),
       ...every(t, t + 2 * HOUR, 30_000, (at) => event(at, 'checkout_start')),
     ],
   },
@@ -218,7 +293,8 @@ export const INJECTORS: Injector[] = [
     vendor: false,
     breachAfterMin: 11,
     actions: (t, end) => {
-      const normal = (from: number, to: number) => every(from, to, 20 * MINUTE, (at) => ({ at, writes: [...event(at, 'checkout_start').writes!, ...event(at + MINUTE, 'payment_success').writes!] }));
+      const normal = (from: number, to: number) =>
+        every(from, to, 20 * MINUTE, (at) => ({ at, writes: [...event(at, 'checkout_start').writes!, ...event(at + MINUTE, 'payment_success').writes!] }));
       return [...normal(t - 24 * HOUR, t), ...every(t, t + 2 * HOUR, 30_000, (at) => event(at, 'checkout_start')), ...normal(t + 2 * HOUR, end)];
     },
   },
@@ -250,7 +326,13 @@ export const INJECTORS: Injector[] = [
     breachAfterMin: 0,
     actions: (t) =>
       every(t, t + 3 * MINUTE, MINUTE, (at) =>
-        doc(at, 'error_logs', { severity: 'critical', source: 'checkout-api', message: 'Payment confirmation failed', timestamp: ts(at), expireAt: ts(at + 30 * 24 * HOUR) }),
+        doc(at, 'error_logs', {
+          severity: 'critical',
+          source: 'checkout-api',
+          message: 'Payment confirmation failed',
+          timestamp: ts(at),
+          expireAt: ts(at + 30 * 24 * HOUR),
+        }),
       ),
   },
   {
@@ -281,12 +363,17 @@ export const INJECTORS: Injector[] = [
 
 /** Critical and emergency rules the simulation does not inject, and why. */
 export const NOT_INJECTED: Record<string, string> = {
-  job_not_running: 'about the monitoring itself: a job stops being triggered. Its threshold is 1.5 of the stopped job\'s period by definition, so a time to first message in minutes does not apply.',
-  job_failing: 'needs a job\'s runs to fail (Firestore or code errors), which cannot be injected as data without changing the product code.',
-  deployment_config_missing: 'a deployment state (a param or secret without a value), not an event in time: it changes only with a deploy, and removing one from the shared process would disable the channels or vendor checks the other simulations use.',
+  job_not_running:
+    "about the monitoring itself: a job stops being triggered. Its threshold is 1.5 of the stopped job's period by definition, so a time to first message in minutes does not apply.",
+  job_failing: "needs a job's runs to fail (Firestore or code errors), which cannot be injected as data without changing the product code.",
+  deployment_config_missing:
+    'a deployment state (a param or secret without a value), not an event in time: it changes only with a deploy, and removing one from the shared process would disable the channels or vendor checks the other simulations use.',
   http_probe_down:
     'needs an endpoint declared in probes.endpoints and a local server that goes down; the probes job runs every 5 minutes and alerts on the second failed probe (test/probes.test.ts), so at most 10 minutes after the endpoint fails. Not a data injection.',
-  email_bounce_rate_high: 'evaluated by the hourly delivery job (a rate over 24 hours, by design): at most one period (60 minutes) after the rate crosses 5 %; not injected in this simulation.',
-  sms_delivery_rate_low: 'evaluated by the hourly delivery job from Twilio\'s message list (a rate over 6 hours, by design): at most one period (60 minutes) after the rate falls below 95 %; not injected in this simulation.',
-  channel_failing: 'a notification channel failing: it needs other alerts being sent while the channel rejects them, and a failing channel would change the message times measured for every other rule.',
+  email_bounce_rate_high:
+    'evaluated by the hourly delivery job (a rate over 24 hours, by design): at most one period (60 minutes) after the rate crosses 5 %; not injected in this simulation.',
+  sms_delivery_rate_low:
+    "evaluated by the hourly delivery job from Twilio's message list (a rate over 6 hours, by design): at most one period (60 minutes) after the rate falls below 95 %; not injected in this simulation.",
+  channel_failing:
+    'a notification channel failing: it needs other alerts being sent while the channel rejects them, and a failing channel would change the message times measured for every other rule.',
 };

@@ -41,7 +41,14 @@ function runsPerDay(job: string): number {
 async function freshHeartbeats(db: Firestore, at: Date): Promise<void> {
   const batch = db.batch();
   for (const job of JOBS) {
-    batch.set(db.collection('monitoring_jobs').doc(job.name), { job: job.name, exportName: job.exportName, periodMinutes: job.periodMinutes, lastSuccessAt: Timestamp.fromMillis(at.getTime() - 60_000), lastOutcome: 'success', consecutiveFailures: 0 });
+    batch.set(db.collection('monitoring_jobs').doc(job.name), {
+      job: job.name,
+      exportName: job.exportName,
+      periodMinutes: job.periodMinutes,
+      lastSuccessAt: Timestamp.fromMillis(at.getTime() - 60_000),
+      lastOutcome: 'success',
+      consecutiveFailures: 0,
+    });
   }
   await batch.commit();
 }
@@ -63,9 +70,18 @@ export async function measureOutside(servers: LocalServers, log: (line: string) 
     const db = await freshDb(`probes-${endpoints}`);
     servers.reset();
     Object.assign(process.env, servers.env);
-    await db.collection('monitoring_config').doc('settings').set({
-      probes: { endpoints: Array.from({ length: endpoints }, (_, index) => ({ name: `endpoint-${index}`, url: `${servers.probeTargets.url}/health`, jsonCondition: '$.status == "ok"' })) },
-    });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({
+        probes: {
+          endpoints: Array.from({ length: endpoints }, (_, index) => ({
+            name: `endpoint-${index}`,
+            url: `${servers.probeTargets.url}/health`,
+            jsonCondition: '$.status == "ok"',
+          })),
+        },
+      });
     // The first run creates the heartbeat documents; the second is the steady state.
     await runJob('probes', { trigger: 'cli', now });
     const next = new Date(now.getTime() + 300_000);

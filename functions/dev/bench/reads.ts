@@ -28,7 +28,13 @@ export interface ReadsRow {
   mismatches: string[];
 }
 
-export async function measureReads(workloads: Workload[], sizes: number[], counting: CountingFirestore, servers: LocalServers, log: (line: string) => void): Promise<ReadsRow[]> {
+export async function measureReads(
+  workloads: Workload[],
+  sizes: number[],
+  counting: CountingFirestore,
+  servers: LocalServers,
+  log: (line: string) => void,
+): Promise<ReadsRow[]> {
   const rows: ReadsRow[] = [];
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   for (const n of sizes) {
@@ -60,7 +66,8 @@ export async function measureReads(workloads: Workload[], sizes: number[], count
       for (const [name, expected] of Object.entries(scan.values)) {
         const [ruleId, key] = name.split('/');
         const measured = result.evaluations.find((item) => item.ruleId === ruleId && (key === undefined || item.key === key))?.value;
-        if (measured === undefined || measured === null || Math.abs(measured - expected) > 1e-9) mismatches.push(`${name}: job ${measured} vs scan ${expected}`);
+        if (measured === undefined || measured === null || Math.abs(measured - expected) > 1e-9)
+          mismatches.push(`${name}: job ${measured} vs scan ${expected}`);
       }
       const scanBilled = Math.max(scan.queries, scan.documents);
       rows.push({
@@ -78,7 +85,9 @@ export async function measureReads(workloads: Workload[], sizes: number[], count
         valuesMatch: mismatches.length === 0,
         mismatches,
       });
-      log(`  ${workload.job} N=${n}: job ${Math.round(jobMs)} ms, ${result.reads.billedReads} billed reads; scan ${Math.round(scanMs)} ms, ${scanBilled} reads; values ${mismatches.length ? `DIFFER (${mismatches.join('; ')})` : 'match'}`);
+      log(
+        `  ${workload.job} N=${n}: job ${Math.round(jobMs)} ms, ${result.reads.billedReads} billed reads; scan ${Math.round(scanMs)} ms, ${scanBilled} reads; values ${mismatches.length ? `DIFFER (${mismatches.join('; ')})` : 'match'}`,
+      );
     }
   }
   return rows;

@@ -44,7 +44,10 @@ async function main(): Promise<void> {
   const stack = await startDashboardStack({ log: (line) => step(line) });
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+    });
     const desktop: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     const page = await desktop.newPage();
     page.setDefaultTimeout(30_000);
@@ -68,9 +71,17 @@ async function main(): Promise<void> {
     const shown = await page.locator('li.alert').evaluateAll((items) => items.map((item) => item.getAttribute('data-alert-id')));
     assert.deepEqual([...shown].sort(), open.map((alert) => alert.id).sort());
     const rank = { emergency: 0, critical: 1, warning: 2 } as const;
-    const expected = [...open].sort((a, b) => rank[a.severity] - rank[b.severity] || b.createdAt.toMillis() - a.createdAt.toMillis() || 0).map((alert) => alert.severity);
-    assert.deepEqual(shown.map((id) => open.find((alert) => alert.id === id)!.severity), expected);
-    await page.getByTestId('count-open').filter({ hasText: new RegExp(`^${open.length}$`) }).waitFor();
+    const expected = [...open]
+      .sort((a, b) => rank[a.severity] - rank[b.severity] || b.createdAt.toMillis() - a.createdAt.toMillis() || 0)
+      .map((alert) => alert.severity);
+    assert.deepEqual(
+      shown.map((id) => open.find((alert) => alert.id === id)!.severity),
+      expected,
+    );
+    await page
+      .getByTestId('count-open')
+      .filter({ hasText: new RegExp(`^${open.length}$`) })
+      .waitFor();
     await page.getByRole('heading', { name: 'System health' }).waitFor();
     await page.locator('table tbody tr').first().waitFor();
     await page.waitForLoadState('networkidle');
@@ -191,7 +202,10 @@ async function main(): Promise<void> {
     await ackPage.getByRole('button', { name: 'Acknowledge' }).click();
     await ackPage.getByRole('heading', { name: 'Alert acknowledged' }).waitFor();
     const viaLink = (await stack.db.collection(linked.collection).doc(linked.id).get()).data() as AlertDoc;
-    assert.deepEqual([viaLink.acknowledged, viaLink.acknowledgedVia, viaLink.acknowledgedChannel, viaLink.acknowledgedBy], [true, 'link', 'email', 'link:email']);
+    assert.deepEqual(
+      [viaLink.acknowledged, viaLink.acknowledgedVia, viaLink.acknowledgedChannel, viaLink.acknowledgedBy],
+      [true, 'link', 'email', 'link:email'],
+    );
     const again = await ackPage.goto(link);
     assert.equal(again!.status(), 409);
     await ackPage.getByRole('heading', { name: 'Already acknowledged' }).waitFor();

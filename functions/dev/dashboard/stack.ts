@@ -51,7 +51,14 @@ export interface DashboardStack {
   stop(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
 
 function serveDashboard(port: number, initJson: string): Promise<Server> {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html not found: build the dashboard first (npm --prefix dashboard run build).`);
@@ -91,7 +98,10 @@ async function seedMetricsHistory(db: Firestore, now: Date): Promise<void> {
         authorized,
         captured,
         captureRate: (captured / authorized) * 100,
-        volume: { EUR: { payments: captured, amount: captured * 4_850, average: 4_850 }, USD: { payments: 30 + (index % 7), amount: (30 + (index % 7)) * 5_200, average: 5_200 } },
+        volume: {
+          EUR: { payments: captured, amount: captured * 4_850, average: 4_850 },
+          USD: { payments: 30 + (index % 7), amount: (30 + (index % 7)) * 5_200, average: 5_200 },
+        },
       },
       paypal: { payments: 40 + (index % 5), failed: 1 + (index % 2), payoutsPaid: 12, payoutsFailed: day === 2 ? 3 : 0, payoutsPending: 2 },
       calls: { completed: 95 + (index % 9), failed: 2 + (index % 3) },
@@ -102,7 +112,10 @@ async function seedMetricsHistory(db: Firestore, now: Date): Promise<void> {
 
 function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, output: string[]): Promise<void> {
   return new Promise((resolveWait, reject) => {
-    const timer = setTimeout(() => reject(new Error(`firebase emulators did not start within ${timeoutMs / 1000} s:\n${output.join('').slice(-3000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`firebase emulators did not start within ${timeoutMs / 1000} s:\n${output.join('').slice(-3000)}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       if (pattern.test(output.join(''))) {
@@ -148,7 +161,13 @@ export async function startDashboardStack(options: StackOptions = {}): Promise<D
     }
   };
   try {
-    const [functionsPort, authPort, hubPort, loggingPort, dashboardPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), options.dashboardPort ?? freePort()]);
+    const [functionsPort, authPort, hubPort, loggingPort, dashboardPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      options.dashboardPort ?? freePort(),
+    ]);
     const origin = `http://localhost:${dashboardPort}`;
     const functionsUrl = `http://127.0.0.1:${functionsPort}/${projectId}/${REGION}`;
     const ackBaseUrl = `${functionsUrl}/acknowledgeFromLink`;
@@ -168,7 +187,11 @@ export async function startDashboardStack(options: StackOptions = {}): Promise<D
       ACK_LINK_BASE_URL: ackBaseUrl,
       DASHBOARD_ORIGINS: JSON.stringify([origin]),
     };
-    Object.assign(process.env, env, { GCLOUD_PROJECT: projectId, FIREBASE_AUTH_EMULATOR_HOST: `127.0.0.1:${authPort}`, MONITORING_LOG_LEVEL: process.env.MONITORING_LOG_LEVEL ?? 'error' });
+    Object.assign(process.env, env, {
+      GCLOUD_PROJECT: projectId,
+      FIREBASE_AUTH_EMULATOR_HOST: `127.0.0.1:${authPort}`,
+      MONITORING_LOG_LEVEL: process.env.MONITORING_LOG_LEVEL ?? 'error',
+    });
     for (const app of getApps()) await deleteApp(app);
     initializeApp({ projectId });
     const db = getFirestore();
@@ -177,7 +200,8 @@ export async function startDashboardStack(options: StackOptions = {}): Promise<D
     log('Seeding the demo scenario and running every job once');
     for (const part of SCENARIO) await part.seed({ db, now, servers });
     await seedMetricsHistory(db, now);
-    for (const job of JOBS) await runJob(job.name, { trigger: 'cli', now }).catch((error: { result?: unknown }) => (error.result ? undefined : Promise.reject(error)));
+    for (const job of JOBS)
+      await runJob(job.name, { trigger: 'cli', now }).catch((error: { result?: unknown }) => (error.result ? undefined : Promise.reject(error)));
 
     log('Building the functions (tsc)');
     const node24 = join(FUNCTIONS_DIR, 'node_modules', 'node', 'bin');

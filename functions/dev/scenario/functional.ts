@@ -14,7 +14,14 @@ type Doc = Record<string, unknown> & { id?: string };
 export function analyticsEvent(
   eventType: EventType,
   at: Date,
-  fields: { formName?: string | null; userId?: string | null; userRole?: string | null; sessionId?: string; page?: string; metadata?: Record<string, unknown> } = {},
+  fields: {
+    formName?: string | null;
+    userId?: string | null;
+    userRole?: string | null;
+    sessionId?: string;
+    page?: string;
+    metadata?: Record<string, unknown>;
+  } = {},
 ): Doc {
   return {
     eventType,
@@ -72,7 +79,10 @@ export function times(n: number, make: (index: number) => Doc): Doc[] {
 }
 
 /** Writes documents to the functional collections. */
-export async function seedFunctional(db: Firestore, data: Partial<Record<'analytics_events' | 'form_errors' | 'tracking_events' | 'providers' | 'bookings' | 'commissions', Doc[]>>): Promise<void> {
+export async function seedFunctional(
+  db: Firestore,
+  data: Partial<Record<'analytics_events' | 'form_errors' | 'tracking_events' | 'providers' | 'bookings' | 'commissions', Doc[]>>,
+): Promise<void> {
   for (const [collection, docs] of Object.entries(data)) if (docs?.length) await writeAll(db, collection, docs);
 }
 
@@ -104,7 +114,9 @@ export const functionalScenario: ScenarioPart = {
       ),
       // Other forms.
       ...times(25, (i) => analyticsEvent('form_submit', within(20, i, 25), { formName: 'contact_form', page: '/contact', metadata: { valid: true } })),
-      ...times(25, (i) => analyticsEvent('form_submit', within(20, i, 25), { formName: 'provider_profile', page: '/account/profile', metadata: { valid: i >= 7 } })),
+      ...times(25, (i) =>
+        analyticsEvent('form_submit', within(20, i, 25), { formName: 'provider_profile', page: '/account/profile', metadata: { valid: i >= 7 } }),
+      ),
       // Booking funnel: healthy.
       ...times(30, (i) => analyticsEvent('booking_search', within(40, i, 30), { page: '/providers', metadata: { specialty: 'lawyer' } })),
       ...times(12, (i) => analyticsEvent('booking_start', within(20, i, 12), { metadata: { providerId: 'provider-1', amount: 50, currency: 'EUR' } })),
@@ -129,6 +141,9 @@ export const functionalScenario: ScenarioPart = {
       bookings: times(5, (i) => booking(within(40, i, 5))),
       commissions: [...times(4, (i) => commission(daysAgo(now, 9 + i))), ...times(6, (i) => commission(daysAgo(now, 2 + i)))],
     });
-    await db.collection('tracking_status').doc('meta_capi').set({ qualityScore: 68, qualityScoreUpdatedAt: Timestamp.fromDate(hoursAgo(now, 3)) });
+    await db
+      .collection('tracking_status')
+      .doc('meta_capi')
+      .set({ qualityScore: 68, qualityScoreUpdatedAt: Timestamp.fromDate(hoursAgo(now, 3)) });
   },
 };

@@ -12,7 +12,7 @@ export const outsideScenario: ScenarioPart = {
   story: [
     'HTTP probes: web-health answers {"status":"ok"}; api has answered 500 since the previous probe 5 minutes ago; search has taken ~450 ms (budget 200 ms) on its last probes.',
     "External heartbeat: the watchdog pings a local dead man's switch (healthchecks.io convention).",
-    "App messages: 40 SMS in the last 6 h, 4 of them undelivered (carrier filtering); 60 emails in the last 24 h, 2 bounced.",
+    'App messages: 40 SMS in the last 6 h, 4 of them undelivered (carrier filtering); 60 emails in the last 24 h, 2 bounced.',
   ],
   async seed({ db, now, servers }) {
     const base = servers.probeTargets.url;
@@ -33,10 +33,22 @@ export const outsideScenario: ScenarioPart = {
         },
         { merge: true },
       );
-    const previous = (minutes: number, ok: boolean, status: number, ms: number) => ({ t: minutesAgo(now, minutes).getTime(), ok, status, ms, error: ok ? null : `status ${status}, expected 200` });
+    const previous = (minutes: number, ok: boolean, status: number, ms: number) => ({
+      t: minutesAgo(now, minutes).getTime(),
+      ok,
+      status,
+      ms,
+      error: ok ? null : `status ${status}, expected 200`,
+    });
     await writeAll(db, 'monitoring_probes', [
       { id: 'api', name: 'api', target: `${base}/error`, method: 'GET', recent: [previous(10, true, 200, 40), previous(5, false, 500, 35)] },
-      { id: 'search', name: 'search', target: `${base}/slow`, method: 'GET', recent: [previous(15, true, 200, 470), previous(10, true, 200, 440), previous(5, true, 200, 455)] },
+      {
+        id: 'search',
+        name: 'search',
+        target: `${base}/slow`,
+        method: 'GET',
+        recent: [previous(15, true, 200, 470), previous(10, true, 200, 440), previous(5, true, 200, 455)],
+      },
     ]);
 
     const sms = (index: number, status: TwilioMessage['status']): TwilioMessage => ({

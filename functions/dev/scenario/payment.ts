@@ -14,11 +14,27 @@ export const paymentScenario: ScenarioPart = {
     'Calls: 7 call sessions failed in the last hour (Twilio reports 8); 12 sessions still scheduled long after their expected end; Twilio balance 8.40 USD.',
   ],
   async seed({ db, now, servers }) {
-    const payment = (fields: Record<string, unknown>) => ({ amount: 6_000, currency: 'EUR', createdAt: ts(hoursAgo(now, 2)), clientId: 'client-1', providerId: 'provider-1', ...fields });
+    const payment = (fields: Record<string, unknown>) => ({
+      amount: 6_000,
+      currency: 'EUR',
+      createdAt: ts(hoursAgo(now, 2)),
+      clientId: 'client-1',
+      providerId: 'provider-1',
+      ...fields,
+    });
     await writeAll(db, 'payments', [
-      ...times(5, (i) => payment({ provider: 'stripe', status: 'failed', failedAt: ts(minutesAgo(now, 5 + i * 7)), failureCode: i < 3 ? 'card_declined' : 'authentication_required' })),
+      ...times(5, (i) =>
+        payment({
+          provider: 'stripe',
+          status: 'failed',
+          failedAt: ts(minutesAgo(now, 5 + i * 7)),
+          failureCode: i < 3 ? 'card_declined' : 'authentication_required',
+        }),
+      ),
       ...times(4, (i) => payment({ provider: 'paypal', status: 'failed', failedAt: ts(minutesAgo(now, 10 + i * 9)), failureCode: 'INSTRUMENT_DECLINED' })),
-      ...times(7, (i) => payment({ provider: 'stripe', status: 'requires_capture', authorizedAt: ts(hoursAgo(now, 7 + i)), stripePaymentIntentId: `pi_held_${i}` })),
+      ...times(7, (i) =>
+        payment({ provider: 'stripe', status: 'requires_capture', authorizedAt: ts(hoursAgo(now, 7 + i)), stripePaymentIntentId: `pi_held_${i}` }),
+      ),
       ...times(24, (i) =>
         payment({
           provider: 'stripe',
@@ -40,10 +56,23 @@ export const paymentScenario: ScenarioPart = {
         paypalBatchId: i < 3 ? 'BATCH-2026-A' : 'BATCH-2026-B',
         paypalItemId: `ITEM-${i}`,
       })),
-      ...times(2, (i) => ({ method: 'stripe', status: 'failed', amount: 8_000, currency: 'EUR', providerId: `provider-f${i}`, createdAt: ts(hoursAgo(now, 30)), failureReason: 'account_closed' })),
+      ...times(2, (i) => ({
+        method: 'stripe',
+        status: 'failed',
+        amount: 8_000,
+        currency: 'EUR',
+        providerId: `provider-f${i}`,
+        createdAt: ts(hoursAgo(now, 30)),
+        failureReason: 'account_closed',
+      })),
     ]);
     await writeAll(db, 'call_sessions', [
-      ...times(7, (i) => ({ status: 'failed', scheduledAt: ts(minutesAgo(now, 30 + i)), failedAt: ts(minutesAgo(now, 20 + i)), failureReason: i % 2 ? 'no-answer' : 'twilio-error-31005' })),
+      ...times(7, (i) => ({
+        status: 'failed',
+        scheduledAt: ts(minutesAgo(now, 30 + i)),
+        failedAt: ts(minutesAgo(now, 20 + i)),
+        failureReason: i % 2 ? 'no-answer' : 'twilio-error-31005',
+      })),
       ...times(12, (i) => ({ status: 'scheduled', scheduledAt: ts(hoursAgo(now, 3 + i)), expectedEndAt: ts(hoursAgo(now, 2.5 + i)) })),
     ]);
 
@@ -56,8 +85,22 @@ export const paymentScenario: ScenarioPart = {
     ];
     servers.stripe.available = [{ amount: 4_500, currency: 'eur' }];
     servers.paypal.batches = [
-      { batchId: 'BATCH-2026-A', items: [{ itemId: 'ITEM-0', status: 'UNCLAIMED' }, { itemId: 'ITEM-1', status: 'PENDING' }, { itemId: 'ITEM-2', status: 'PENDING' }] },
-      { batchId: 'BATCH-2026-B', items: [{ itemId: 'ITEM-3', status: 'FAILED' }, { itemId: 'ITEM-4', status: 'PENDING' }, { itemId: 'ITEM-5', status: 'PENDING' }] },
+      {
+        batchId: 'BATCH-2026-A',
+        items: [
+          { itemId: 'ITEM-0', status: 'UNCLAIMED' },
+          { itemId: 'ITEM-1', status: 'PENDING' },
+          { itemId: 'ITEM-2', status: 'PENDING' },
+        ],
+      },
+      {
+        batchId: 'BATCH-2026-B',
+        items: [
+          { itemId: 'ITEM-3', status: 'FAILED' },
+          { itemId: 'ITEM-4', status: 'PENDING' },
+          { itemId: 'ITEM-5', status: 'PENDING' },
+        ],
+      },
     ];
     servers.twilio.calls = times(8, (i) => ({
       sid: `CAdemo${i}`,

@@ -18,9 +18,7 @@ async function deliverTriggerEvents(db: Firestore, ids: string[], times: Date[])
     const snapshots = await db.getAll(...chunk.map((id) => db.collection('error_logs').doc(id)));
     outcomes.push(
       ...(await Promise.all(
-        snapshots.map((snapshot, index) =>
-          handleErrorLogCreated({ id: `demo-${snapshot.id}`, time: times[start + index].toISOString(), data: snapshot }),
-        ),
+        snapshots.map((snapshot, index) => handleErrorLogCreated({ id: `demo-${snapshot.id}`, time: times[start + index].toISOString(), data: snapshot })),
       )),
     );
   }
@@ -36,18 +34,21 @@ export const systemScenario: ScenarioPart = {
     story.length = 0;
 
     // The cleanup job last succeeded three days ago and failed on its last four runs.
-    await db.collection('monitoring_jobs').doc('cleanup').set({
-      job: 'cleanup',
-      exportName: 'runMonitoringCleanup',
-      periodMinutes: 1440,
-      lastRunId: 'cleanup-20261119T023000000Z-demo',
-      lastRunAt: Timestamp.fromDate(hoursAgo(now, 5)),
-      lastOutcome: 'failed',
-      lastError: 'DEADLINE_EXCEEDED: 4 DEADLINE_EXCEEDED: Deadline exceeded after 539.981s',
-      lastSuccessAt: Timestamp.fromDate(daysAgo(now, 3)),
-      lastFailureAt: Timestamp.fromDate(hoursAgo(now, 5)),
-      consecutiveFailures: 4,
-    });
+    await db
+      .collection('monitoring_jobs')
+      .doc('cleanup')
+      .set({
+        job: 'cleanup',
+        exportName: 'runMonitoringCleanup',
+        periodMinutes: 1440,
+        lastRunId: 'cleanup-20261119T023000000Z-demo',
+        lastRunAt: Timestamp.fromDate(hoursAgo(now, 5)),
+        lastOutcome: 'failed',
+        lastError: 'DEADLINE_EXCEEDED: 4 DEADLINE_EXCEEDED: Deadline exceeded after 539.981s',
+        lastSuccessAt: Timestamp.fromDate(daysAgo(now, 3)),
+        lastFailureAt: Timestamp.fromDate(hoursAgo(now, 5)),
+        consecutiveFailures: 4,
+      });
     story.push(
       'Heartbeats: cleanup last succeeded 3 days ago and failed its last 4 runs (its own run below succeeds: the next watchdog run resolves its alerts); ' +
         'watchdog never ran yet (a first deploy: watched from now, no page).',

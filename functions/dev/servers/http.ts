@@ -26,7 +26,15 @@ export type Fault = { status: number; body?: unknown } | { status: number; echo:
 export function echoOf(request: CapturedRequest): Record<string, unknown> {
   const query = request.query.toString();
   const text = `${request.method} ${request.path}${query ? `?${query}` : ''} headers=${JSON.stringify(request.headers)} body=${request.body}`;
-  return { message: text, error: { message: text, type: 'invalid_request_error' }, detail: text, code: 20003, status: 401, headers: request.headers, body: request.body };
+  return {
+    message: text,
+    error: { message: text, type: 'invalid_request_error' },
+    detail: text,
+    code: 20003,
+    status: 401,
+    headers: request.headers,
+    body: request.body,
+  };
 }
 
 export interface RouteResponse {
@@ -124,7 +132,8 @@ export class LocalHttpServer {
     }
     if (fault && 'delayMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault && 'echo' in fault) return this.send(res, request, { status: fault.status, body: echoOf(request) });
-    if (fault && 'status' in fault) return this.send(res, request, { status: fault.status, body: fault.body ?? { error: `${this.name} fault ${fault.status}` } });
+    if (fault && 'status' in fault)
+      return this.send(res, request, { status: fault.status, body: fault.body ?? { error: `${this.name} fault ${fault.status}` } });
 
     for (const route of this.routes) {
       if (route.method !== request.method) continue;

@@ -27,7 +27,10 @@ export class PayPalCapture extends LocalHttpServer {
       }
       const token = `A21AA${randomBytes(12).toString('hex')}`;
       this.tokens.add(token);
-      return { status: 200, body: { scope: 'https://uri.paypal.com/services/payouts', access_token: token, token_type: 'Bearer', app_id: 'APP-LOCAL', expires_in: 32_400 } };
+      return {
+        status: 200,
+        body: { scope: 'https://uri.paypal.com/services/payouts', access_token: token, token_type: 'Bearer', app_id: 'APP-LOCAL', expires_in: 32_400 },
+      };
     });
     this.route('GET', '/v1/payments/payouts/:batchId', (request, params) => {
       const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');

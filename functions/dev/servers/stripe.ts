@@ -34,19 +34,36 @@ export class StripeCapture extends LocalHttpServer {
           '/v1/events',
           this.events
             .filter((event) => request.query.get('delivery_success') !== 'false' || !event.delivered)
-            .map((event) => ({ id: event.id, object: 'event', type: event.type, created: event.created, pending_webhooks: event.delivered ? 0 : 1, livemode: false, data: { object: {} } })),
+            .map((event) => ({
+              id: event.id,
+              object: 'event',
+              type: event.type,
+              created: event.created,
+              pending_webhooks: event.delivered ? 0 : 1,
+              livemode: false,
+              data: { object: {} },
+            })),
         ),
       ),
     );
     this.route('GET', '/v1/payment_intents', (request) =>
       this.authorized(request, () =>
-        this.list(request, '/v1/payment_intents', this.paymentIntents.map((intent) => ({ object: 'payment_intent', livemode: false, ...intent }))),
+        this.list(
+          request,
+          '/v1/payment_intents',
+          this.paymentIntents.map((intent) => ({ object: 'payment_intent', livemode: false, ...intent })),
+        ),
       ),
     );
     this.route('GET', '/v1/balance', (request) =>
       this.authorized(request, () => ({
         status: 200,
-        body: { object: 'balance', livemode: false, available: this.available.map((entry) => ({ ...entry, source_types: { card: entry.amount } })), pending: [] },
+        body: {
+          object: 'balance',
+          livemode: false,
+          available: this.available.map((entry) => ({ ...entry, source_types: { card: entry.amount } })),
+          pending: [],
+        },
       })),
     );
   }

@@ -98,7 +98,11 @@ export class TwilioCapture extends LocalHttpServer {
           .sort((a, b) => Date.parse(b.date_sent) - Date.parse(a.date_sent));
         const slice = listed.slice(page * pageSize, (page + 1) * pageSize);
         const next = (page + 1) * pageSize < listed.length;
-        const filters = [to ? `&To=${encodeURIComponent(to)}` : '', from ? `&From=${encodeURIComponent(from)}` : '', after ? `&DateSent%3E=${encodeURIComponent(after)}` : ''].join('');
+        const filters = [
+          to ? `&To=${encodeURIComponent(to)}` : '',
+          from ? `&From=${encodeURIComponent(from)}` : '',
+          after ? `&DateSent%3E=${encodeURIComponent(after)}` : '',
+        ].join('');
         const query = (n: number) => `${request.path}?PageSize=${pageSize}&Page=${n}${filters}`;
         return {
           status: 200,
@@ -131,9 +135,7 @@ export class TwilioCapture extends LocalHttpServer {
       this.authorized(request, params.account, () => {
         const status = request.query.get('Status');
         const after = request.query.get('StartTime>');
-        const calls = this.calls.filter(
-          (call) => (!status || call.status === status) && (!after || Date.parse(call.start_time) >= Date.parse(after)),
-        );
+        const calls = this.calls.filter((call) => (!status || call.status === status) && (!after || Date.parse(call.start_time) >= Date.parse(after)));
         const pageSize = Number(request.query.get('PageSize') ?? 50);
         return {
           status: 200,

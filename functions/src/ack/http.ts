@@ -72,7 +72,8 @@ async function decide(req: Request, now: Date): Promise<AckPage> {
     const result = await acknowledge({ meter, now, uid: `link:${verified.channel}` }, verified.alertId, { via: 'link', channel: verified.channel });
     return result.changed ? { kind: 'acknowledged', alert: result.alert, channel: verified.channel } : { kind: 'already', alert: result.alert };
   } catch (error) {
-    if (error instanceof HttpsError && error.code === 'failed-precondition') return { kind: 'resolved', alert: (await findAlertView(meter, verified.alertId)) ?? alert };
+    if (error instanceof HttpsError && error.code === 'failed-precondition')
+      return { kind: 'resolved', alert: (await findAlertView(meter, verified.alertId)) ?? alert };
     if (error instanceof HttpsError && error.code === 'not-found') return { kind: 'not-found', alertId: verified.alertId };
     throw error;
   }

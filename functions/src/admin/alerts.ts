@@ -168,7 +168,13 @@ export const getActiveAlerts = defineCallable({
   mutates: false,
   errors: [],
   handler: (input, ctx): Promise<AlertPage> =>
-    listAlerts(ctx.meter, input.domain ? [input.domain] : DOMAINS, { resolved: false, severity: input.severity }, input.pageSize ?? ALERT_PAGE.default, input.pageToken),
+    listAlerts(
+      ctx.meter,
+      input.domain ? [input.domain] : DOMAINS,
+      { resolved: false, severity: input.severity },
+      input.pageSize ?? ALERT_PAGE.default,
+      input.pageToken,
+    ),
 });
 
 function domainList(name: Domain) {
@@ -248,7 +254,11 @@ export type AcknowledgedVia = { via: 'dashboard' } | { via: 'link'; channel: str
  * Acknowledges an open alert of any domain: the one path of the `acknowledgeAlert` callable and of
  * acknowledge links (ack/http.ts). Idempotent through the `monitoring_admin_actions` claim.
  */
-export async function acknowledge(ctx: Pick<AdminContext, 'meter' | 'now' | 'uid'>, id: string, source: AcknowledgedVia = { via: 'dashboard' }): Promise<AlertActionResult> {
+export async function acknowledge(
+  ctx: Pick<AdminContext, 'meter' | 'now' | 'uid'>,
+  id: string,
+  source: AcknowledgedVia = { via: 'dashboard' },
+): Promise<AlertActionResult> {
   const found = await findAlert(ctx.meter, id, DOMAINS);
   if (!found) throw new HttpsError('not-found', `No alert with id "${id}" in ${DOMAINS.map((name) => ALERT_COLLECTIONS[name]).join(', ')}.`);
   const alert = found.snapshot.data() as AlertDoc;
@@ -261,13 +271,19 @@ export async function acknowledge(ctx: Pick<AdminContext, 'meter' | 'now' | 'uid
   }
   const at = fs().Timestamp.fromDate(ctx.now);
   const channel = source.via === 'link' ? source.channel : null;
-  const changed = await claimAndApply(ctx, found.collection, id, { action: 'acknowledged', by: ctx.uid, at, resolution: null, via: source.via, channel }, (claim) => ({
-    acknowledged: true,
-    acknowledgedBy: claim.by,
-    acknowledgedAt: claim.at,
-    acknowledgedVia: claim.via ?? 'dashboard',
-    acknowledgedChannel: claim.channel ?? null,
-  }));
+  const changed = await claimAndApply(
+    ctx,
+    found.collection,
+    id,
+    { action: 'acknowledged', by: ctx.uid, at, resolution: null, via: source.via, channel },
+    (claim) => ({
+      acknowledged: true,
+      acknowledgedBy: claim.by,
+      acknowledgedAt: claim.at,
+      acknowledgedVia: claim.via ?? 'dashboard',
+      acknowledgedChannel: claim.channel ?? null,
+    }),
+  );
   return respond(ctx, found.collection, id, changed);
 }
 

@@ -50,8 +50,7 @@ export const COMMON_ERRORS: readonly FunctionsErrorCode[] = ['unauthenticated', 
 /** Payload limits checked before the schema (which then bounds each field precisely). */
 export const PAYLOAD_LIMITS = { maxDepth: 10, maxNodes: 2_000, maxStringChars: 64_000 } as const;
 
-export const invalid = (message: string, problems?: string[]) =>
-  new HttpsError('invalid-argument', message, problems ? { problems } : undefined);
+export const invalid = (message: string, problems?: string[]) => new HttpsError('invalid-argument', message, problems ? { problems } : undefined);
 
 /** True when ADMIN_ENFORCE_APP_CHECK is `true` (read on every call). */
 export function appCheckEnforced(): boolean {
@@ -105,11 +104,7 @@ function parseInput<S extends z.ZodType>(name: string, schema: S, data: unknown)
 }
 
 /** Runs one admin call. `name` is the exported function name (used in logs and Sentry). */
-export async function runAdminCall<S extends z.ZodType, R>(
-  name: string,
-  definition: AdminCallable<S, R>,
-  request: CallableRequest<unknown>,
-): Promise<R> {
+export async function runAdminCall<S extends z.ZodType, R>(name: string, definition: AdminCallable<S, R>, request: CallableRequest<unknown>): Promise<R> {
   const started = Date.now();
   const log = createLogger({ callable: name });
   let uid: string | null = null;

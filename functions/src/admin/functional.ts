@@ -157,10 +157,7 @@ export const triggerFunctionalCheck = defineCallable({
   async handler({ checkType }, ctx): Promise<FunctionalCheckResult> {
     const job = findJob(FUNCTIONAL_JOB);
     if (!job) {
-      throw new HttpsError(
-        'failed-precondition',
-        `The functional monitoring job ("${FUNCTIONAL_JOB}") is not part of this deployment; nothing was started.`,
-      );
+      throw new HttpsError('failed-precondition', `The functional monitoring job ("${FUNCTIONAL_JOB}") is not part of this deployment; nothing was started.`);
     }
     const offered = job.options?.find((option) => option.name === 'check')?.values ?? [];
     if (!offered.includes(checkType)) {

@@ -171,7 +171,9 @@ function endpointHealth(doc: DocumentSnapshot): EndpointHealth {
     p95Ms: latencySummary(recent, 0).p95Ms,
     results: recent.length,
     certificateDaysLeft: probe.certificate?.daysLeft ?? null,
-    recent: recent.slice(-ENDPOINT_RESULTS_SHOWN).map((entry) => ({ at: new Date(entry.t).toISOString(), ok: entry.ok, status: entry.status, ms: entry.ms, error: entry.error })),
+    recent: recent
+      .slice(-ENDPOINT_RESULTS_SHOWN)
+      .map((entry) => ({ at: new Date(entry.t).toISOString(), ok: entry.ok, status: entry.status, ms: entry.ms, error: entry.error })),
   };
 }
 
@@ -213,7 +215,10 @@ export const getSystemHealthSummary = defineCallable({
       meter.docs(meter.db.collection(PROBES_COLLECTION).limit(ENDPOINTS_READ)),
     ]);
     const byDomain = Object.fromEntries(DOMAINS.map((name, index) => [name, domains[index]])) as Record<Domain, OpenAlertCounts>;
-    const bySeverity = Object.fromEntries(SEVERITIES.map((level) => [level, domains.reduce((sum, counts) => sum + counts.bySeverity[level], 0)])) as Record<Severity, number>;
+    const bySeverity = Object.fromEntries(SEVERITIES.map((level) => [level, domains.reduce((sum, counts) => sum + counts.bySeverity[level], 0)])) as Record<
+      Severity,
+      number
+    >;
     const beats = new Map(heartbeats.map((doc) => [doc.id, doc.data() as Heartbeat]));
     const names = [...new Set([...JOBS.map((job) => job.name), ...beats.keys()])];
     return {

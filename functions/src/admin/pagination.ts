@@ -97,7 +97,13 @@ export async function keyedPage(
       const at = fromMicros(cursor.t);
       const ties = await meter.docs(base.where(timeField, '==', at).where(keyField, '<', cursor.k!).orderBy(keyField, 'desc').limit(want));
       if (ties.length >= want) return ties;
-      const older = await meter.docs(base.where(timeField, '<', at).orderBy(timeField, 'desc').orderBy(keyField, 'desc').limit(want - ties.length));
+      const older = await meter.docs(
+        base
+          .where(timeField, '<', at)
+          .orderBy(timeField, 'desc')
+          .orderBy(keyField, 'desc')
+          .limit(want - ties.length),
+      );
       return [...ties, ...older];
     }),
   );
@@ -110,13 +116,14 @@ export async function keyedPage(
     const kb = String(b.get(keyField));
     return ka < kb ? 1 : ka > kb ? -1 : 0;
   };
-  const merged = perCollection.flat().filter((doc) => timeOf(doc, timeField) !== null).sort(compare);
+  const merged = perCollection
+    .flat()
+    .filter((doc) => timeOf(doc, timeField) !== null)
+    .sort(compare);
   const docs = merged.slice(0, pageSize);
   const last = docs[docs.length - 1];
   const nextPageToken =
-    merged.length > pageSize && last
-      ? encodeToken({ q: query, t: toMicros(timeOf(last, timeField)!), k: String(last.get(keyField)) })
-      : null;
+    merged.length > pageSize && last ? encodeToken({ q: query, t: toMicros(timeOf(last, timeField)!), k: String(last.get(keyField)) }) : null;
   return { docs, nextPageToken };
 }
 

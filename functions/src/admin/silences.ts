@@ -96,7 +96,12 @@ export const createSilence = defineCallable({
       /** Default: now. */
       startsAt: isoTime.optional(),
       endsAt: isoTime.optional(),
-      durationMinutes: z.number().int().min(1).max(SILENCE_LIMITS.maxRecurringDays * 1_440).optional(),
+      durationMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(SILENCE_LIMITS.maxRecurringDays * 1_440)
+        .optional(),
       /** Weekly windows in local time; the silence is in force only inside them. */
       recurrence: recurrence.optional(),
       ruleId: z.string().max(100).optional(),
@@ -130,7 +135,9 @@ export const createSilence = defineCallable({
     }
     if (endsAt <= Math.max(startsAt, now)) throw invalid('Invalid input: endsAt must be after startsAt and in the future.');
     if (!input.recurrence && endsAt - startsAt > SILENCE_LIMITS.maxDurationMinutes * 60_000) {
-      throw invalid(`Invalid input: a silence lasts at most ${SILENCE_LIMITS.maxDurationMinutes / 1_440} days (a recurring one ${SILENCE_LIMITS.maxRecurringDays}).`);
+      throw invalid(
+        `Invalid input: a silence lasts at most ${SILENCE_LIMITS.maxDurationMinutes / 1_440} days (a recurring one ${SILENCE_LIMITS.maxRecurringDays}).`,
+      );
     }
     if (input.recurrence && endsAt - startsAt > SILENCE_LIMITS.maxRecurringDays * 86_400_000) {
       throw invalid(`Invalid input: a recurring silence is valid for at most ${SILENCE_LIMITS.maxRecurringDays} days.`);
@@ -152,7 +159,13 @@ export const createSilence = defineCallable({
     const ref = ctx.meter.db.collection(COLLECTIONS.silences).doc();
     await ref.create(silence);
     ctx.meter.noteWrites(1);
-    ctx.log.info('Silence created', { silenceId: ref.id, ruleId: silence.ruleId, category: silence.category, domain: silence.domain, recurring: Boolean(silence.recurrence) });
+    ctx.log.info('Silence created', {
+      silenceId: ref.id,
+      ruleId: silence.ruleId,
+      category: silence.category,
+      domain: silence.domain,
+      recurring: Boolean(silence.recurrence),
+    });
     return silenceView(await ctx.meter.get(ref), ctx.now);
   },
 });

@@ -77,7 +77,10 @@ export async function reconcile(ctx: EngineContext, evaluations: Evaluation[]): 
   }
   if (decidable.length === 0) return result;
   // Inhibition hook (alerts/inhibit.ts): sources decided before their targets; open sources read once.
-  const inhibition = await inhibitionView(ctx, decidable.map((evaluation) => evaluation.rule.id));
+  const inhibition = await inhibitionView(
+    ctx,
+    decidable.map((evaluation) => evaluation.rule.id),
+  );
   if (inhibition) sourcesFirst(decidable, activeInhibitions(ctx.config));
 
   // One batched read for every state, one for every open alert they point to.
@@ -155,7 +158,16 @@ function addDeliveries(
   const ids: string[] = [];
   for (const item of messages) {
     for (const channel of item.channels) {
-      const delivery = newDelivery({ alertId: alert.id, alertCollection: alert.collection, ruleId: alert.ruleId, event: item.event, channel, severity: item.severity, runId: ctx.runId, now: wallNow });
+      const delivery = newDelivery({
+        alertId: alert.id,
+        alertCollection: alert.collection,
+        ruleId: alert.ruleId,
+        event: item.event,
+        channel,
+        severity: item.severity,
+        runId: ctx.runId,
+        now: wallNow,
+      });
       batch.create(ctx.meter.db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId), delivery);
       ids.push(delivery.deliveryId);
     }
@@ -189,10 +201,18 @@ async function apply(
     job: ctx.job,
   });
   const deliveryIds = await persist(ctx, evaluation, collection, state, decision);
-  if (decision.alertId && ['opened', 'updated', 'resolved'].includes(decision.action)) inhibition?.note({ ...labels, id: decision.alertId }, decision.action !== 'resolved');
+  if (decision.alertId && ['opened', 'updated', 'resolved'].includes(decision.action))
+    inhibition?.note({ ...labels, id: decision.alertId }, decision.action !== 'resolved');
   return {
     change: {
-      ...change(decision.action, evaluation, decision.alertId, decision.severity, decision.messages.map((item) => item.event), decision.note),
+      ...change(
+        decision.action,
+        evaluation,
+        decision.alertId,
+        decision.severity,
+        decision.messages.map((item) => item.event),
+        decision.note,
+      ),
       collection,
     },
     deliveryIds,
@@ -320,7 +340,10 @@ export async function escalateUnacknowledged(ctx: EngineContext): Promise<Escala
   const now = Timestamp.fromDate(ctx.now);
   const wallNow = Timestamp.fromDate(ctx.clock ? ctx.clock() : new Date());
   // Inhibition hook (alerts/inhibit.ts): an alert muted by an open source waits for its resolution.
-  const inhibition = await inhibitionView(ctx, [...unique.values()].map((snapshot) => (snapshot.data() as AlertDoc).ruleId));
+  const inhibition = await inhibitionView(
+    ctx,
+    [...unique.values()].map((snapshot) => (snapshot.data() as AlertDoc).ruleId),
+  );
   for (const snapshot of unique.values()) {
     const alert = snapshot.data() as AlertDoc;
     const rule = hasRule(alert.ruleId) ? getRule(alert.ruleId) : null;
@@ -352,7 +375,10 @@ export async function escalateUnacknowledged(ctx: EngineContext): Promise<Escala
       kind: followUp.kind,
       channels: message.channels,
       unacknowledgedMinutes: followUp.waitedMinutes,
-      note: message.channels.length === 0 ? `no channel routed for ${followUp.kind === 'unacknowledged' ? escalationTarget(message.severity) : message.severity}` : null,
+      note:
+        message.channels.length === 0
+          ? `no channel routed for ${followUp.kind === 'unacknowledged' ? escalationTarget(message.severity) : message.severity}`
+          : null,
     });
   }
   return result;

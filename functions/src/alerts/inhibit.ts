@@ -117,9 +117,7 @@ export class InhibitionView {
     const queries = [...byCollection.entries()].flatMap(([collection, ids]) => {
       const chunks: string[][] = [];
       for (let start = 0; start < ids.length; start += 30) chunks.push(ids.slice(start, start + 30));
-      return chunks.map((chunk) =>
-        meter.db.collection(collection).where('resolved', '==', false).where('ruleId', 'in', chunk).limit(INHIBITION_SCAN_LIMIT),
-      );
+      return chunks.map((chunk) => meter.db.collection(collection).where('resolved', '==', false).where('ruleId', 'in', chunk).limit(INHIBITION_SCAN_LIMIT));
     });
     const snapshots = (await Promise.all(queries.map((query) => meter.docs(query)))).flat();
     const open = snapshots.map((snapshot) => {

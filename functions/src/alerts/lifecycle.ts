@@ -343,11 +343,21 @@ export function decideFollowUp(input: FollowUpInput): FollowUp | null {
   if (told === null) {
     if (alert.acknowledged) return null;
     const messages = [{ event: 'opened', severity: alert.severity, channels: channels(alert.severity) }];
-    return { kind: 'deferred-first', messages, fields: { ...toldFields(messages, alert.severity, now, null), silencedBy: null, ...uninhibited }, waitedMinutes: null };
+    return {
+      kind: 'deferred-first',
+      messages,
+      fields: { ...toldFields(messages, alert.severity, now, null), silencedBy: null, ...uninhibited },
+      waitedMinutes: null,
+    };
   }
   if (severityRank(alert.severity) > severityRank(told)) {
     const messages = [{ event: `escalated-${alert.severity}-${tickLabel(now.toMillis())}`, severity: alert.severity, channels: channels(alert.severity) }];
-    return { kind: 'deferred-escalation', messages, fields: { ...toldFields(messages, alert.severity, now, told), silencedBy: null, ...uninhibited }, waitedMinutes: null };
+    return {
+      kind: 'deferred-escalation',
+      messages,
+      fields: { ...toldFields(messages, alert.severity, now, told), silencedBy: null, ...uninhibited },
+      waitedMinutes: null,
+    };
   }
   const severity = alert.severity;
   if (!settings.escalation.enabled || alert.acknowledged) return null;

@@ -10,14 +10,9 @@ export interface ActiveSilence extends SilenceDoc {
 
 /** Silences in force at `now` (ended ones excluded). One query on endsAt; few documents. */
 export async function loadActiveSilences(meter: Meter, now: Date): Promise<ActiveSilence[]> {
-  const query = meter.db
-    .collection(COLLECTIONS.silences)
-    .where('endsAt', '>', fs().Timestamp.fromDate(now))
-    .limit(100);
+  const query = meter.db.collection(COLLECTIONS.silences).where('endsAt', '>', fs().Timestamp.fromDate(now)).limit(100);
   const docs = await meter.docs(query);
-  return docs
-    .map((doc) => ({ id: doc.id, ...(doc.data() as SilenceDoc) }))
-    .filter((silence) => silenceInForce(silence, now));
+  return docs.map((doc) => ({ id: doc.id, ...(doc.data() as SilenceDoc) })).filter((silence) => silenceInForce(silence, now));
 }
 
 /** Whether a silence mutes notifications at `now` (pure). */

@@ -61,7 +61,6 @@ function list(name: string, usedBy: string, description: string, example: string
   return { param: defineList(name, { description: text }), kind: 'list', optOut: OPT_OUT, usedBy, description: text, example };
 }
 
-
 export const SLACK_WEBHOOK_URL = secret(
   'SLACK_WEBHOOK_URL',
   'Slack channel',
@@ -201,7 +200,7 @@ export const ACK_LINK_BASE_URL = withDefault(
   'ACK_LINK_BASE_URL',
   'https://{project}.web.app/ack',
   'Acknowledge links',
-  'Public URL of the `acknowledgeFromLink` function in the links of messages (`{project}` is replaced by the project id). The default is the `/ack` rewrite of the dashboard\'s Hosting site (short enough for an SMS); the function\'s own URL works too. An SMS carries the link only if 40 characters of text still fit in its 160.',
+  "Public URL of the `acknowledgeFromLink` function in the links of messages (`{project}` is replaced by the project id). The default is the `/ack` rewrite of the dashboard's Hosting site (short enough for an SMS); the function's own URL works too. An SMS carries the link only if 40 characters of text still fit in its 160.",
   'https://monitoring.example.com/ack',
 );
 export const DASHBOARD_ORIGINS = list(

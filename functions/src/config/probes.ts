@@ -250,10 +250,7 @@ export const externalHeartbeatOverrideSchema = z
   .partial();
 
 /** The merged sections from the defaults and a validated override. */
-export function mergeProbes(
-  base: ProbeSettings,
-  override: z.infer<typeof probesOverrideSchema> | undefined,
-): ProbeSettings {
+export function mergeProbes(base: ProbeSettings, override: z.infer<typeof probesOverrideSchema> | undefined): ProbeSettings {
   return { ...base, ...override, endpoints: (override?.endpoints ?? base.endpoints) as ProbeEndpoint[] };
 }
 

@@ -3,7 +3,22 @@
  * Rule sections are generated from the rule catalogue, so adding a rule adds its settings here.
  */
 import { z } from 'zod';
-import { DEFAULT_INHIBITIONS, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, INHIBITION_FIELDS, isIntegerParam, isTimeZone, LOCALES, RULES, SEVERITIES, severityRank, type InhibitionRule, type Locale, type RuleDefinition, type Severity } from '../rules';
+import {
+  DEFAULT_INHIBITIONS,
+  DEFAULT_LOCALE,
+  DEFAULT_TIME_ZONE,
+  INHIBITION_FIELDS,
+  isIntegerParam,
+  isTimeZone,
+  LOCALES,
+  RULES,
+  SEVERITIES,
+  severityRank,
+  type InhibitionRule,
+  type Locale,
+  type RuleDefinition,
+  type Severity,
+} from '../rules';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, listParam } from './params';
 import {
   DEFAULT_EXTERNAL_HEARTBEAT,
@@ -235,7 +250,10 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 function ruleOverrideSchema(rule: RuleDefinition) {
   const value = z.number().finite().min(rule.thresholdRange.min).max(rule.thresholdRange.max);
   const params = Object.fromEntries(
-    Object.entries(rule.params ?? {}).map(([name, spec]) => [name, (isIntegerParam(spec) ? z.number().int() : z.number().finite()).min(spec.min).max(spec.max)]),
+    Object.entries(rule.params ?? {}).map(([name, spec]) => [
+      name,
+      (isIntegerParam(spec) ? z.number().int() : z.number().finite()).min(spec.min).max(spec.max),
+    ]),
   );
   return z
     .object({
@@ -281,8 +299,7 @@ function inhibitionRuleSchema(rules: readonly RuleDefinition[]) {
 function acyclic(list: Array<{ source: string; targets: string[] }>): boolean {
   // A rule naming itself as a target is reported on its own (above).
   const edges = list.flatMap((rule) => rule.targets.filter((target) => target !== rule.source).map((target) => [rule.source, target] as const));
-  const reach = (from: string, seen: Set<string>): boolean =>
-    edges.some(([a, b]) => a === from && (seen.has(b) || reach(b, new Set([...seen, b]))));
+  const reach = (from: string, seen: Set<string>): boolean => edges.some(([a, b]) => a === from && (seen.has(b) || reach(b, new Set([...seen, b]))));
   return !list.some((rule) => reach(rule.source, new Set([rule.source])));
 }
 
@@ -290,7 +307,10 @@ function acyclic(list: Array<{ source: string; targets: string[] }>): boolean {
 export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
   return z
     .object({
-      rules: z.object(Object.fromEntries(rules.map((rule) => [rule.id, ruleOverrideSchema(rule)]))).strict().partial(),
+      rules: z
+        .object(Object.fromEntries(rules.map((rule) => [rule.id, ruleOverrideSchema(rule)])))
+        .strict()
+        .partial(),
       routing: z.object({ warning: channelList(), critical: channelList(), emergency: channelList() }).strict().partial(),
       recipients: z
         .object({
@@ -315,7 +335,10 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
         })
         .strict()
         .partial(),
-      vendors: z.object({ timeoutMs: z.number().int().min(1_000).max(60_000) }).strict().partial(),
+      vendors: z
+        .object({ timeoutMs: z.number().int().min(1_000).max(60_000) })
+        .strict()
+        .partial(),
       metrics: z
         .object({
           currencies: z
@@ -366,7 +389,10 @@ export function overrideSchema(rules: readonly RuleDefinition[] = RULES) {
         })
         .strict()
         .partial(),
-      coverage: z.object({ maxLookbackMinutes: z.number().int().min(60).max(10_080) }).strict().partial(),
+      coverage: z
+        .object({ maxLookbackMinutes: z.number().int().min(60).max(10_080) })
+        .strict()
+        .partial(),
       fastPath: z
         .object({
           enabled: z.boolean(),
@@ -421,9 +447,7 @@ function crossFieldProblems(config: MonitoringConfig, rules: readonly RuleDefini
         );
       }
       if (severityRank(step.severity) <= severityRank(settings.severity)) {
-        problems.push(
-          `rules.${rule.id}.escalations.${index}.severity: must be more severe than ${settings.severity}, got ${step.severity}`,
-        );
+        problems.push(`rules.${rule.id}.escalations.${index}.severity: must be more severe than ${settings.severity}, got ${step.severity}`);
       }
     });
   }
@@ -554,7 +578,7 @@ function mergeOverride(base: MonitoringConfig, value: ConfigOverride, rules: rea
             ...defaults,
             ...own,
             // An override of the threshold alone moves the default recovery point with it.
-            recoveryThreshold: own?.recoveryThreshold ?? (rule.recoveryThreshold ?? threshold),
+            recoveryThreshold: own?.recoveryThreshold ?? rule.recoveryThreshold ?? threshold,
             params: { ...defaults.params, ...(own?.params ?? {}) },
           } as RuleSettings,
         ];

@@ -95,8 +95,7 @@ export const JOBS: JobDefinition[] = [
   {
     name: 'functional',
     exportName: 'runFunctionalHealthCheck',
-    description:
-      'Functional health: signup and booking funnels, per-form error rates, Meta/Google Ads tracking, provider availability, payment flow.',
+    description: 'Functional health: signup and booking funnels, per-form error rates, Meta/Google Ads tracking, provider availability, payment flow.',
     schedule: '0 9,18 * * *',
     timeZone: TIME_ZONE,
     // 18:00 -> 09:00 is the longest gap.
@@ -143,8 +142,7 @@ export const JOBS: JobDefinition[] = [
   {
     name: 'system',
     exportName: 'runSystemHealthCheck',
-    description:
-      'Daily system health: error-log volumes, backups, deployment params and secrets, notification channels, open critical-error alerts.',
+    description: 'Daily system health: error-log volumes, backups, deployment params and secrets, notification channels, open critical-error alerts.',
     schedule: '0 8 * * *',
     timeZone: TIME_ZONE,
     periodMinutes: 24 * 60,
@@ -170,8 +168,7 @@ export const JOBS: JobDefinition[] = [
   {
     name: 'cleanup',
     exportName: 'runMonitoringCleanup',
-    description:
-      'Daily retention: deletes resolved alerts, old metrics and old run/delivery records in bounded batches, resuming the next day if needed.',
+    description: 'Daily retention: deletes resolved alerts, old metrics and old run/delivery records in bounded batches, resuming the next day if needed.',
     schedule: '30 3 * * *',
     timeZone: TIME_ZONE,
     periodMinutes: 24 * 60,

@@ -224,9 +224,7 @@ export async function measureSliding(
   });
   const windowMs = windowMinutes * MINUTE;
   if (prepare) await prepare(plan.ends[0] - windowMs);
-  const measured = await Promise.all(
-    plan.ends.map(async (endMs) => ({ ...(await measure(endMs - windowMs, endMs)), startMs: endMs - windowMs, endMs })),
-  );
+  const measured = await Promise.all(plan.ends.map(async (endMs) => ({ ...(await measure(endMs - windowMs, endMs)), startMs: endMs - windowMs, endMs })));
   const worst = worstOf(measured, direction, ctx.settings(ruleId).minSample);
   if (plan.next) {
     await storeCursor(ctx, ruleId, plan.next);

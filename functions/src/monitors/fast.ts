@@ -68,7 +68,12 @@ export const fastMonitor: Monitor = {
       ...FAST_FUNCTIONAL_CHECKS.map((check) => isolated(check.name, () => check.run(env))),
     ]);
     // Every check isolated, one subject for all of them: the alert names the failed checks.
-    ctx.observe({ ruleId: 'monitor_check_failed', key: FAST_CHECKS_KEY, value: failures.length ? 1 : 0, details: failures.length ? { error: failures.join('; ').slice(0, 500) } : {} });
+    ctx.observe({
+      ruleId: 'monitor_check_failed',
+      key: FAST_CHECKS_KEY,
+      value: failures.length ? 1 : 0,
+      details: failures.length ? { error: failures.join('; ').slice(0, 500) } : {},
+    });
     const metrics: Record<string, unknown> = { evaluated: true, rules: FAST_PATH_RULES.map((rule) => rule.id), payment, failedChecks: failures.length };
     FAST_FUNCTIONAL_CHECKS.forEach((check, index) => {
       metrics[check.name] = functional[index];

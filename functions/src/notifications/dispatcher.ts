@@ -96,11 +96,7 @@ export async function dispatch(ctx: DispatchContext, createdIds: string[]): Prom
     ctx.sweep === false
       ? []
       : await ctx.meter.docs(
-          deliveries
-            .where('status', 'in', DUE_STATUSES)
-            .where('nextAttemptAt', '<=', Timestamp.fromDate(clock()))
-            .orderBy('nextAttemptAt')
-            .limit(SWEEP_LIMIT),
+          deliveries.where('status', 'in', DUE_STATUSES).where('nextAttemptAt', '<=', Timestamp.fromDate(clock())).orderBy('nextAttemptAt').limit(SWEEP_LIMIT),
         );
   const byId = new Map<string, DocumentSnapshot>();
   for (const snapshot of [...fresh, ...due]) if (snapshot.exists) byId.set(snapshot.id, snapshot);
@@ -124,7 +120,14 @@ export async function dispatch(ctx: DispatchContext, createdIds: string[]): Prom
   const settled = await Promise.allSettled(
     [...byId.values()].map((snapshot) => {
       const delivery = snapshot.data() as DeliveryDoc;
-      return deliverOne(ctx, snapshot.ref, delivery, alerts.get(`${delivery.alertCollection}/${delivery.alertId}`) ?? null, clock, groupMembers(delivery, alerts));
+      return deliverOne(
+        ctx,
+        snapshot.ref,
+        delivery,
+        alerts.get(`${delivery.alertCollection}/${delivery.alertId}`) ?? null,
+        clock,
+        groupMembers(delivery, alerts),
+      );
     }),
   );
   return settled.map((item, index) => {
@@ -169,7 +172,14 @@ async function deliverOne(
   // Grouping hook: a group delivery records each attempt on the alerts of the members it carries.
   let group: GroupToSend | null = null;
   const record = async (status: NotificationRecord['status'], attempt: number, error: string | null) => {
-    if (group) return recordOnMembers(ref, delivery, group.live, { channel: delivery.channel, attempt, at: Timestamp.fromDate(clock()), status, error, deliveryId: delivery.deliveryId }, ctx.meter);
+    if (group)
+      return recordOnMembers(
+        ref,
+        delivery,
+        group.live,
+        { channel: delivery.channel, attempt, at: Timestamp.fromDate(clock()), status, error, deliveryId: delivery.deliveryId },
+        ctx.meter,
+      );
     const entry: NotificationRecord = {
       channel: delivery.channel,
       event: delivery.event,
@@ -265,7 +275,15 @@ async function deliverOne(
           // Only messages about an alert someone still has to acknowledge carry the link.
           ackUrl: ackUrlFor(alert, delivery.event, delivery.channel, clock()),
           // Grouping hook: the alerts a group message lists (format.ts renders two or more as one message), each with its own link.
-          ...(group ? { group: group.live.map((item) => ({ alert: item.alert, event: item.member.event, ackUrl: ackUrlFor(item.alert, item.member.event, delivery.channel, clock()) })) } : {}),
+          ...(group
+            ? {
+                group: group.live.map((item) => ({
+                  alert: item.alert,
+                  event: item.member.event,
+                  ackUrl: ackUrlFor(item.alert, item.member.event, delivery.channel, clock()),
+                })),
+              }
+            : {}),
         },
         {
           config: ctx.config,
@@ -316,13 +334,7 @@ async function deliverOne(
  * holds a live claim. A claim whose lease expired without an outcome (a crashed sender) is skipped
  * over by claiming the next number.
  */
-async function claimAttempt(
-  ref: DocumentReference,
-  delivery: DeliveryDoc,
-  clock: () => Date,
-  timeoutMs: number,
-  runId: string,
-): Promise<number | null> {
+async function claimAttempt(ref: DocumentReference, delivery: DeliveryDoc, clock: () => Date, timeoutMs: number, runId: string): Promise<number | null> {
   const { Timestamp } = fs();
   const leaseMs = 2 * timeoutMs + 30_000;
   for (let attempt = delivery.attempts + 1; attempt <= delivery.attempts + 3; attempt += 1) {

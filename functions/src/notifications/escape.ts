@@ -33,6 +33,7 @@ export function slackLink(url: string, label: string): string {
 
 /** An absolute http(s) URL without characters that could break out of a link (spaces, quotes, angle brackets, pipes). */
 export function isSafeUrl(url: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   return /^https?:\/\/[^\s<>|"'`\u0000-\u001f\u007f]+$/.test(url) && url.length <= 500;
 }
 

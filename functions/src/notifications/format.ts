@@ -141,10 +141,16 @@ export function slackPayload(context: MessageContext): { text: string; blocks: u
       { type: 'section', text: { type: 'mrkdwn', text: `*${t.labels.suggestedAction}*\n${mask(texts.suggestedAction)}\n${runbook}` } },
     );
   }
-  if (context.ackUrl) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: t.labels.acknowledge }, url: context.ackUrl, style: 'primary' }] });
+  if (context.ackUrl)
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: t.labels.acknowledge }, url: context.ackUrl, style: 'primary' }],
+    });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${slackText(environment)} · ${t.alertWord} \`${mask(alert.id)}\` · ${t.runWord} \`${slackText(alert.metadata.lastRunId)}\`` }],
+    elements: [
+      { type: 'mrkdwn', text: `${slackText(environment)} · ${t.alertWord} \`${mask(alert.id)}\` · ${t.runWord} \`${slackText(alert.metadata.lastRunId)}\`` },
+    ],
   });
   return { text: title, blocks };
 }
@@ -167,20 +173,30 @@ export function emailContent(context: MessageContext): { subject: string; text: 
     [labels.window, texts.window ?? t.currentState],
     [labels.category, alert.category],
     ...(since ? ([[labels.since, since]] as Array<[string, string]>) : []),
-    ...(kind === 'resolved' ? [] : ([[labels.impact, texts.impact], [labels.suggestedAction, texts.suggestedAction]] as Array<[string, string]>)),
+    ...(kind === 'resolved'
+      ? []
+      : ([
+          [labels.impact, texts.impact],
+          [labels.suggestedAction, texts.suggestedAction],
+        ] as Array<[string, string]>)),
     [labels.runbook, alert.runbookUrl],
     [labels.environment, environment],
     [labels.alert, `${alert.id} (${alert.domain})`],
     [labels.run, alert.metadata.lastRunId],
     ...(context.ackUrl ? ([[labels.acknowledge, context.ackUrl]] as Array<[string, string]>) : []),
   ];
-  const text = [emailPlain(headline(context)), '', emailPlain(summary(context)), '', ...rows.map(([label, value]) => `${label}: ${emailPlain(value)}`)].join('\n');
+  const text = [emailPlain(headline(context)), '', emailPlain(summary(context)), '', ...rows.map(([label, value]) => `${label}: ${emailPlain(value)}`)].join(
+    '\n',
+  );
   const html = [
     `<h2>${htmlText(headline(context))}</h2>`,
     `<p>${htmlText(summary(context))}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([label, value]) => {
-      const cell = (label === labels.runbook || label === labels.acknowledge) && isSafeUrl(value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : htmlText(value);
+      const cell =
+        (label === labels.runbook || label === labels.acknowledge) && isSafeUrl(value)
+          ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`
+          : htmlText(value);
       return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
     }),
     '</table>',

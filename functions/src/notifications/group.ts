@@ -94,7 +94,10 @@ export function planGroups(candidates: readonly GroupCandidate[], settings: Grou
 
 /** Deterministic id of the group delivery carrying exactly these members. */
 export function groupIdFor(channel: string, severity: string, kind: string, memberIds: readonly string[]): string {
-  const hash = createHash('sha256').update([...memberIds].sort().join('\n')).digest('hex').slice(0, 20);
+  const hash = createHash('sha256')
+    .update([...memberIds].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 20);
   return `group~${channel}~${severity}~${kind}~${hash}`;
 }
 
@@ -177,7 +180,12 @@ async function formGroup(
   }
   const [leader] = claimed;
   const kind = eventKind(leader.event);
-  const groupId = groupIdFor(leader.channel, leader.severity, kind, claimed.map((delivery) => delivery.deliveryId));
+  const groupId = groupIdFor(
+    leader.channel,
+    leader.severity,
+    kind,
+    claimed.map((delivery) => delivery.deliveryId),
+  );
   const wallNow = Timestamp.fromDate(clock());
   const members: GroupMember[] = claimed.map((delivery) => ({
     deliveryId: delivery.deliveryId,
@@ -253,13 +261,7 @@ export interface GroupToSend {
  * Before a group delivery is sent: drops the members no longer worth sending (recorded `cancelled` on
  * their alert, once) and returns the others.
  */
-export async function prepareGroup(
-  ref: DocumentReference,
-  delivery: DeliveryDoc,
-  members: MemberView[],
-  meter: Meter,
-  at: Timestamp,
-): Promise<GroupToSend> {
+export async function prepareGroup(ref: DocumentReference, delivery: DeliveryDoc, members: MemberView[], meter: Meter, at: Timestamp): Promise<GroupToSend> {
   const { FieldValue } = fs();
   const alreadyDropped = new Set(delivery.droppedMembers ?? []);
   const live: GroupToSend['live'] = [];
@@ -273,8 +275,19 @@ export async function prepareGroup(
     await ref.update({ droppedMembers: FieldValue.arrayUnion(view.member.deliveryId) });
     meter.noteWrites(1);
     if (view.alert) {
-      const entry: NotificationRecord = { channel: delivery.channel, event: view.member.event, attempt: delivery.attempts, at, status: 'cancelled', error: reason, deliveryId: delivery.deliveryId };
-      await ref.firestore.collection(view.member.alertCollection).doc(view.member.alertId).update({ notifications: FieldValue.arrayUnion(entry) });
+      const entry: NotificationRecord = {
+        channel: delivery.channel,
+        event: view.member.event,
+        attempt: delivery.attempts,
+        at,
+        status: 'cancelled',
+        error: reason,
+        deliveryId: delivery.deliveryId,
+      };
+      await ref.firestore
+        .collection(view.member.alertCollection)
+        .doc(view.member.alertId)
+        .update({ notifications: FieldValue.arrayUnion(entry) });
       meter.noteWrites(1);
     }
   }

@@ -53,7 +53,10 @@ export function groupSlackPayload(context: MessageContext): { text: string; bloc
   });
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: title, emoji: true } }, ...lines];
   if (all.length > SLACK_MAX_ALERTS) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: t.andMore(all.length - SLACK_MAX_ALERTS) } });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${slackText(context.environment)} · ${t.runWord} \`${slackText(context.alert.metadata.lastRunId)}\`` }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `${slackText(context.environment)} · ${t.runWord} \`${slackText(context.alert.metadata.lastRunId)}\`` }],
+  });
   return { text: title, blocks };
 }
 

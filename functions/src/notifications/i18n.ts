@@ -128,7 +128,7 @@ export const FRAMING: Record<Locale, Framing> = {
     testNotification: (channel, environment) => ({
       title: `Notification de test (${channel})`,
       message: `Message de test envoyé depuis le tableau de bord d'administration pour vérifier le canal ${channel} du monitoring ${environment}. Aucune action requise.`,
-      impact: 'Aucun : c\'est un test.',
+      impact: "Aucun : c'est un test.",
       suggestedAction: 'Rien à faire. Si ce message était attendu sur un autre canal, vérifier la configuration du routage.',
       window: null,
     }),

@@ -269,7 +269,9 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
             }),
           );
           result.escalations = escalated.changes;
-          const created = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: false }, [...reconciled.deliveryIds, ...escalated.deliveryIds]));
+          const created = await timed('dispatchMs', () =>
+            dispatch({ ...dispatchContext, sweep: false }, [...reconciled.deliveryIds, ...escalated.deliveryIds]),
+          );
           result.deliveries = [...result.deliveries, ...created];
         }
       })(),
@@ -311,7 +313,11 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
   if (result.outcome === 'failed') {
     const error = new JobFailedError(job.name, runId, result.error ?? 'unknown error', result);
     // Whatever is left of the reserve, at least the report's own share.
-    await reportError(error, { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } }, Math.max(budget.reportMs, recordEnd + budget.reportMs - Date.now()));
+    await reportError(
+      error,
+      { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } },
+      Math.max(budget.reportMs, recordEnd + budget.reportMs - Date.now()),
+    );
     throw error;
   }
   return result;
@@ -386,7 +392,14 @@ async function recordRun(
         escalated: result.escalations.length,
       },
       alertIds: [...result.alerts.opened, ...result.alerts.updated, ...result.alerts.resolved].map((item) => item.alertId),
-      deliveries: { sent: count('sent'), failed: count('failed'), ambiguous: count('ambiguous'), dead: count('dead'), skipped: count('skipped'), cancelled: count('cancelled') },
+      deliveries: {
+        sent: count('sent'),
+        failed: count('failed'),
+        ambiguous: count('ambiguous'),
+        dead: count('dead'),
+        skipped: count('skipped'),
+        cancelled: count('cancelled'),
+      },
       skippedChecks: result.skippedChecks,
       reads: { ...result.reads },
       timings: result.timings,

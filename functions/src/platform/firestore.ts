@@ -2,14 +2,7 @@
  * Access to Firestore, loaded on first use so that the entry point stays cheap to load, and a
  * per-run meter that estimates what each run is billed for.
  */
-import type {
-  AggregateField,
-  DocumentReference,
-  DocumentSnapshot,
-  Firestore,
-  Query,
-  QueryDocumentSnapshot,
-} from 'firebase-admin/firestore';
+import type { AggregateField, DocumentReference, DocumentSnapshot, Firestore, Query, QueryDocumentSnapshot } from 'firebase-admin/firestore';
 
 type FirestoreModule = typeof import('firebase-admin/firestore');
 
@@ -74,10 +67,7 @@ export class Meter {
    * Runs an aggregation query. Sums of nothing are 0 and averages of nothing are null, as in
    * production Firestore.
    */
-  async aggregate<S extends AggregateSpec>(
-    query: Query,
-    spec: S,
-  ): Promise<{ count: number } & { [K in keyof S]: number | null }> {
+  async aggregate<S extends AggregateSpec>(query: Query, spec: S): Promise<{ count: number } & { [K in keyof S]: number | null }> {
     const snapshot = await query.aggregate({ ...spec, count: fs().AggregateField.count() }).get();
     const data = snapshot.data() as Record<string, number | null>;
     const count = Number(data.count ?? 0);

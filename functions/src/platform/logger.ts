@@ -35,7 +35,12 @@ export function createLogger(base: Record<string, unknown> = {}): Logger {
   const emit = (level: Exclude<Level, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS.indexOf(level) < threshold()) return;
     // Secrets never reach a log line, whatever their encoding (platform/redact.ts).
-    const entry = redactDeep({ severity: level === 'warn' ? 'WARNING' : (level.toUpperCase() as 'INFO'), message, ...base, ...fields }) as functionsLogger.LogEntry;
+    const entry = redactDeep({
+      severity: level === 'warn' ? 'WARNING' : (level.toUpperCase() as 'INFO'),
+      message,
+      ...base,
+      ...fields,
+    }) as functionsLogger.LogEntry;
     if (toStderr) process.stderr.write(`${JSON.stringify(entry)}\n`);
     else functionsLogger.write(entry);
   };

@@ -26,8 +26,8 @@ export const balanceRules = defineRules(
     },
     fr: {
       title: 'Solde Twilio bas',
-      impact: 'Quand le solde est épuisé, les appels ne passent plus et les SMS d\'alerte ne partent plus.',
-      suggestedAction: 'Recharger le compte Twilio (ou activer la recharge automatique) dès aujourd\'hui.',
+      impact: "Quand le solde est épuisé, les appels ne passent plus et les SMS d'alerte ne partent plus.",
+      suggestedAction: "Recharger le compte Twilio (ou activer la recharge automatique) dès aujourd'hui.",
       message: ({ value, details, format }) => `Le solde Twilio est de ${format.fixed(value, 2)} ${String(details.currency ?? '')}.`.replace(' .', '.'),
     },
   },
@@ -57,7 +57,8 @@ export const balanceRules = defineRules(
     fr: {
       title: 'Solde disponible Stripe bas',
       impact: 'Les remboursements et les versements aux prestataires peuvent échouer faute de fonds.',
-      suggestedAction: 'Vérifier le solde en attente et le calendrier des versements dans Stripe ; ajouter des fonds si des remboursements ou des versements sont dus.',
+      suggestedAction:
+        'Vérifier le solde en attente et le calendrier des versements dans Stripe ; ajouter des fonds si des remboursements ou des versements sont dus.',
       message: ({ value, key, format }) => `Le solde disponible Stripe est de ${format.fixed(value, 2)} ${key ?? ''}.`.replace(' .', '.'),
     },
   },

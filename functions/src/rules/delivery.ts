@@ -30,7 +30,8 @@ export const deliveryRules = defineRules(
     source:
       "Twilio API: messages.list({ dateSentAfter }) of the account (the app's SMS and the monitoring's own alert SMS); messages still queued, sending or sent (no delivery receipt yet) are left out.",
     impact: 'Users do not receive verification codes, booking confirmations or reminders sent by SMS.',
-    suggestedAction: 'Look at the error codes in the alert and at Twilio Monitor > Logs > Messaging; check the sender number, its registration (A2P 10DLC, sender ID) and the destination countries.',
+    suggestedAction:
+      'Look at the error codes in the alert and at Twilio Monitor > Logs > Messaging; check the sender number, its registration (A2P 10DLC, sender ID) and the destination countries.',
     message: ({ value, window, details }) => {
       const codes = Array.isArray(details.topErrorCodes) ? (details.topErrorCodes as Array<{ code: unknown; count: unknown }>) : [];
       const codeText = codes.length ? `; top error codes: ${codes.map((entry) => `${String(entry.code)} (${num(entry.count)})`).join(', ')}` : '';
@@ -39,7 +40,8 @@ export const deliveryRules = defineRules(
     fr: {
       title: 'Taux de remise des SMS bas',
       impact: 'Les utilisateurs ne reçoivent pas les codes de vérification, confirmations de réservation ou rappels envoyés par SMS.',
-      suggestedAction: 'Regarder les codes d\'erreur de l\'alerte et Twilio Monitor > Logs > Messaging ; vérifier le numéro expéditeur, son enregistrement (A2P 10DLC, sender ID) et les pays de destination.',
+      suggestedAction:
+        "Regarder les codes d'erreur de l'alerte et Twilio Monitor > Logs > Messaging ; vérifier le numéro expéditeur, son enregistrement (A2P 10DLC, sender ID) et les pays de destination.",
       window: (params) => `${params.windowHours} dernières h`,
       message: ({ value, window, details }) => {
         const codes = Array.isArray(details.topErrorCodes) ? (details.topErrorCodes as Array<{ code: unknown; count: unknown }>) : [];
@@ -77,22 +79,29 @@ export const deliveryRules = defineRules(
       windowHours: { default: 24, min: 1, max: 168, unit: 'hours', description: 'Window of logged emails (by `timestamp`).' },
     },
     window: (params) => `last ${params.windowHours} h`,
-    source: 'Firestore email_logs (the app writes one document per email sent and updates its status from the provider\'s events): three count aggregations.',
+    source: "Firestore email_logs (the app writes one document per email sent and updates its status from the provider's events): three count aggregations.",
     impact: 'Emails (confirmations, receipts, password resets) do not arrive; past a few percent, mailbox providers throttle or block the sender domain.',
-    suggestedAction: 'Find which addresses and templates bounce in email_logs and in the email provider; stop sending to bouncing addresses and check the domain authentication (SPF, DKIM, DMARC).',
+    suggestedAction:
+      'Find which addresses and templates bounce in email_logs and in the email provider; stop sending to bouncing addresses and check the domain authentication (SPF, DKIM, DMARC).',
     message: ({ value, window, details }) =>
       `${value} % of emails bounced or complained about over the ${window ?? 'window'} (${num(details.bounced)} bounced, ${num(details.complained)} complaints, of ${num(details.total)}).`,
     fr: {
       title: 'Taux de rebond ou de plainte des emails élevé',
-      impact: 'Les emails (confirmations, reçus, réinitialisations de mot de passe) n\'arrivent pas ; au-delà de quelques pour cent, les fournisseurs de messagerie ralentissent ou bloquent le domaine expéditeur.',
-      suggestedAction: 'Trouver les adresses et modèles qui rebondissent dans email_logs et chez le fournisseur d\'email ; cesser d\'écrire aux adresses en rebond et vérifier l\'authentification du domaine (SPF, DKIM, DMARC).',
+      impact:
+        "Les emails (confirmations, reçus, réinitialisations de mot de passe) n'arrivent pas ; au-delà de quelques pour cent, les fournisseurs de messagerie ralentissent ou bloquent le domaine expéditeur.",
+      suggestedAction:
+        "Trouver les adresses et modèles qui rebondissent dans email_logs et chez le fournisseur d'email ; cesser d'écrire aux adresses en rebond et vérifier l'authentification du domaine (SPF, DKIM, DMARC).",
       window: (params) => `${params.windowHours} dernières h`,
       message: ({ value, window, details }) =>
         `${value} % des emails en rebond ou signalés comme spam sur la fenêtre (${window ?? '?'}) : ${num(details.bounced)} rebonds, ${num(details.complained)} plaintes, sur ${num(details.total)}.`,
     },
     runbook: {
-      meaning: 'Mailbox providers reject (bounce) or users report as spam (complain) a share of the app\'s emails above the limit that email providers tolerate.',
-      confirm: ['The email provider\'s dashboard (bounces, complaints) shows the same rate for the window.', 'One bulk send to an old list can cause a short spike.'],
+      meaning:
+        "Mailbox providers reject (bounce) or users report as spam (complain) a share of the app's emails above the limit that email providers tolerate.",
+      confirm: [
+        "The email provider's dashboard (bounces, complaints) shows the same rate for the window.",
+        'One bulk send to an old list can cause a short spike.',
+      ],
       diagnose: [
         'email_logs with `status` bounced or complained in the window: group by template and recipient domain.',
         'Hard bounces on many domains: a list problem or a broken address field; on one domain: that provider blocks the sender.',

@@ -79,16 +79,17 @@ export const functionalRules = defineRules(
         'If an external provider (Auth, email verification) is down, put a banner on the signup page and follow its status page.',
         'If the tracking itself broke (signups exist in Firebase Auth but no signup_success events), fix the client call; the alert is then a tracking problem.',
       ],
-      resolvedWhen: 'A signup is recorded again for this form (the page views since the last signup fall back to the threshold or below); the alert resolves itself.',
+      resolvedWhen:
+        'A signup is recorded again for this form (the page views since the last signup fall back to the threshold or below); the alert resolves itself.',
     },
     fr: {
       title: 'Aucune inscription malgré le trafic',
-      impact: 'Blocage total des nouvelles inscriptions : chaque visiteur qui tente de créer un compte échoue, et les dépenses d\'acquisition sont perdues.',
+      impact: "Blocage total des nouvelles inscriptions : chaque visiteur qui tente de créer un compte échoue, et les dépenses d'acquisition sont perdues.",
       suggestedAction:
-        'Créer tout de suite un compte de test sur le formulaire d\'inscription nommé dans l\'alerte ; vérifier Firebase Auth, les Cloud Functions d\'inscription et le dernier déploiement du front-end. Revenir à la version précédente si les inscriptions ont cassé avec elle.',
+        "Créer tout de suite un compte de test sur le formulaire d'inscription nommé dans l'alerte ; vérifier Firebase Auth, les Cloud Functions d'inscription et le dernier déploiement du front-end. Revenir à la version précédente si les inscriptions ont cassé avec elle.",
       window: (params) => `depuis la dernière inscription, au plus ${params.windowHours} h`,
       message: ({ value, key, details, format }) =>
-        `${countFr(format, value, 'vue', 'vues')} de la page d'inscription sur ${key ?? 'le formulaire d\'inscription'} (${format.number(num(details, 'formSubmits'))} envois valides du formulaire) et aucune inscription depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`}.`,
+        `${countFr(format, value, 'vue', 'vues')} de la page d'inscription sur ${key ?? "le formulaire d'inscription"} (${format.number(num(details, 'formSubmits'))} envois valides du formulaire) et aucune inscription depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`}.`,
     },
   },
   {
@@ -96,8 +97,7 @@ export const functionalRules = defineRules(
     domain: 'functional',
     category: 'signup',
     title: 'Signup form drop-off high',
-    summary:
-      'Share of visitors who started a signup form (signup_form_start) without submitting it validly (signup_form_submit), per signup form.',
+    summary: 'Share of visitors who started a signup form (signup_form_start) without submitting it validly (signup_form_submit), per signup form.',
     unit: 'percent',
     direction: 'above',
     threshold: 30,
@@ -109,8 +109,7 @@ export const functionalRules = defineRules(
     keyLabel: 'signup form',
     source: 'analytics_events: signup_form_start and signup_form_submit events of the signup form, counted with aggregation queries.',
     impact: 'New customers are lost in the middle of the signup form.',
-    suggestedAction:
-      'Fill in the form yourself on mobile and desktop; look at the form_errors of this form for a field that rejects valid input.',
+    suggestedAction: 'Fill in the form yourself on mobile and desktop; look at the form_errors of this form for a field that rejects valid input.',
     message: ({ value, key, window, details }) =>
       `${percent(value)} of ${num(details, 'formStarts')} visitors who started ${key ?? 'the signup form'} did not submit it (${num(details, 'formSubmits')} valid submits) in the ${window}.`,
     runbook: {
@@ -128,12 +127,13 @@ export const functionalRules = defineRules(
       resolvedWhen: 'The drop-off goes back to the threshold or below; the alert resolves itself.',
     },
     fr: {
-      title: 'Abandon élevé du formulaire d\'inscription',
-      impact: 'De nouveaux clients sont perdus au milieu du formulaire d\'inscription.',
-      suggestedAction: 'Remplir soi-même le formulaire sur mobile et sur ordinateur ; chercher dans les form_errors de ce formulaire un champ qui refuse une saisie valide.',
+      title: "Abandon élevé du formulaire d'inscription",
+      impact: "De nouveaux clients sont perdus au milieu du formulaire d'inscription.",
+      suggestedAction:
+        'Remplir soi-même le formulaire sur mobile et sur ordinateur ; chercher dans les form_errors de ce formulaire un champ qui refuse une saisie valide.',
       window: lastHoursFr,
       message: ({ value, key, window, details, format }) =>
-        `${format.percent(value)} des ${format.number(num(details, 'formStarts'))} visiteurs qui ont commencé ${key ?? 'le formulaire d\'inscription'} ne l'ont pas envoyé (${format.number(num(details, 'formSubmits'))} envois valides, ${window}).`,
+        `${format.percent(value)} des ${format.number(num(details, 'formStarts'))} visiteurs qui ont commencé ${key ?? "le formulaire d'inscription"} ne l'ont pas envoyé (${format.number(num(details, 'formSubmits'))} envois valides, ${window}).`,
     },
   },
 
@@ -191,9 +191,9 @@ export const functionalRules = defineRules(
     },
     fr: {
       title: 'Aucune réservation malgré les recherches',
-      impact: 'Le chiffre d\'affaires est bloqué : les clients cherchent des prestataires mais personne n\'arrive à réserver.',
+      impact: "Le chiffre d'affaires est bloqué : les clients cherchent des prestataires mais personne n'arrive à réserver.",
       suggestedAction:
-        'Faire une réservation de test de bout en bout ; vérifier les Cloud Functions de réservation, les agendas des prestataires et l\'étape de paiement. Revenir à la version précédente si les réservations se sont arrêtées avec elle.',
+        "Faire une réservation de test de bout en bout ; vérifier les Cloud Functions de réservation, les agendas des prestataires et l'étape de paiement. Revenir à la version précédente si les réservations se sont arrêtées avec elle.",
       window: (params) => `depuis la dernière réservation, au plus ${params.windowHours} h`,
       message: ({ value, details, format }) =>
         `${countFr(format, value, 'recherche', 'recherches')} de prestataires et aucune réservation depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`} (${format.number(num(details, 'bookingStarts'))} tentatives de réservation, ${format.number(num(details, 'bookingErrors'))} erreurs de réservation).`,
@@ -233,9 +233,9 @@ export const functionalRules = defineRules(
       resolvedWhen: 'The failure rate is back to the threshold or below; the alert resolves itself.',
     },
     fr: {
-      title: 'Taux d\'échec des réservations élevé',
+      title: "Taux d'échec des réservations élevé",
       impact: 'Des ventes sont perdues : une grande part des clients qui tentent de réserver échouent.',
-      suggestedAction: 'Examiner les codes booking_error dans les détails de l\'alerte et dans analytics_events ; reproduire avec une réservation de test.',
+      suggestedAction: "Examiner les codes booking_error dans les détails de l'alerte et dans analytics_events ; reproduire avec une réservation de test.",
       window: lastHoursFr,
       message: ({ value, window, details, format }) =>
         `${format.percent(value)} des tentatives de réservation ont échoué (${window}) : ${format.number(num(details, 'bookingErrors'))} erreurs pour ${format.number(num(details, 'bookingStarts'))} tentatives.`,
@@ -268,7 +268,8 @@ export const functionalRules = defineRules(
     },
     window: lastHours,
     keyLabel: 'form',
-    source: 'form_errors (forms with errors in the window, then one count per form) and analytics_events submit events of the same formName, with aggregation queries.',
+    source:
+      'form_errors (forms with errors in the window, then one count per form) and analytics_events submit events of the same formName, with aggregation queries.',
     impact: 'UX block: visitors cannot get past this form.',
     suggestedAction: 'Open the form named in the alert and submit it with valid data; check the field and error type that dominate in form_errors.',
     message: ({ value, key, window, details }) =>
@@ -288,9 +289,10 @@ export const functionalRules = defineRules(
       resolvedWhen: 'The error rate of the form goes back to the threshold or below; the alert resolves itself.',
     },
     fr: {
-      title: 'Taux d\'erreur de formulaire élevé',
+      title: "Taux d'erreur de formulaire élevé",
       impact: 'Blocage UX : les visiteurs ne parviennent pas à passer ce formulaire.',
-      suggestedAction: 'Ouvrir le formulaire nommé dans l\'alerte et l\'envoyer avec des données valides ; repérer le champ et le type d\'erreur qui dominent dans form_errors.',
+      suggestedAction:
+        "Ouvrir le formulaire nommé dans l'alerte et l'envoyer avec des données valides ; repérer le champ et le type d'erreur qui dominent dans form_errors.",
       window: lastHoursFr,
       message: ({ value, key, window, details, format }) =>
         `${format.percent(value)} des envois de ${key ?? 'ce formulaire'} ont échoué (${window}) : ${format.number(num(details, 'errors'))} erreurs pour ${format.number(num(details, 'attempts'))} tentatives d'envoi.`,
@@ -330,7 +332,7 @@ export const functionalRules = defineRules(
         'Sessions and pages of the junk documents: one sessionId or a burst in a few minutes points at a script.',
       ],
       fix: [
-        'Set forms.allowlist in monitoring_config/settings to the app\'s form names: the check then evaluates exactly those and cannot be blinded.',
+        "Set forms.allowlist in monitoring_config/settings to the app's form names: the check then evaluates exactly those and cannot be blinded.",
         'Enforce App Check for Firestore so that only the app can write form_errors and analytics_events (docs/security.md).',
         'If the names are real forms, raise rules.form_error_rate.params.maxForms.',
       ],
@@ -339,9 +341,9 @@ export const functionalRules = defineRules(
     fr: {
       title: 'Plus de formulaires en erreur que la limite par exécution',
       impact:
-        'Les formulaires avec moins d\'erreurs que ceux évalués ne sont pas vérifiés à cette exécution. Des noms de formulaires fantaisistes écrits par des visiteurs peuvent en être la cause : un vrai formulaire avec beaucoup d\'erreurs reste évalué, mais un formulaire avec peu d\'erreurs peut passer inaperçu.',
+        "Les formulaires avec moins d'erreurs que ceux évalués ne sont pas vérifiés à cette exécution. Des noms de formulaires fantaisistes écrits par des visiteurs peuvent en être la cause : un vrai formulaire avec beaucoup d'erreurs reste évalué, mais un formulaire avec peu d'erreurs peut passer inaperçu.",
       suggestedAction:
-        'Regarder les noms de formulaires dans form_errors : des noms fantaisistes signifient que quelqu\'un écrit de fausses erreurs (activer App Check pour Firestore, voir docs/security.md) ; des noms réels signifient que maxForms est trop bas. Renseigner forms.allowlist avec les formulaires connus rend le contrôle insensible aux noms fantaisistes.',
+        "Regarder les noms de formulaires dans form_errors : des noms fantaisistes signifient que quelqu'un écrit de fausses erreurs (activer App Check pour Firestore, voir docs/security.md) ; des noms réels signifient que maxForms est trop bas. Renseigner forms.allowlist avec les formulaires connus rend le contrôle insensible aux noms fantaisistes.",
       message: ({ value, details, format }) => {
         const seen = num(details, 'seen');
         const atLeast = details.seenAtLeast === true ? 'au moins ' : '';
@@ -368,10 +370,10 @@ export const functionalRules = defineRules(
     window: (params) => `any ${params.windowHours} h window since the previous evaluation`,
     coverage: { kind: 'sliding', windowParam: 'windowHours', unit: 'hours' },
     fastPath: true,
-    source: 'tracking_events written by the app\'s server-side CAPI sender (platform meta_capi), and analytics_events as the traffic measure; aggregation queries.',
+    source:
+      "tracking_events written by the app's server-side CAPI sender (platform meta_capi), and analytics_events as the traffic measure; aggregation queries.",
     impact: 'Meta ad optimisation runs blind: campaigns keep spending without conversion signals.',
-    suggestedAction:
-      'Check the CAPI sender\'s logs and the Meta access token (Events Manager > Diagnostics); the alert details give how many sends failed.',
+    suggestedAction: "Check the CAPI sender's logs and the Meta access token (Events Manager > Diagnostics); the alert details give how many sends failed.",
     message: ({ value, window, params, details, format }) =>
       `${value} event${value === 1 ? '' : 's'} sent to the Meta Conversions API in the ${typeof details.worstWindowEnd === 'string' ? `${String(params.windowHours)} h window ending ${format.dateTime(details.worstWindowEnd)}` : window} (${num(details, 'failed')} failed sends) while the site recorded ${num(details, 'traffic')} analytics events.`,
     runbook: {
@@ -390,9 +392,9 @@ export const functionalRules = defineRules(
     },
     fr: {
       title: 'API Conversions Meta inactive',
-      impact: 'L\'optimisation publicitaire Meta tourne à l\'aveugle : les campagnes continuent de dépenser sans signal de conversion.',
+      impact: "L'optimisation publicitaire Meta tourne à l'aveugle : les campagnes continuent de dépenser sans signal de conversion.",
       suggestedAction:
-        'Vérifier les journaux de l\'émetteur CAPI et le jeton d\'accès Meta (Gestionnaire d\'événements > Diagnostics) ; les détails de l\'alerte indiquent combien d\'envois ont échoué.',
+        "Vérifier les journaux de l'émetteur CAPI et le jeton d'accès Meta (Gestionnaire d'événements > Diagnostics) ; les détails de l'alerte indiquent combien d'envois ont échoué.",
       window: (params) => `toute fenêtre de ${params.windowHours} h depuis l'évaluation précédente`,
       message: ({ value, window, params, details, format }) =>
         `${countFr(format, value, 'événement envoyé', 'événements envoyés')} à l'API Conversions Meta (${typeof details.worstWindowEnd === 'string' ? `fenêtre de ${String(params.windowHours)} h se terminant le ${format.dateTime(details.worstWindowEnd)}` : window}, ${format.number(num(details, 'failed'))} envois en échec) alors que le site a enregistré ${format.number(num(details, 'traffic'))} événements analytics.`,
@@ -422,11 +424,13 @@ export const functionalRules = defineRules(
     window: (params) => `score recorded less than ${params.maxAgeHours} h ago`,
     source: 'tracking_status/meta_capi (qualityScore, qualityScoreUpdatedAt), written by the app from Meta Events Manager.',
     impact: 'Ad targeting is less effective: Meta matches fewer conversions to people.',
-    suggestedAction: 'Check which customer parameters the CAPI sender stopped sending (hashed email, phone, fbp/fbc); compare with Events Manager recommendations.',
+    suggestedAction:
+      'Check which customer parameters the CAPI sender stopped sending (hashed email, phone, fbp/fbc); compare with Events Manager recommendations.',
     message: ({ value, details, format }) =>
       `Meta event match quality is ${formatValue(value, 'score')}${typeof details.updatedAt === 'string' ? ` (recorded ${format.dateTime(details.updatedAt)})` : ''}.`,
     runbook: {
-      meaning: 'The event match quality Meta reports for the Conversions API events is below 50/100: Meta can attribute fewer conversions, so campaigns optimise on less data.',
+      meaning:
+        'The event match quality Meta reports for the Conversions API events is below 50/100: Meta can attribute fewer conversions, so campaigns optimise on less data.',
       confirm: ['Meta Events Manager > Data sources > the pixel > event match quality, per event.'],
       diagnose: [
         'Which customer information parameters dropped (Events Manager lists them per event).',
@@ -439,7 +443,7 @@ export const functionalRules = defineRules(
       title: 'Qualité de correspondance des événements Meta basse',
       impact: 'Le ciblage publicitaire est moins efficace : Meta associe moins de conversions à des personnes.',
       suggestedAction:
-        'Vérifier quels paramètres client l\'émetteur CAPI a cessé d\'envoyer (e-mail haché, téléphone, fbp/fbc) ; comparer avec les recommandations du Gestionnaire d\'événements.',
+        "Vérifier quels paramètres client l'émetteur CAPI a cessé d'envoyer (e-mail haché, téléphone, fbp/fbc) ; comparer avec les recommandations du Gestionnaire d'événements.",
       window: (params) => `score enregistré il y a moins de ${params.maxAgeHours} h`,
       message: ({ value, details, format }) =>
         `La qualité de correspondance des événements Meta est de ${formatValue(value, 'score', 'fr')}${typeof details.updatedAt === 'string' ? ` (enregistrée le ${format.dateTime(details.updatedAt)})` : ''}.`,
@@ -450,8 +454,7 @@ export const functionalRules = defineRules(
     domain: 'functional',
     category: 'tracking',
     title: 'Google Ads conversions missing',
-    summary:
-      'Conversions sent to Google Ads (tracking_events, platform google_ads, status sent) in the window, evaluated only when the site had traffic.',
+    summary: 'Conversions sent to Google Ads (tracking_events, platform google_ads, status sent) in the window, evaluated only when the site had traffic.',
     unit: 'count',
     direction: 'below',
     threshold: 1,
@@ -460,7 +463,8 @@ export const functionalRules = defineRules(
     minSample: { default: 50, label: 'analytics events (site traffic)' },
     params: { windowHours: windowHours(24, 168) },
     window: lastHours,
-    source: 'tracking_events written by the app\'s Google Ads conversion upload (platform google_ads), and analytics_events as the traffic measure; aggregation queries.',
+    source:
+      "tracking_events written by the app's Google Ads conversion upload (platform google_ads), and analytics_events as the traffic measure; aggregation queries.",
     impact: 'Google Ads campaigns are not optimised: smart bidding sees no conversions.',
     suggestedAction: 'Check the conversion upload (logs, Google Ads > Conversions > diagnostics) and whether signups or bookings happened in the window.',
     message: ({ value, window, details }) =>
@@ -479,7 +483,8 @@ export const functionalRules = defineRules(
     fr: {
       title: 'Conversions Google Ads manquantes',
       impact: 'Les campagnes Google Ads ne sont pas optimisées : les enchères intelligentes ne voient aucune conversion.',
-      suggestedAction: 'Vérifier l\'envoi des conversions (journaux, Google Ads > Conversions > Diagnostics) et s\'il y a eu des inscriptions ou des réservations pendant la fenêtre.',
+      suggestedAction:
+        "Vérifier l'envoi des conversions (journaux, Google Ads > Conversions > Diagnostics) et s'il y a eu des inscriptions ou des réservations pendant la fenêtre.",
       window: lastHoursFr,
       message: ({ value, window, details, format }) =>
         `${countFr(format, value, 'conversion envoyée', 'conversions envoyées')} à Google Ads (${window}, ${format.number(num(details, 'failed'))} envois en échec) alors que le site a enregistré ${format.number(num(details, 'traffic'))} événements analytics.`,
@@ -502,8 +507,7 @@ export const functionalRules = defineRules(
     source: 'providers collection, counted with an aggregation query (current state).',
     impact: 'Customers do not find a provider to book.',
     suggestedAction: 'Contact providers to open availability; check that a bug or an automatic job did not switch providers to unavailable.',
-    message: ({ value, details }) =>
-      `Only ${value} provider${value === 1 ? '' : 's'} accept bookings (${num(details, 'activeProviders')} active providers).`,
+    message: ({ value, details }) => `Only ${value} provider${value === 1 ? '' : 's'} accept bookings (${num(details, 'activeProviders')} active providers).`,
     runbook: {
       meaning: 'Fewer than 3 active providers accept bookings right now. Customers searching will find no one, or almost no one, to book.',
       confirm: [
@@ -523,7 +527,8 @@ export const functionalRules = defineRules(
     fr: {
       title: 'Trop peu de prestataires disponibles',
       impact: 'Les clients ne trouvent pas de prestataire à réserver.',
-      suggestedAction: 'Contacter les prestataires pour qu\'ils ouvrent des disponibilités ; vérifier qu\'un bug ou une tâche automatique ne les a pas passés en indisponible.',
+      suggestedAction:
+        "Contacter les prestataires pour qu'ils ouvrent des disponibilités ; vérifier qu'un bug ou une tâche automatique ne les a pas passés en indisponible.",
       message: ({ value, details, format }) =>
         `Seulement ${countFr(format, value, 'prestataire accepte', 'prestataires acceptent')} des réservations (${format.number(num(details, 'activeProviders'))} prestataires actifs).`,
     },
@@ -550,7 +555,8 @@ export const functionalRules = defineRules(
     message: ({ value, details }) =>
       `${percent(value)} of the ${num(details, 'examined')} best-rated providers do not accept bookings (${num(details, 'unavailable')} unavailable).`,
     runbook: {
-      meaning: 'More than half of the best-rated providers are not bookable. The marketplace still works, but customers see their preferred providers unavailable.',
+      meaning:
+        'More than half of the best-rated providers are not bookable. The marketplace still works, but customers see their preferred providers unavailable.',
       confirm: ['Look at the provider ids in details.unavailableIds and their profiles.'],
       diagnose: ['Holiday period, a calendar sync problem, or a change to how availability is computed.'],
       fix: ['Reach out to these providers; fix the sync or availability computation if it is a bug.'],
@@ -558,8 +564,8 @@ export const functionalRules = defineRules(
     },
     fr: {
       title: 'Prestataires les mieux notés indisponibles',
-      impact: 'Les clients sont déçus : les prestataires qu\'ils cherchent en premier ne sont pas réservables.',
-      suggestedAction: 'Contacter les prestataires les mieux notés listés dans les détails de l\'alerte pour qu\'ils ouvrent des disponibilités.',
+      impact: "Les clients sont déçus : les prestataires qu'ils cherchent en premier ne sont pas réservables.",
+      suggestedAction: "Contacter les prestataires les mieux notés listés dans les détails de l'alerte pour qu'ils ouvrent des disponibilités.",
       window: (params) => `état actuel, les ${params.topCount} mieux notés`,
       message: ({ value, details, format }) =>
         `${format.percent(value)} des ${format.number(num(details, 'examined'))} prestataires les mieux notés n'acceptent pas de réservation (${format.number(num(details, 'unavailable'))} indisponibles).`,
@@ -588,7 +594,8 @@ export const functionalRules = defineRules(
     message: ({ value, window, details }) =>
       `${percent(value)} of ${num(details, 'checkouts')} checkouts ended in a successful payment in the ${window} (${num(details, 'payments')} payments, ${num(details, 'paymentErrors')} payment errors).`,
     runbook: {
-      meaning: 'Fewer than 20 % of the checkouts started end with a successful payment. Either payments fail, or the checkout page loses customers (slow, broken method, unexpected price).',
+      meaning:
+        'Fewer than 20 % of the checkouts started end with a successful payment. Either payments fail, or the checkout page loses customers (slow, broken method, unexpected price).',
       confirm: [
         'Run a checkout with each payment method (Stripe card, PayPal) in production with a small amount, then refund.',
         'Check the payment domain alerts (payment_alerts): a provider outage shows there too.',
@@ -602,8 +609,9 @@ export const functionalRules = defineRules(
     },
     fr: {
       title: 'Conversion du tunnel de paiement basse',
-      impact: 'Les clients abandonnent à l\'étape du paiement : le chiffre d\'affaires est perdu tout au bout du tunnel.',
-      suggestedAction: 'Payer une commande de test avec chaque moyen de paiement ; vérifier les codes payment_error et les pages de statut des fournisseurs de paiement.',
+      impact: "Les clients abandonnent à l'étape du paiement : le chiffre d'affaires est perdu tout au bout du tunnel.",
+      suggestedAction:
+        'Payer une commande de test avec chaque moyen de paiement ; vérifier les codes payment_error et les pages de statut des fournisseurs de paiement.',
       window: lastHoursFr,
       message: ({ value, window, details, format }) =>
         `${format.percent(value)} des ${format.number(num(details, 'checkouts'))} passages au paiement ont abouti (${window}) : ${format.number(num(details, 'payments'))} paiements, ${format.number(num(details, 'paymentErrors'))} erreurs de paiement.`,
@@ -636,7 +644,8 @@ export const functionalRules = defineRules(
     source:
       'analytics_events: the latest payment_success (one ordered limit(1) read), then aggregation counts of checkout_start and payment_error events since then.',
     impact: 'Nobody manages to pay: every checkout is lost revenue and customers may book elsewhere.',
-    suggestedAction: 'Pay a test checkout with each payment method now; check the payment alerts, payment_error codes and the providers\' status pages. Roll back the last checkout release if payments stopped with it.',
+    suggestedAction:
+      "Pay a test checkout with each payment method now; check the payment alerts, payment_error codes and the providers' status pages. Roll back the last checkout release if payments stopped with it.",
     message: ({ value, details, format }) =>
       `${value} checkout${value === 1 ? '' : 's'} started and no successful payment since ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `at least ${String(details.lookbackHours ?? '?')} h`} (${num(details, 'paymentErrors')} payment errors).`,
     runbook: {
@@ -652,12 +661,15 @@ export const functionalRules = defineRules(
         'The payments collection: captured payments recorded since then mean the tracking call is broken, not the payment.',
         'Recent deploys of the checkout, the payment functions or their secrets.',
       ],
-      fix: ['Roll back or fix the checkout change; switch off a failing payment method until fixed.', 'If only the tracking broke, fix the payment_success call; the alert is then a tracking problem.'],
+      fix: [
+        'Roll back or fix the checkout change; switch off a failing payment method until fixed.',
+        'If only the tracking broke, fix the payment_success call; the alert is then a tracking problem.',
+      ],
       resolvedWhen: 'A payment succeeds again (the checkouts since the last payment fall back to the threshold or below); the alert resolves itself.',
     },
     fr: {
       title: 'Aucun paiement réussi malgré les passages au paiement',
-      impact: 'Personne n\'arrive à payer : chaque passage au paiement est du chiffre d\'affaires perdu et les clients peuvent réserver ailleurs.',
+      impact: "Personne n'arrive à payer : chaque passage au paiement est du chiffre d'affaires perdu et les clients peuvent réserver ailleurs.",
       suggestedAction:
         'Payer tout de suite un panier de test avec chaque moyen de paiement ; vérifier les alertes de paiement, les codes payment_error et les pages de statut des prestataires de paiement. Revenir à la version précédente du paiement si les paiements se sont arrêtés avec elle.',
       window: (params) => `depuis le dernier paiement réussi, au plus ${params.windowHours} h`,
@@ -694,7 +706,8 @@ export const functionalRules = defineRules(
     message: ({ value, key, window, details }) =>
       `Payment error ${key ?? '?'} occurred ${value} times in the ${window}${num(details, 'sessions') ? ` (${num(details, 'sessions')} sessions)` : ''}${details.truncated ? ' (at least: more errors than the scan limit)' : ''}.`,
     runbook: {
-      meaning: 'The same payment error code was recorded more than 3 times in the window. Random declines are spread over codes; a repeated code is usually a configuration or integration problem.',
+      meaning:
+        'The same payment error code was recorded more than 3 times in the window. Random declines are spread over codes; a repeated code is usually a configuration or integration problem.',
       confirm: [
         'details.sessions: many sessions means many customers; one session means one customer retrying.',
         'Look the code up in the Stripe or PayPal documentation.',
@@ -708,11 +721,11 @@ export const functionalRules = defineRules(
     },
     fr: {
       title: 'Même erreur de paiement répétée',
-      impact: 'Un problème de paiement systémique : le même échec touche un client après l\'autre.',
-      suggestedAction: 'Rechercher le code d\'erreur chez le fournisseur de paiement ; vérifier le moyen de paiement et la configuration qu\'il désigne.',
+      impact: "Un problème de paiement systémique : le même échec touche un client après l'autre.",
+      suggestedAction: "Rechercher le code d'erreur chez le fournisseur de paiement ; vérifier le moyen de paiement et la configuration qu'il désigne.",
       window: lastHoursFr,
       message: ({ value, key, window, details, format }) =>
-        `Erreur de paiement ${key ?? '?'} survenue ${format.number(value)} fois (${window})${num(details, 'sessions') ? ` dans ${format.number(num(details, 'sessions'))} sessions` : ''}${details.truncated ? ' (au moins : plus d\'erreurs que la limite de lecture)' : ''}.`,
+        `Erreur de paiement ${key ?? '?'} survenue ${format.number(value)} fois (${window})${num(details, 'sessions') ? ` dans ${format.number(num(details, 'sessions'))} sessions` : ''}${details.truncated ? " (au moins : plus d'erreurs que la limite de lecture)" : ''}.`,
     },
   },
   {
@@ -739,7 +752,7 @@ export const functionalRules = defineRules(
       meaning: 'More than 10 provider commissions have been waiting for more than 7 days. Payouts are stuck or the payout job is not running.',
       confirm: ['Query commissions with status pending, oldest first, in the Firestore console.'],
       diagnose: [
-        'The payout job\'s last runs and logs; the payment domain alerts about payouts.',
+        "The payout job's last runs and logs; the payment domain alerts about payouts.",
         'Payout provider balance and status (insufficient balance blocks payouts).',
       ],
       fix: ['Restart or fix the payout job; top up the payout balance; pay the overdue commissions by hand if needed.'],

@@ -34,7 +34,7 @@ export const DEFAULT_INHIBITIONS: readonly InhibitionRule[] = [
     targets: ['failed_calls'],
     equal: [],
     reason:
-      'Twilio reporting failed calls locates the cause on the telephony side, and its message carries the app\'s own count as well: the app-side count adds nothing. When only the app counts failures, Twilio is fine and `failed_calls` is notified (the problem is ours).',
+      "Twilio reporting failed calls locates the cause on the telephony side, and its message carries the app's own count as well: the app-side count adds nothing. When only the app counts failures, Twilio is fine and `failed_calls` is notified (the problem is ours).",
   },
   {
     source: 'job_failing',

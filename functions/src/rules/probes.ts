@@ -18,8 +18,7 @@ export const probeRules = defineRules(
     domain: 'system',
     category: 'probes',
     title: 'Endpoint down',
-    summary:
-      'Consecutive failed probes of an endpoint (no answer within the timeout, unexpected status, body or JSON condition not met).',
+    summary: 'Consecutive failed probes of an endpoint (no answer within the timeout, unexpected status, body or JSON condition not met).',
     unit: 'count',
     direction: 'above',
     threshold: 1,
@@ -29,7 +28,8 @@ export const probeRules = defineRules(
     window: () => 'consecutive probes',
     source: 'The probes job: one request per endpoint of `probes.endpoints` per run; results kept in monitoring_probes/{endpoint}.',
     impact: 'Users reaching this endpoint (the app, an API, a health page) get errors or nothing at all.',
-    suggestedAction: 'Open the endpoint yourself, read the failure reason in the alert, then check the service behind it (deploys, hosting, DNS, certificates).',
+    suggestedAction:
+      'Open the endpoint yourself, read the failure reason in the alert, then check the service behind it (deploys, hosting, DNS, certificates).',
     message: ({ value, key, details }) => {
       const reason = text(details.lastError, 'no reason recorded');
       const target = text(details.target);
@@ -37,8 +37,9 @@ export const probeRules = defineRules(
     },
     fr: {
       title: 'Point de terminaison en panne',
-      impact: 'Les utilisateurs qui passent par ce point de terminaison (l\'application, une API, une page de santé) reçoivent des erreurs ou rien du tout.',
-      suggestedAction: 'Ouvrir le point de terminaison soi-même, lire la cause de l\'échec dans l\'alerte, puis vérifier le service derrière (déploiements, hébergement, DNS, certificats).',
+      impact: "Les utilisateurs qui passent par ce point de terminaison (l'application, une API, une page de santé) reçoivent des erreurs ou rien du tout.",
+      suggestedAction:
+        "Ouvrir le point de terminaison soi-même, lire la cause de l'échec dans l'alerte, puis vérifier le service derrière (déploiements, hébergement, DNS, certificats).",
       window: () => 'sondes consécutives',
       message: ({ value, key, details }) => {
         const reason = text(details.lastError, 'aucune cause enregistrée');
@@ -93,8 +94,9 @@ export const probeRules = defineRules(
     },
     fr: {
       title: 'Point de terminaison lent',
-      impact: 'Les pages et appels d\'API derrière ce point de terminaison sont lents pour les utilisateurs ; la lenteur précède souvent une panne.',
-      suggestedAction: 'Vérifier la charge et les déploiements récents du service derrière le point de terminaison ; comparer avec sa latence habituelle dans monitoring_probes.',
+      impact: "Les pages et appels d'API derrière ce point de terminaison sont lents pour les utilisateurs ; la lenteur précède souvent une panne.",
+      suggestedAction:
+        'Vérifier la charge et les déploiements récents du service derrière le point de terminaison ; comparer avec sa latence habituelle dans monitoring_probes.',
       window: (params) => `${params.windowMinutes} dernières min`,
       message: ({ value, key, window, details }) => {
         const p95 = num(details.p95Ms);
@@ -136,8 +138,8 @@ export const probeRules = defineRules(
     },
     fr: {
       title: 'Certificat TLS bientôt expiré',
-      impact: 'À son expiration, navigateurs et clients d\'API refusent la connexion : le point de terminaison est hors service pour tous.',
-      suggestedAction: 'Renouveler le certificat (ou réparer son renouvellement automatique) avant qu\'il n\'expire.',
+      impact: "À son expiration, navigateurs et clients d'API refusent la connexion : le point de terminaison est hors service pour tous.",
+      suggestedAction: "Renouveler le certificat (ou réparer son renouvellement automatique) avant qu'il n'expire.",
       window: () => 'jours restants',
       message: ({ value, key, details }) => {
         const validTo = text(details.validTo, '?');

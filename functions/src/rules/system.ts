@@ -60,22 +60,22 @@ export const systemRules = defineRules(
     domain: 'system',
     category: 'configuration',
     title: 'Monitoring configuration override rejected',
-    summary:
-      'Number of problems found when validating the runtime configuration document (monitoring_config/settings).',
+    summary: 'Number of problems found when validating the runtime configuration document (monitoring_config/settings).',
     unit: 'count',
     direction: 'above',
     threshold: 0,
     severity: 'warning',
     thresholdRange: { min: 0, max: 0 },
     source: 'Firestore document monitoring_config/settings, validated at the start of every job run.',
-    impact:
-      'Threshold or routing changes made since the last valid version are not applied; monitoring keeps running on the last valid configuration.',
-    suggestedAction:
-      'Fix the fields named in the alert (or use the updateThresholds callable, which validates before saving).',
+    impact: 'Threshold or routing changes made since the last valid version are not applied; monitoring keeps running on the last valid configuration.',
+    suggestedAction: 'Fix the fields named in the alert (or use the updateThresholds callable, which validates before saving).',
     message: ({ value, details, format }) => {
       // Problems quote the rejected keys, which come from the document: one line each, bounded (each channel escapes them).
       const problems = Array.isArray(details.problems) ? (details.problems as unknown[]).map((problem) => plainLine(problem, 200)) : [];
-      const fallback = (typeof details.fallback === 'string' ? details.fallback : 'the last valid configuration').replace(/\(saved ([^)]+)\)/, (_, at: string) => `(saved ${format.dateTime(at)})`);
+      const fallback = (typeof details.fallback === 'string' ? details.fallback : 'the last valid configuration').replace(
+        /\(saved ([^)]+)\)/,
+        (_, at: string) => `(saved ${format.dateTime(at)})`,
+      );
       return `The configuration override was rejected (${value} problem${value === 1 ? '' : 's'}: ${problems
         .slice(0, 5)
         .join('; ')}). Still using ${fallback}.`;
@@ -103,7 +103,7 @@ export const systemRules = defineRules(
       title: 'Surcharge de la configuration du monitoring rejetée',
       impact:
         'Les changements de seuils ou de routage faits depuis la dernière version valide ne sont pas appliqués ; le monitoring continue avec la dernière configuration valide.',
-      suggestedAction: 'Corriger les champs nommés dans l\'alerte (ou passer par la callable updateThresholds, qui valide avant d\'enregistrer).',
+      suggestedAction: "Corriger les champs nommés dans l'alerte (ou passer par la callable updateThresholds, qui valide avant d'enregistrer).",
       message: ({ value, details, format }) => {
         const problems = Array.isArray(details.problems) ? (details.problems as unknown[]).map((problem) => plainLine(problem, 200)) : [];
         const fallback = text(details.fallback);
@@ -120,8 +120,7 @@ export const systemRules = defineRules(
     domain: 'system',
     category: 'monitoring',
     title: 'A monitoring check could not run',
-    summary:
-      'A sub-check of a job (usually a call to a vendor API) failed: timeout, 5xx, rejected credentials. The rest of the job still ran.',
+    summary: 'A sub-check of a job (usually a call to a vendor API) failed: timeout, 5xx, rejected credentials. The rest of the job still ran.',
     unit: 'count',
     direction: 'above',
     threshold: 0,
@@ -131,8 +130,7 @@ export const systemRules = defineRules(
     source: 'Errors raised by a job sub-check during the run (vendor SDK error message included).',
     impact: 'The metrics that check produces are unknown until it runs again: an incident there would go unseen.',
     suggestedAction: 'Read the vendor error in the alert; check the vendor status page and the credentials.',
-    message: ({ key, details }) =>
-      `Check ${key ?? '?'} failed: ${typeof details.error === 'string' ? details.error : 'unknown error'}.`,
+    message: ({ key, details }) => `Check ${key ?? '?'} failed: ${typeof details.error === 'string' ? details.error : 'unknown error'}.`,
     runbook: {
       meaning:
         'One part of a monitoring job could not do its work, most often because a vendor API (Stripe, PayPal, Twilio) timed out, answered 5xx or rejected the credentials, or a Firestore query failed (a missing composite index names the index to create). The other checks of the job still ran; the alerts that check would raise are frozen (neither opened nor resolved) until it works again.',
@@ -154,9 +152,9 @@ export const systemRules = defineRules(
       resolvedWhen: 'The check succeeds on a later run; the alert resolves itself.',
     },
     fr: {
-      title: 'Un contrôle du monitoring n\'a pas pu s\'exécuter',
-      impact: 'Les métriques produites par ce contrôle restent inconnues jusqu\'à sa prochaine exécution : un incident de ce côté passerait inaperçu.',
-      suggestedAction: 'Lire l\'erreur du fournisseur dans l\'alerte ; vérifier la page de statut du fournisseur et les identifiants.',
+      title: "Un contrôle du monitoring n'a pas pu s'exécuter",
+      impact: "Les métriques produites par ce contrôle restent inconnues jusqu'à sa prochaine exécution : un incident de ce côté passerait inaperçu.",
+      suggestedAction: "Lire l'erreur du fournisseur dans l'alerte ; vérifier la page de statut du fournisseur et les identifiants.",
       message: ({ key, details }) => `Le contrôle ${key ?? '?'} a échoué : ${typeof details.error === 'string' ? details.error : 'erreur inconnue'}.`,
     },
   },
@@ -176,8 +174,7 @@ export const systemRules = defineRules(
     window: () => 'since the last successful run',
     source:
       'Heartbeat documents monitoring_jobs/{job} (lastSuccessAt, written at the end of every run) for every job in functions/src/jobs/catalog.ts; checked by every other scheduled job on each of its runs (a job never judges itself).',
-    impact:
-      'Everything this job watches is unwatched: an incident in its domain raises no alert. People believe they are protected while they are not.',
+    impact: 'Everything this job watches is unwatched: an incident in its domain raises no alert. People believe they are protected while they are not.',
     suggestedAction:
       'Open the function logs and its Cloud Scheduler job; run it by hand with `npm run monitor -- <job>`; redeploy if the function or its schedule is missing.',
     message: ({ value, key, threshold, details, format }) => {
@@ -192,7 +189,7 @@ export const systemRules = defineRules(
     },
     runbook: {
       meaning:
-        'A scheduled monitoring job has not completed successfully for longer than 1.5 times its period (the dead man\'s switch). Either it is not triggered any more (Cloud Scheduler job paused or deleted, function not deployed, project billing problem) or it runs and fails every time. Whatever that job watches (payments, funnels, errors...) is currently unwatched.',
+        "A scheduled monitoring job has not completed successfully for longer than 1.5 times its period (the dead man's switch). Either it is not triggered any more (Cloud Scheduler job paused or deleted, function not deployed, project billing problem) or it runs and fails every time. Whatever that job watches (payments, funnels, errors...) is currently unwatched.",
       confirm: [
         'The alert names the job, its Cloud Function and the time of its last success. Compare with the job list in the README.',
         'Was the job removed or renamed on purpose in a recent deploy? Then its heartbeat document is stale for a good reason: see "Act".',
@@ -216,7 +213,7 @@ export const systemRules = defineRules(
     fr: {
       title: 'Le monitoring lui-même ne tourne pas',
       impact:
-        'Tout ce que surveille cette tâche n\'est plus surveillé : un incident dans son domaine ne lève aucune alerte. On se croit protégé alors qu\'on ne l\'est pas.',
+        "Tout ce que surveille cette tâche n'est plus surveillé : un incident dans son domaine ne lève aucune alerte. On se croit protégé alors qu'on ne l'est pas.",
       suggestedAction:
         'Ouvrir les journaux de la fonction et sa tâche Cloud Scheduler ; la lancer à la main avec `npm run monitor -- <job>` ; redéployer si la fonction ou sa planification manque.',
       window: () => 'depuis la dernière exécution réussie',
@@ -247,10 +244,8 @@ export const systemRules = defineRules(
     window: () => 'consecutive runs',
     source:
       'monitoring_jobs/{job}.consecutiveFailures and lastError (reset by the next successful run); the failed runs are in monitoring_runs with their error.',
-    impact:
-      'The job starts but never finishes its work: its alerts are neither raised nor resolved, and its notification retries are not swept.',
-    suggestedAction:
-      'Read the last error in the alert, find the failed runs in monitoring_runs and the function logs, fix the cause and run the job by hand.',
+    impact: 'The job starts but never finishes its work: its alerts are neither raised nor resolved, and its notification retries are not swept.',
+    suggestedAction: 'Read the last error in the alert, find the failed runs in monitoring_runs and the function logs, fix the cause and run the job by hand.',
     message: ({ value, key, details }) => {
       const lastError = text(details.lastError, 'no error recorded');
       const lastRun = text(details.lastRunId);
@@ -279,7 +274,7 @@ export const systemRules = defineRules(
       impact:
         'La tâche démarre mais ne termine jamais son travail : ses alertes ne sont ni levées ni résolues, et ses relances de notification ne sont pas traitées.',
       suggestedAction:
-        'Lire la dernière erreur dans l\'alerte, retrouver les exécutions en échec dans monitoring_runs et les journaux de la fonction, corriger la cause et lancer la tâche à la main.',
+        "Lire la dernière erreur dans l'alerte, retrouver les exécutions en échec dans monitoring_runs et les journaux de la fonction, corriger la cause et lancer la tâche à la main.",
       window: () => 'exécutions consécutives',
       message: ({ value, key, details, format }) => {
         const lastError = text(details.lastError, 'aucune erreur enregistrée');
@@ -316,8 +311,7 @@ export const systemRules = defineRules(
       'error_logs entries with severity "critical", grouped by their `source` field: trigger onErrorLogCreated on each new entry (at most one evaluation per source per minute), refreshed by the watchdog and system jobs.',
     impact:
       'A component of the app reports a failure its developers marked critical: users are probably affected right now (failed payment, lost booking, broken page).',
-    suggestedAction:
-      'Open Sentry and error_logs for this source, follow the correlationId of the latest entry, and decide on a fix or rollback.',
+    suggestedAction: 'Open Sentry and error_logs for this source, follow the correlationId of the latest entry, and decide on a fix or rollback.',
     message: ({ value, key, window, details }) => {
       const latest = text(details.latestMessage);
       const correlation = text(details.latestCorrelationId);
@@ -341,15 +335,14 @@ export const systemRules = defineRules(
         'If a dependency is down, put the affected feature in maintenance and communicate to users.',
         'Acknowledge the alert in the dashboard once someone is on it (stops the reminders and the escalation).',
       ],
-      resolvedWhen:
-        'No critical error from this source during the window (60 minutes by default): the next watchdog run resolves the alert.',
+      resolvedWhen: 'No critical error from this source during the window (60 minutes by default): the next watchdog run resolves the alert.',
     },
     fr: {
       title: 'Erreurs critiques journalisées',
       impact:
-        'Un composant de l\'application signale une panne que ses développeurs ont marquée critique : des utilisateurs sont probablement touchés en ce moment (paiement échoué, réservation perdue, page cassée).',
+        "Un composant de l'application signale une panne que ses développeurs ont marquée critique : des utilisateurs sont probablement touchés en ce moment (paiement échoué, réservation perdue, page cassée).",
       suggestedAction:
-        'Ouvrir Sentry et error_logs pour cette source, suivre le correlationId de la dernière entrée, et décider d\'un correctif ou d\'un retour arrière.',
+        "Ouvrir Sentry et error_logs pour cette source, suivre le correlationId de la dernière entrée, et décider d'un correctif ou d'un retour arrière.",
       window: (params) => lastDurationFr(params.windowMinutes),
       message: ({ value, key, window, details, format }) => {
         const latest = text(details.latestMessage);
@@ -376,8 +369,7 @@ export const systemRules = defineRules(
     source: 'Aggregation count on error_logs (severity == "high", timestamp in the window) by the daily system job.',
     impact: 'Something degrades the app without being critical yet; left alone it usually becomes an incident.',
     suggestedAction: 'Group the entries by source in error_logs or Sentry and open a ticket for the top one.',
-    message: ({ value, window, details }) =>
-      `${value} high-severity errors (${window ?? 'last 24 h'}); by severity: ${text(details.bySeverityText, 'n/a')}.`,
+    message: ({ value, window, details }) => `${value} high-severity errors (${window ?? 'last 24 h'}); by severity: ${text(details.bySeverityText, 'n/a')}.`,
     runbook: {
       meaning:
         'More entries with severity "high" than usual were logged over the window. High errors are failures the app recovered from or that affect part of the users; a rising count often precedes a critical incident.',
@@ -397,7 +389,7 @@ export const systemRules = defineRules(
     },
     fr: {
       title: 'Nombreuses erreurs de gravité haute journalisées',
-      impact: 'Quelque chose dégrade l\'application sans être encore critique ; laissé tel quel, cela finit en général en incident.',
+      impact: "Quelque chose dégrade l'application sans être encore critique ; laissé tel quel, cela finit en général en incident.",
       suggestedAction: 'Regrouper les entrées par source dans error_logs ou Sentry et ouvrir un ticket pour la plus fréquente.',
       window: (params) => lastDurationFr(params.windowHours * 60),
       message: ({ value, window, details, format }) =>
@@ -422,8 +414,7 @@ export const systemRules = defineRules(
     source: 'Aggregation count on error_logs (severity == "medium", timestamp in the window) by the daily system job.',
     impact: 'Background noise is growing: real problems get harder to see and some users meet degraded behaviour.',
     suggestedAction: 'Find the sources producing most medium errors and decide whether they are bugs or mis-classified.',
-    message: ({ value, window, details }) =>
-      `${value} medium-severity errors (${window ?? 'last 24 h'}); by severity: ${text(details.bySeverityText, 'n/a')}.`,
+    message: ({ value, window, details }) => `${value} medium-severity errors (${window ?? 'last 24 h'}); by severity: ${text(details.bySeverityText, 'n/a')}.`,
     runbook: {
       meaning:
         'The volume of medium errors went past the daily threshold. It is a trend signal rather than an incident: something produces more errors than before.',
@@ -444,7 +435,7 @@ export const systemRules = defineRules(
     fr: {
       title: 'Nombreuses erreurs de gravité moyenne journalisées',
       impact: 'Le bruit de fond augmente : les vrais problèmes deviennent plus difficiles à voir et certains utilisateurs subissent un fonctionnement dégradé.',
-      suggestedAction: 'Trouver les sources qui produisent le plus d\'erreurs moyennes et décider s\'il s\'agit de bugs ou d\'erreurs mal classées.',
+      suggestedAction: "Trouver les sources qui produisent le plus d'erreurs moyennes et décider s'il s'agit de bugs ou d'erreurs mal classées.",
       window: (params) => lastDurationFr(params.windowHours * 60),
       message: ({ value, window, details, format }) =>
         `${countFr(format, value, 'erreur de gravité moyenne', 'erreurs de gravité moyenne')} (${window ?? '24 dernières heures'}) ; par gravité : ${text(details.bySeverityText, 'n/d')}.`,
@@ -455,8 +446,7 @@ export const systemRules = defineRules(
     domain: 'system',
     category: 'backup',
     title: 'Backup overdue',
-    summary:
-      'Hours since the last successful backup recorded in backup_logs (9999 when none was ever recorded).',
+    summary: 'Hours since the last successful backup recorded in backup_logs (9999 when none was ever recorded).',
     unit: 'hours',
     direction: 'above',
     threshold: 24,
@@ -466,8 +456,7 @@ export const systemRules = defineRules(
       'backup_logs: one document per backup attempt written by the backup job (status "success" or "failed", finishedAt); see docs/data-model.md for the contract.',
     impact:
       'If data is lost or corrupted now, everything written since the last good backup cannot be restored: bookings, payments and accounts of that period.',
-    suggestedAction:
-      'Check the backup job (Cloud Scheduler, its logs, the export bucket), run a backup by hand and make sure it writes a success entry.',
+    suggestedAction: 'Check the backup job (Cloud Scheduler, its logs, the export bucket), run a backup by hand and make sure it writes a success entry.',
     message: ({ value, threshold, details, format }) => {
       const lastFailure = text(details.lastFailureAt);
       const failure = lastFailure ? ` Last failed attempt ${format.dateTime(lastFailure)}: ${text(details.lastFailureError, 'no error recorded')}.` : '';
@@ -502,7 +491,7 @@ export const systemRules = defineRules(
       impact:
         'Si des données sont perdues ou corrompues maintenant, tout ce qui a été écrit depuis la dernière bonne sauvegarde est irrécupérable : réservations, paiements et comptes de cette période.',
       suggestedAction:
-        'Vérifier la tâche de sauvegarde (Cloud Scheduler, ses journaux, le bucket d\'export), lancer une sauvegarde à la main et vérifier qu\'elle écrit une entrée success.',
+        "Vérifier la tâche de sauvegarde (Cloud Scheduler, ses journaux, le bucket d'export), lancer une sauvegarde à la main et vérifier qu'elle écrit une entrée success.",
       message: ({ value, threshold, details, format }) => {
         const lastFailure = text(details.lastFailureAt);
         const failure = lastFailure
@@ -522,16 +511,15 @@ export const systemRules = defineRules(
     category: 'configuration',
     title: 'Deployment params or secrets missing',
     summary:
-      'Number of params and secrets the deployment declares (functions/src/config/params.ts and the jobs\' secrets) that have no value. Names are reported, values never.',
+      "Number of params and secrets the deployment declares (functions/src/config/params.ts and the jobs' secrets) that have no value. Names are reported, values never.",
     unit: 'count',
     direction: 'above',
     threshold: 0,
     severity: 'critical',
     thresholdRange: { min: 0, max: 50 },
     source:
-      'The functions\' environment at run time (params from functions/.env.<project>, the system job\'s own secrets from Secret Manager; the other jobs\' secrets as their last deployed run recorded them in monitoring_jobs); recipient lists also count as set when monitoring_config/settings provides them.',
-    impact:
-      'What needs the missing value is disabled: a notification channel, an error report or a vendor check silently does nothing.',
+      "The functions' environment at run time (params from functions/.env.<project>, the system job's own secrets from Secret Manager; the other jobs' secrets as their last deployed run recorded them in monitoring_jobs); recipient lists also count as set when monitoring_config/settings provides them.",
+    impact: 'What needs the missing value is disabled: a notification channel, an error report or a vendor check silently does nothing.',
     suggestedAction:
       'Set each missing name (`firebase functions:secrets:set NAME` for secrets, functions/.env.<project> for params) and redeploy; set a secret to `none` to disable its feature on purpose.',
     message: ({ value, details }) => {
@@ -562,7 +550,7 @@ export const systemRules = defineRules(
     fr: {
       title: 'Paramètres ou secrets de déploiement manquants',
       impact:
-        'Ce qui a besoin de la valeur manquante est désactivé : un canal de notification, un rapport d\'erreur ou un contrôle fournisseur ne fait rien, sans le dire.',
+        "Ce qui a besoin de la valeur manquante est désactivé : un canal de notification, un rapport d'erreur ou un contrôle fournisseur ne fait rien, sans le dire.",
       suggestedAction:
         'Définir chaque nom manquant (`firebase functions:secrets:set NOM` pour les secrets, functions/.env.<projet> pour les paramètres) et redéployer ; donner la valeur `none` à un secret pour désactiver volontairement sa fonctionnalité.',
       message: ({ value, details, format }) => {
@@ -578,8 +566,7 @@ export const systemRules = defineRules(
     domain: 'system',
     category: 'notifications',
     title: 'A notification channel keeps failing',
-    summary:
-      'Failed delivery attempts in a row on a channel (Slack, email, SMS) since its last successful delivery. Reported through the other channels.',
+    summary: 'Failed delivery attempts in a row on a channel (Slack, email, SMS) since its last successful delivery. Reported through the other channels.',
     unit: 'count',
     direction: 'above',
     threshold: 2,
@@ -598,8 +585,7 @@ export const systemRules = defineRules(
     window: (params) => `since the last successful delivery, at most ${params.lookbackHours} h`,
     source:
       'monitoring_deliveries: the newest "sent" delivery of the channel, then the attempts of its "failed" and "dead" deliveries created after it (aggregation), by the watchdog and system jobs.',
-    impact:
-      'Alerts routed to this channel do not reach anyone there; for SMS that means emergencies may go unnoticed at night.',
+    impact: 'Alerts routed to this channel do not reach anyone there; for SMS that means emergencies may go unnoticed at night.',
     suggestedAction:
       'Read the channel error in the alert and fix the credential or endpoint (webhook revoked, SMTP password changed, Twilio balance or token).',
     message: ({ value, key, details, format }) => {
@@ -630,9 +616,9 @@ export const systemRules = defineRules(
     },
     fr: {
       title: 'Un canal de notification échoue en boucle',
-      impact: 'Les alertes routées vers ce canal n\'y atteignent personne ; pour les SMS, des urgences peuvent passer inaperçues la nuit.',
+      impact: "Les alertes routées vers ce canal n'y atteignent personne ; pour les SMS, des urgences peuvent passer inaperçues la nuit.",
       suggestedAction:
-        'Lire l\'erreur du canal dans l\'alerte et corriger l\'identifiant ou le point d\'accès (webhook révoqué, mot de passe SMTP changé, solde ou jeton Twilio).',
+        "Lire l'erreur du canal dans l'alerte et corriger l'identifiant ou le point d'accès (webhook révoqué, mot de passe SMTP changé, solde ou jeton Twilio).",
       window: (params) => `depuis la dernière livraison réussie, ${params.lookbackHours} h au plus`,
       message: ({ value, key, details, format }) => {
         const deliveries = num(details.failedDeliveries) ?? 0;

@@ -4,6 +4,7 @@
  */
 
 /** C0/C1 controls, bidi overrides and isolates, zero-width characters, line and paragraph separators. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
 export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Cuts a text to `max` characters, ending with an ellipsis when something was cut. */

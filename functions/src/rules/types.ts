@@ -98,8 +98,7 @@ export interface ChannelRouteInput {
  * Rules without it measure a state, or one window ending at the evaluation instant.
  */
 export type RuleCoverage =
-  | { kind: 'sliding'; windowParam: string; unit: 'minutes' | 'hours' }
-  | { kind: 'sinceLastSuccess'; windowParam: string; unit: 'minutes' | 'hours' };
+  { kind: 'sliding'; windowParam: string; unit: 'minutes' | 'hours' } | { kind: 'sinceLastSuccess'; windowParam: string; unit: 'minutes' | 'hours' };
 
 export interface RuleDefinition {
   /** Stable identifier: snake_case, unique across all domains (no dots: it is a Firestore map key). */

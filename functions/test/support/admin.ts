@@ -129,7 +129,11 @@ export const fixtureRules = defineRules(
 );
 
 /** A job run by the real pipeline (engine, dispatcher, run record) reporting the given observations. */
-export async function runFixtureJob(observations: Observation[], iso: string, configure: (config: MonitoringConfig) => void = () => undefined): Promise<RunResult> {
+export async function runFixtureJob(
+  observations: Observation[],
+  iso: string,
+  configure: (config: MonitoringConfig) => void = () => undefined,
+): Promise<RunResult> {
   const config = defaultConfig([...fixtureRules]);
   configure(config);
   const job: JobDefinition = {

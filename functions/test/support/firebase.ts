@@ -12,7 +12,10 @@ export async function freshProject(): Promise<Firestore> {
   await Promise.all(getApps().map((app) => deleteApp(app)));
   counter += 1;
   // Named after the test file, so that reports from the emulator (index coverage) say who sent what.
-  const file = basename(expect.getState().testPath ?? 'test').replace(/\.test\.ts$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const file = basename(expect.getState().testPath ?? 'test')
+    .replace(/\.test\.ts$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-');
   const projectId = `demo-${file}-${process.pid}-${counter}-${Date.now().toString(36)}`;
   process.env.GCLOUD_PROJECT = projectId;
   initializeApp({ projectId });

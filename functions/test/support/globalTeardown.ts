@@ -8,7 +8,9 @@ export default async function globalTeardown(): Promise<void> {
   await firestore?.stop();
   if (!firestore) return;
   if (!firestore.embedded) {
-    process.stdout.write(`\nIndex coverage check skipped: FIRESTORE_EMULATOR_HOST points to an external emulator (${firestore.host}); only the embedded one records queries.\n`);
+    process.stdout.write(
+      `\nIndex coverage check skipped: FIRESTORE_EMULATOR_HOST points to an external emulator (${firestore.host}); only the embedded one records queries.\n`,
+    );
     return;
   }
   const file = JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'firestore.indexes.json'), 'utf8')) as IndexFile;

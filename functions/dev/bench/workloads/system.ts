@@ -19,8 +19,18 @@ export const systemWorkload: Workload = {
       Array.from({ length: n }, () => {
         const timestamp = at(random.between(0.05, 7 * 24));
         return {
-          severity: random.pick([['info', 50], ['low', 25], ['medium', 15], ['high', 8], ['critical', 2]]),
-          source: random.pick([['checkout-api', 3], ['booking-service', 2], ['web', 5]]),
+          severity: random.pick([
+            ['info', 50],
+            ['low', 25],
+            ['medium', 15],
+            ['high', 8],
+            ['critical', 2],
+          ]),
+          source: random.pick([
+            ['checkout-api', 3],
+            ['booking-service', 2],
+            ['web', 5],
+          ]),
           message: 'Request failed',
           timestamp,
           expireAt: Timestamp.fromMillis(timestamp.toMillis() + 30 * 24 * HOUR),
@@ -53,7 +63,8 @@ export const systemWorkload: Workload = {
       queries: 2,
       values: {
         error_logs_high: errors.filter((doc) => doc.severity === 'high' && ms(doc.timestamp) >= since(config.rules.error_logs_high.params.windowHours)).length,
-        error_logs_medium: errors.filter((doc) => doc.severity === 'medium' && ms(doc.timestamp) >= since(config.rules.error_logs_medium.params.windowHours)).length,
+        error_logs_medium: errors.filter((doc) => doc.severity === 'medium' && ms(doc.timestamp) >= since(config.rules.error_logs_medium.params.windowHours))
+          .length,
         backup_stale: Math.max(0, Math.round(((t - lastSuccess) / HOUR) * 10) / 10),
       },
     };

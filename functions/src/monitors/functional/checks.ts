@@ -10,15 +10,7 @@ import { fs } from '../../platform/firestore';
 import { ALERT_COLLECTIONS } from '../../rules';
 import { measureSliding } from '../coverage';
 import type { MonitorContext } from '../types';
-import {
-  FORM_SUBMIT_EVENTS,
-  FUNCTIONAL_COLLECTIONS,
-  META_STATUS_DOC,
-  SIGNUP_ROLES,
-  signupFormName,
-  TRACKING_PLATFORMS,
-  type EventType,
-} from './data';
+import { FORM_SUBMIT_EVENTS, FUNCTIONAL_COLLECTIONS, META_STATUS_DOC, SIGNUP_ROLES, signupFormName, TRACKING_PLATFORMS, type EventType } from './data';
 import type { FunctionalCheckGroup, FunctionalCheckSet } from './sets';
 import { chooseFormSubjects, INVALID_FORM_SUBJECT } from './subjects';
 import { clientWriteVolume } from './volume';
@@ -73,7 +65,11 @@ export class CheckEnv {
    * `successes` (by `field`, at or before the evaluation instant), going back at most `lookbackHours`.
    * Attempts are then counted in (since, now] with `sinceLastSuccess.count`.
    */
-  async sinceLastSuccess(successes: Query, field: string, lookbackHours: number): Promise<{ since: Timestamp; lastSuccessAt: string | null; lookbackHours: number }> {
+  async sinceLastSuccess(
+    successes: Query,
+    field: string,
+    lookbackHours: number,
+  ): Promise<{ since: Timestamp; lastSuccessAt: string | null; lookbackHours: number }> {
     const { Timestamp } = fs();
     const nowMs = this.ctx.now.getTime();
     const floorMs = nowMs - lookbackHours * 3_600_000;
@@ -183,7 +179,11 @@ const signupBlocked: FunctionalCheck = {
     await Promise.all(
       SIGNUP_ROLES.map(async (role) => {
         const form = signupFormName(role);
-        const span = await env.sinceLastSuccess(env.collection('events').where('formName', '==', form).where('eventType', '==', 'signup_success'), 'timestamp', windowHours);
+        const span = await env.sinceLastSuccess(
+          env.collection('events').where('formName', '==', form).where('eventType', '==', 'signup_success'),
+          'timestamp',
+          windowHours,
+        );
         const pageViews = await env.count(env.eventsAfter(span.since, 'signup_page_view', form));
         // Submits explain an alert (front end or back end?): counted only when it fires.
         const formSubmits = pageViews > threshold ? await env.count(env.eventsAfter(span.since, 'signup_form_submit', form)) : null;
@@ -248,10 +248,7 @@ const bookingFailures: FunctionalCheck = {
   rules: ['booking_failure_rate'],
   async run(env) {
     const window = env.window(env.params('booking_failure_rate').windowHours);
-    const [bookingStarts, bookingErrors] = await Promise.all([
-      env.count(env.events(window, 'booking_start')),
-      env.count(env.events(window, 'booking_error')),
-    ]);
+    const [bookingStarts, bookingErrors] = await Promise.all([env.count(env.events(window, 'booking_start')), env.count(env.events(window, 'booking_error'))]);
     const failureRate = rate(bookingErrors, bookingStarts);
     env.ctx.observe({ ruleId: 'booking_failure_rate', value: failureRate, sample: bookingStarts, details: { bookingStarts, bookingErrors } });
     return { windowHours: window.hours, bookingStarts, bookingErrors, failureRatePercent: failureRate };
@@ -265,10 +262,7 @@ const providerAvailability: FunctionalCheck = {
   rules: ['providers_available_low'],
   async run(env) {
     const active = env.collection('providers').where('status', '==', 'active');
-    const [availableProviders, activeProviders] = await Promise.all([
-      env.count(active.where('isAvailable', '==', true)),
-      env.count(active),
-    ]);
+    const [availableProviders, activeProviders] = await Promise.all([env.count(active.where('isAvailable', '==', true)), env.count(active)]);
     env.ctx.observe({ ruleId: 'providers_available_low', value: availableProviders, details: { availableProviders, activeProviders } });
     return { availableProviders, activeProviders };
   },
@@ -316,7 +310,15 @@ const formErrors: FunctionalCheck = {
       forms.map(async (form) => {
         const [errors, attempts] = await Promise.all([
           env.count(errorsInWindow.where('formName', '==', form)),
-          env.count(env.within(env.collection('events').where('formName', '==', form).where('eventType', 'in', [...FORM_SUBMIT_EVENTS]), window)),
+          env.count(
+            env.within(
+              env
+                .collection('events')
+                .where('formName', '==', form)
+                .where('eventType', 'in', [...FORM_SUBMIT_EVENTS]),
+              window,
+            ),
+          ),
         ]);
         const errorRate = rate(errors, attempts);
         env.ctx.observe({ ruleId: 'form_error_rate', key: form, value: errorRate, sample: attempts, details: { errors, attempts } });
@@ -348,7 +350,9 @@ async function trackingDeliveries(
 ): Promise<{ sent: number; failed: number }> {
   const base = env.collection('trackingEvents').where('platform', '==', platform);
   const [sent, failed] = await Promise.all(
-    (['sent', 'failed'] as const).map((status) => (which.includes(status) ? env.count(env.within(base.where('status', '==', status), window)) : Promise.resolve(0))),
+    (['sent', 'failed'] as const).map((status) =>
+      which.includes(status) ? env.count(env.within(base.where('status', '==', status), window)) : Promise.resolve(0),
+    ),
   );
   return { sent, failed };
 }
@@ -368,9 +372,15 @@ const metaCapi: FunctionalCheck = {
       return { value: sentCount, sample: traffic };
     });
     const firing = worst.value < env.ctx.settings('meta_capi_inactive').threshold;
-    const { failed } = !env.lean || firing ? await trackingDeliveries(env, TRACKING_PLATFORMS.metaCapi, env.between(worst.startMs, worst.endMs), ['failed']) : { failed: 0 };
+    const { failed } =
+      !env.lean || firing ? await trackingDeliveries(env, TRACKING_PLATFORMS.metaCapi, env.between(worst.startMs, worst.endMs), ['failed']) : { failed: 0 };
     const traffic = worst.sample ?? 0;
-    env.ctx.observe({ ruleId: 'meta_capi_inactive', value: worst.value, sample: traffic, details: { sent: worst.value, failed, traffic, ...worst.coverageDetails } });
+    env.ctx.observe({
+      ruleId: 'meta_capi_inactive',
+      value: worst.value,
+      sample: traffic,
+      details: { sent: worst.value, failed, traffic, ...worst.coverageDetails },
+    });
     return { windowHours, sent: worst.value, failed, traffic, windowsExamined: worst.windows };
   },
 };
@@ -502,10 +512,9 @@ const commissions: FunctionalCheck = {
     const { maxAgeDays } = env.params('commissions_pending_overdue');
     const { Timestamp, AggregateField } = fs();
     const cutoff = Timestamp.fromMillis(env.ctx.now.getTime() - maxAgeDays * 86_400_000);
-    const overdue = await env.ctx.db.aggregate(
-      env.collection('commissions').where('status', '==', 'pending').where('createdAt', '<', cutoff),
-      { amount: AggregateField.sum('amount') },
-    );
+    const overdue = await env.ctx.db.aggregate(env.collection('commissions').where('status', '==', 'pending').where('createdAt', '<', cutoff), {
+      amount: AggregateField.sum('amount'),
+    });
     env.ctx.observe({ ruleId: 'commissions_pending_overdue', value: overdue.count, details: { amount: overdue.amount ?? 0 } });
     return { maxAgeDays, overdue: overdue.count, overdueAmount: overdue.amount ?? 0 };
   },

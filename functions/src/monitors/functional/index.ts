@@ -29,10 +29,7 @@ export async function runFunctionalChecks(ctx: MonitorContext, set: FunctionalCh
     metrics[check.name] = results[index] ?? null;
   });
   const { Timestamp } = fs();
-  const longestWindowHours = Math.max(
-    0,
-    ...Object.values(metrics).map((value) => Number((value as { windowHours?: unknown } | null)?.windowHours ?? 0)),
-  );
+  const longestWindowHours = Math.max(0, ...Object.values(metrics).map((value) => Number((value as { windowHours?: unknown } | null)?.windowHours ?? 0)));
   await ctx.write(FUNCTIONAL_COLLECTIONS.metrics, metricsDocId(ctx.job, set, ctx.tickMs), {
     type: set,
     timestamp: Timestamp.fromDate(ctx.now),

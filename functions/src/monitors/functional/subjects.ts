@@ -37,7 +37,13 @@ export function rankSubjects(errorsByName: ReadonlyMap<string, number>, max: num
   const ranked = [...errorsByName.entries()].filter(([name]) => isSafeSubject(name)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const top = ranked.slice(0, max).map(([name]) => name);
   const evaluate = [...top, ...always.filter((name) => isSafeSubject(name) && !top.includes(name))];
-  return { evaluate, skipped: ranked.slice(max).map(([name]) => name).filter((name) => !evaluate.includes(name)) };
+  return {
+    evaluate,
+    skipped: ranked
+      .slice(max)
+      .map(([name]) => name)
+      .filter((name) => !evaluate.includes(name)),
+  };
 }
 
 export interface FormSubjects {

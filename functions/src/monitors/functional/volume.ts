@@ -49,6 +49,12 @@ export const clientWriteVolume: FunctionalCheck = {
     if (analyticsEvents.flood || formErrors.flood) {
       env.ctx.log.warn('Client-written documents far above their usual rate (see docs/security.md)', { analyticsEvents, formErrors });
     }
-    return { windowHours: 1, baselineHours: BASELINE_HOURS, analytics_events: analyticsEvents, form_errors: formErrors, flood: analyticsEvents.flood || formErrors.flood };
+    return {
+      windowHours: 1,
+      baselineHours: BASELINE_HOURS,
+      analytics_events: analyticsEvents,
+      form_errors: formErrors,
+      flood: analyticsEvents.flood || formErrors.flood,
+    };
   },
 };

@@ -19,20 +19,31 @@ export const metricsCollector: Monitor = {
     const created = payments.where('createdAt', '>', from).where('createdAt', '<=', to);
     const count = (query: FirebaseFirestore.Query) => ctx.db.count(query);
 
-    const [stripeCreated, paypalCreated, stripeFailed, paypalFailed, authorized, captured, payoutsPaid, payoutsFailed, payoutsPending, callsCompleted, callsFailed] =
-      await Promise.all([
-        count(created.where('provider', '==', 'stripe')),
-        count(created.where('provider', '==', 'paypal')),
-        count(payments.where('provider', '==', 'stripe').where('status', '==', 'failed').where('failedAt', '>', from).where('failedAt', '<=', to)),
-        count(payments.where('provider', '==', 'paypal').where('status', '==', 'failed').where('failedAt', '>', from).where('failedAt', '<=', to)),
-        count(payments.where('authorizedAt', '>', from).where('authorizedAt', '<=', to)),
-        count(payments.where('status', 'in', CAPTURED_STATUSES).where('authorizedAt', '>', from).where('authorizedAt', '<=', to)),
-        count(db.collection(PAYOUTS).where('status', '==', 'paid').where('paidAt', '>', from).where('paidAt', '<=', to)),
-        count(db.collection(PAYOUTS).where('status', '==', 'failed')),
-        count(db.collection(PAYOUTS).where('status', 'in', ['pending', 'processing'])),
-        count(db.collection(CALL_SESSIONS).where('status', '==', 'completed').where('endedAt', '>', from).where('endedAt', '<=', to)),
-        count(db.collection(CALL_SESSIONS).where('status', '==', 'failed').where('failedAt', '>', from).where('failedAt', '<=', to)),
-      ]);
+    const [
+      stripeCreated,
+      paypalCreated,
+      stripeFailed,
+      paypalFailed,
+      authorized,
+      captured,
+      payoutsPaid,
+      payoutsFailed,
+      payoutsPending,
+      callsCompleted,
+      callsFailed,
+    ] = await Promise.all([
+      count(created.where('provider', '==', 'stripe')),
+      count(created.where('provider', '==', 'paypal')),
+      count(payments.where('provider', '==', 'stripe').where('status', '==', 'failed').where('failedAt', '>', from).where('failedAt', '<=', to)),
+      count(payments.where('provider', '==', 'paypal').where('status', '==', 'failed').where('failedAt', '>', from).where('failedAt', '<=', to)),
+      count(payments.where('authorizedAt', '>', from).where('authorizedAt', '<=', to)),
+      count(payments.where('status', 'in', CAPTURED_STATUSES).where('authorizedAt', '>', from).where('authorizedAt', '<=', to)),
+      count(db.collection(PAYOUTS).where('status', '==', 'paid').where('paidAt', '>', from).where('paidAt', '<=', to)),
+      count(db.collection(PAYOUTS).where('status', '==', 'failed')),
+      count(db.collection(PAYOUTS).where('status', 'in', ['pending', 'processing'])),
+      count(db.collection(CALL_SESSIONS).where('status', '==', 'completed').where('endedAt', '>', from).where('endedAt', '<=', to)),
+      count(db.collection(CALL_SESSIONS).where('status', '==', 'failed').where('failedAt', '>', from).where('failedAt', '<=', to)),
+    ]);
 
     // Captured volume and average payment per configured currency (amounts in minor units).
     const volume: Record<string, { payments: number; amount: number; average: number | null }> = {};

@@ -86,15 +86,21 @@ export async function measurePaymentHealth(ctx: MonitorContext, only: ReadonlySe
     return { ...result, query: query(result.startMs, result.endMs) };
   };
 
-  const uncaptured = payments.where('status', '==', 'requires_capture').where('authorizedAt', '<=', ago(now, ctx.settings('uncaptured_payments').params.olderThanHours * 60));
+  const uncaptured = payments
+    .where('status', '==', 'requires_capture')
+    .where('authorizedAt', '<=', ago(now, ctx.settings('uncaptured_payments').params.olderThanHours * 60));
   const rate = ctx.settings('capture_rate').params;
   const authorizedFrom = ago(now, rate.windowHours * 60);
   const authorizedTo = ago(now, rate.graceHours * 60);
   const authorized = payments.where('authorizedAt', '>', authorizedFrom).where('authorizedAt', '<=', authorizedTo);
   const captured = payments.where('status', 'in', CAPTURED_STATUSES).where('authorizedAt', '>', authorizedFrom).where('authorizedAt', '<=', authorizedTo);
-  const latePayouts = payouts.where('status', 'in', PENDING_PAYOUT_STATUSES).where('createdAt', '<=', ago(now, ctx.settings('payouts_pending_too_long').params.olderThanHours * 60));
+  const latePayouts = payouts
+    .where('status', 'in', PENDING_PAYOUT_STATUSES)
+    .where('createdAt', '<=', ago(now, ctx.settings('payouts_pending_too_long').params.olderThanHours * 60));
   const failedPayouts = payouts.where('status', '==', 'failed');
-  const orphans = sessions.where('status', 'in', OPEN_SESSION_STATUSES).where('expectedEndAt', '<=', ago(now, ctx.settings('orphaned_call_sessions').params.graceMinutes));
+  const orphans = sessions
+    .where('status', 'in', OPEN_SESSION_STATUSES)
+    .where('expectedEndAt', '<=', ago(now, ctx.settings('orphaned_call_sessions').params.graceMinutes));
 
   const [stripe, paypal, calls, uncapturedCount, authorizedCount, capturedCount, lateCount, failedPayoutCount, orphanCount] = await Promise.all([
     sliding('stripe_payment_failures', failedPayments('stripe')),
@@ -123,7 +129,12 @@ export async function measurePaymentHealth(ctx: MonitorContext, only: ReadonlySe
   if (wanted('uncaptured_payments')) ctx.observe({ ruleId: 'uncaptured_payments', value: uncapturedCount });
   const captureRate = authorizedCount === 0 ? null : (capturedCount / authorizedCount) * 100;
   if (wanted('capture_rate')) {
-    ctx.observe({ ruleId: 'capture_rate', value: captureRate ?? 100, sample: authorizedCount, details: { captured: capturedCount, authorized: authorizedCount } });
+    ctx.observe({
+      ruleId: 'capture_rate',
+      value: captureRate ?? 100,
+      sample: authorizedCount,
+      details: { captured: capturedCount, authorized: authorizedCount },
+    });
   }
   if (wanted('payouts_pending_too_long')) ctx.observe({ ruleId: 'payouts_pending_too_long', value: lateCount });
   if (wanted('failed_payouts')) ctx.observe({ ruleId: 'failed_payouts', value: failedPayoutCount });

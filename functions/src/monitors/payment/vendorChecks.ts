@@ -61,7 +61,11 @@ export async function stripeChecks(ctx: MonitorContext): Promise<Record<string, 
     for (let start = 0; start < succeeded.length; start += 30) {
       const chunk = succeeded.slice(start, start + 30);
       const docs = await ctx.db.docs(
-        ctx.db.db.collection(PAYMENTS).where('stripePaymentIntentId', 'in', chunk).select('stripePaymentIntentId', 'status').limit(chunk.length * 2),
+        ctx.db.db
+          .collection(PAYMENTS)
+          .where('stripePaymentIntentId', 'in', chunk)
+          .select('stripePaymentIntentId', 'status')
+          .limit(chunk.length * 2),
       );
       for (const doc of docs) {
         const status = doc.get('status') as string;
@@ -73,7 +77,14 @@ export async function stripeChecks(ctx: MonitorContext): Promise<Record<string, 
     ctx.observe({
       ruleId: 'stripe_paid_not_recorded',
       value: missing.length,
-      details: missing.length ? { examples: missing.slice(0, 5).map((id) => `${id} (${recorded.get(id) ?? 'missing'})`).join(', ') } : {},
+      details: missing.length
+        ? {
+            examples: missing
+              .slice(0, 5)
+              .map((id) => `${id} (${recorded.get(id) ?? 'missing'})`)
+              .join(', '),
+          }
+        : {},
     });
     result.succeededAtStripe = succeeded.length;
     result.paidNotRecorded = missing.length;
@@ -99,7 +110,9 @@ export async function paypalChecks(ctx: MonitorContext): Promise<Record<string, 
         .select('paypalBatchId', 'paypalItemId', 'method')
         .limit(MAX_LATE_PAYOUTS),
     );
-    const batchIds = [...new Set(late.filter((doc) => doc.get('method') === 'paypal' && doc.get('paypalBatchId')).map((doc) => String(doc.get('paypalBatchId'))))];
+    const batchIds = [
+      ...new Set(late.filter((doc) => doc.get('method') === 'paypal' && doc.get('paypalBatchId')).map((doc) => String(doc.get('paypalBatchId')))),
+    ];
     // Only the items we still consider pending count; a batch can also hold settled items.
     const pendingItems = new Set(late.map((doc) => doc.get('paypalItemId')).filter(Boolean) as string[]);
     const statuses = new Map<string, number>();

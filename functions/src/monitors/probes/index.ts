@@ -35,7 +35,7 @@ export interface ProbeDoc {
   consecutiveFailures: number;
   /** Newest last; at most `probes.historySize` entries. */
   recent: StoredResult[];
-  certificate: Omit<CertificateInfo, 'validToMs'> & { daysLeft: number } | null;
+  certificate: (Omit<CertificateInfo, 'validToMs'> & { daysLeft: number }) | null;
   expireAt: Timestamp;
 }
 
@@ -83,7 +83,15 @@ export const probesMonitor: Monitor = {
         const headers = resolveHeaders(endpoint);
         if (!headers.ok) {
           ctx.skip(`probe:${endpoint.name}`, headers.reason);
-          summaries[endpoint.name] = { ok: null, status: null, latencyMs: null, error: headers.reason, consecutiveFailures: null, p95Ms: null, certificateDaysLeft: null };
+          summaries[endpoint.name] = {
+            ok: null,
+            status: null,
+            latencyMs: null,
+            error: headers.reason,
+            consecutiveFailures: null,
+            p95Ms: null,
+            certificateDaysLeft: null,
+          };
           return;
         }
         const outcome = await probeEndpoint(endpoint, headers.headers, endpoint.timeoutMs ?? settings.timeoutMs);
@@ -95,7 +103,13 @@ export const probesMonitor: Monitor = {
   },
 };
 
-async function record(ctx: MonitorContext, endpoint: ProbeEndpoint, outcome: ProbeOutcome, previous: ProbeDoc | null, historySize: number): Promise<EndpointSummary> {
+async function record(
+  ctx: MonitorContext,
+  endpoint: ProbeEndpoint,
+  outcome: ProbeOutcome,
+  previous: ProbeDoc | null,
+  historySize: number,
+): Promise<EndpointSummary> {
   const { Timestamp } = fs();
   const nowMs = ctx.now.getTime();
   const target = displayTarget(endpoint.url);

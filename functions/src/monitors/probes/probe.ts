@@ -125,7 +125,7 @@ async function probeHttp(endpoint: ProbeEndpoint, headers: Record<string, string
     const response = await fetch(endpoint.url, {
       method: endpoint.method,
       headers: { 'user-agent': 'marketplace-monitoring-probe/1', ...headers },
-      body: endpoint.method === 'POST' ? endpoint.body ?? undefined : undefined,
+      body: endpoint.method === 'POST' ? (endpoint.body ?? undefined) : undefined,
       // A redirect is an answer of its own: list 3xx statuses in expectedStatus to accept it.
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),

@@ -33,9 +33,7 @@ export async function measureErrorVolumes(ctx: MonitorContext): Promise<Record<E
   const counts = await Promise.all(
     ERROR_SEVERITIES.map((severity) =>
       ctx.db.count(
-        logs
-          .where('severity', '==', severity)
-          .where('timestamp', '>=', Timestamp.fromMillis(ctx.now.getTime() - windowHours[severity] * 3_600_000)),
+        logs.where('severity', '==', severity).where('timestamp', '>=', Timestamp.fromMillis(ctx.now.getTime() - windowHours[severity] * 3_600_000)),
       ),
     ),
   );
@@ -95,11 +93,7 @@ export const OPEN_ERROR_ALERTS_LIMIT = 50;
  */
 export async function refreshOpenCriticalErrorAlerts(ctx: MonitorContext): Promise<string[]> {
   const open = await ctx.db.docs(
-    ctx.db.db
-      .collection(ALERT_COLLECTIONS.system)
-      .where('ruleId', '==', CRITICAL_ERRORS_RULE)
-      .where('resolved', '==', false)
-      .limit(OPEN_ERROR_ALERTS_LIMIT),
+    ctx.db.db.collection(ALERT_COLLECTIONS.system).where('ruleId', '==', CRITICAL_ERRORS_RULE).where('resolved', '==', false).limit(OPEN_ERROR_ALERTS_LIMIT),
   );
   const sources = [...new Set(open.map((doc) => doc.get('key')).filter((key): key is string => typeof key === 'string'))];
   for (const source of sources) await measureCriticalErrors(ctx, source);

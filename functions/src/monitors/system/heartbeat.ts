@@ -76,7 +76,7 @@ export async function observeHeartbeats(ctx: MonitorContext, jobs: readonly JobD
     const ageMs = Math.max(0, nowMs - reference.toMillis());
     const percent = round1((ageMs / (job.periodMinutes * 60_000)) * 100);
     const failures = heartbeat?.consecutiveFailures ?? 0;
-    const lastError = heartbeat?.lastOutcome === 'failed' ? heartbeat.lastError ?? null : null;
+    const lastError = heartbeat?.lastOutcome === 'failed' ? (heartbeat.lastError ?? null) : null;
     ctx.observe({
       ruleId: 'job_not_running',
       key: job.name,

@@ -64,7 +64,8 @@ export async function pingExternalHeartbeat(
     return { ping, origin, status: response.status, error: response.ok ? null : `status ${response.status}` };
   } catch (error) {
     const err = error as { name?: string; cause?: { code?: string }; message?: string };
-    const reason = err?.name === 'TimeoutError' ? `no answer within ${settings.timeoutMs} ms` : (err?.cause?.code ?? String(err?.message ?? error).slice(0, 120));
+    const reason =
+      err?.name === 'TimeoutError' ? `no answer within ${settings.timeoutMs} ms` : (err?.cause?.code ?? String(err?.message ?? error).slice(0, 120));
     log.warn('External heartbeat ping failed', { ping, origin, error: reason });
     return { ping, origin, status: null, error: reason };
   }

@@ -15,7 +15,11 @@ export function messageIdFor(deliveryId: string, from: string | undefined): stri
 function emailError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const value = error as { responseCode?: number; code?: string; message?: string };
-  return new DeliveryError('email', { smtpCode: value.responseCode ?? null, vendorCode: value.code ?? null, timedOut: isTimeout(error) }, value.message ?? String(error));
+  return new DeliveryError(
+    'email',
+    { smtpCode: value.responseCode ?? null, vendorCode: value.code ?? null, timedOut: isTimeout(error) },
+    value.message ?? String(error),
+  );
 }
 
 export const emailChannel: Channel = {
@@ -46,7 +50,11 @@ export const emailChannel: Channel = {
         signal: AbortSignal.timeout(timeoutMs),
       } as Parameters<typeof transport.sendMail>[0]);
       if (info.accepted.length === 0) {
-        throw new DeliveryError('email', { smtpCode: null, vendorCode: 'ENORECIPIENT' }, `SMTP server accepted no recipient (rejected ${info.rejected.length})`);
+        throw new DeliveryError(
+          'email',
+          { smtpCode: null, vendorCode: 'ENORECIPIENT' },
+          `SMTP server accepted no recipient (rejected ${info.rejected.length})`,
+        );
       }
     } catch (error) {
       throw emailError(error);

@@ -219,6 +219,8 @@ describe('message content', () => {
     expect(mail.text).toContain('Fenêtre: 60 dernières minutes');
 
     const [sms] = servers.current.twilio.sms;
-    expect(sms.body).toBe(`URGENCE: Échecs de test. 5 (alerte au-dessus de 3). Alerte ${stored.id}`);
+    // The acknowledge link names the alert; the French label leads it.
+    expect(sms.body).toMatch(new RegExp(`^URGENCE: Échecs de test\\. 5 \\(alerte au-dessus de 3\\)\\. Acquitter: https://\\S+/ack\\?t=${stored.id}\\.\\S+$`));
+    expect(sms.body.length).toBeLessThanOrEqual(160);
   });
 });

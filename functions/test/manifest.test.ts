@@ -35,7 +35,7 @@ interface Manifest {
 
 const functionsDir = resolve(__dirname, '..');
 const ADMIN_CALLABLES = Object.keys(ADMIN);
-const NOTIFY = ['SLACK_WEBHOOK_URL', 'SMTP_URL', 'TWILIO_AUTH_TOKEN', 'SENTRY_DSN'];
+const NOTIFY = ['SLACK_WEBHOOK_URL', 'SMTP_URL', 'TWILIO_AUTH_TOKEN', 'SENTRY_DSN', 'ACK_LINK_SECRET'];
 let manifest: Manifest;
 
 beforeAll(async () => {
@@ -60,7 +60,9 @@ beforeAll(async () => {
 const secretsOf = (name: string) => (manifest.endpoints[name].secretEnvironmentVariables ?? []).map((secret) => secret.key).sort();
 
 it('declares every scheduled job, the Firestore trigger and every admin callable, and nothing else', () => {
-  expect(Object.keys(manifest.endpoints).sort()).toEqual([...JOBS.map((job) => job.exportName), 'onErrorLogCreated', ...ADMIN_CALLABLES].sort());
+  expect(Object.keys(manifest.endpoints).sort()).toEqual(
+    [...JOBS.map((job) => job.exportName), 'onErrorLogCreated', 'acknowledgeFromLink', ...ADMIN_CALLABLES].sort(),
+  );
   for (const endpoint of Object.values(manifest.endpoints)) {
     expect(endpoint).toMatchObject({ platform: 'gcfv2', region: ['europe-west1'], maxInstances: 5 });
     // The default account unless MONITORING_SERVICE_ACCOUNT names one (resolved by the deploy).
@@ -96,6 +98,11 @@ it('onErrorLogCreated: created documents of error_logs, no retry, the notificati
   expect(secretsOf('onErrorLogCreated')).toEqual([...NOTIFY].sort());
 });
 
+it('acknowledgeFromLink: an HTTPS function with the link key and Sentry only', () => {
+  expect(manifest.endpoints.acknowledgeFromLink).toMatchObject({ httpsTrigger: {} });
+  expect(secretsOf('acknowledgeFromLink')).toEqual(['ACK_LINK_SECRET', 'SENTRY_DSN']);
+});
+
 it.each([...ADMIN_CALLABLES])('%s: a callable with only the secrets it uses', (name) => {
   const endpoint = manifest.endpoints[name];
   expect(endpoint.callableTrigger).toEqual({});
@@ -116,9 +123,10 @@ it('declares every param with a description; none has an empty default, secrets 
     PAYPAL_ENVIRONMENT: 'live',
     ADMIN_ENFORCE_APP_CHECK: false,
     MONITORING_SERVICE_ACCOUNT: 'default',
+    ACK_LINK_BASE_URL: 'https://{project}.web.app/ack',
   });
   expect(manifest.params.find((param) => param.name === 'ADMIN_ENFORCE_APP_CHECK')).toMatchObject({ type: 'boolean' });
-  expect(manifest.params.filter((param) => param.type === 'list').map((param) => param.name)).toEqual(['ALERT_EMAIL_TO', 'ALERT_SMS_TO']);
+  expect(manifest.params.filter((param) => param.type === 'list').map((param) => param.name)).toEqual(['ALERT_EMAIL_TO', 'ALERT_SMS_TO', 'DASHBOARD_ORIGINS']);
   expect(
     manifest.params
       .filter((param) => param.type === 'secret')

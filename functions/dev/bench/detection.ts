@@ -204,6 +204,13 @@ export function groupRules(injectors: Injector[], jobsOfRule: Map<string, string
       groups.set(key, group);
     }
     group.injectors.push(injector);
+    // A condition that takes hours to build up (meta_capi_inactive: 12 h without a send) gets the same
+    // horizon after it first holds as any other.
+    const base = Math.max(
+      MIN_HORIZON,
+      jobs.length ? 1.5 * Math.min(...jobs.map((name) => allJobs.find((job) => job.name === name)?.periodMinutes ?? 0)) * MINUTE : 0,
+    );
+    group.horizonMs = Math.max(group.horizonMs, injector.breachAfterMin * MINUTE + base);
   }
   return [...groups.values()];
 }
@@ -228,6 +235,12 @@ export async function simulate(group: SimulationGroup, start: number, servers: L
   const wallStart = Date.now();
   await closeApps();
   const db = freshProject(group.jobs.join('-').slice(0, 30) || 'triggers');
+  // Detection is measured per rule: one message per alert (no grouping) and no inhibition, so that each
+  // rule's first message is its own (several rules are injected together in one project).
+  await db
+    .collection('monitoring_config')
+    .doc('settings')
+    .set({ grouping: { by: 'none' }, inhibition: { enabled: false } });
   servers.reset();
   Object.assign(process.env, servers.env);
   const end = start + group.horizonMs;

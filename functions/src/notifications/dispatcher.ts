@@ -272,15 +272,17 @@ async function deliverOne(
           event: group?.live[0].member.event ?? delivery.event,
           severity: delivery.severity,
           environment: readParam(MONITORING_ENVIRONMENT) ?? 'production',
-          // Only messages about an alert someone still has to acknowledge carry the link.
-          ackUrl: ackUrlFor(alert, delivery.event, delivery.channel, clock()),
+          // Only messages about an alert someone still has to acknowledge carry the link. Dated from the
+          // delivery, not the attempt: every attempt sends the same text (the SMS ambiguity check
+          // compares bodies; mail clients merge retries by Message-ID).
+          ackUrl: ackUrlFor(alert, delivery.event, delivery.channel, delivery.createdAt.toDate()),
           // Grouping hook: the alerts a group message lists (format.ts renders two or more as one message), each with its own link.
           ...(group
             ? {
                 group: group.live.map((item) => ({
                   alert: item.alert,
                   event: item.member.event,
-                  ackUrl: ackUrlFor(item.alert, item.member.event, delivery.channel, clock()),
+                  ackUrl: ackUrlFor(item.alert, item.member.event, delivery.channel, delivery.createdAt.toDate()),
                 })),
               }
             : {}),

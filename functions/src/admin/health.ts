@@ -203,11 +203,11 @@ export const getSystemHealthSummary = defineCallable({
     const [domains, heartbeats, retrying, deadRecently, recent, probes] = await Promise.all([
       Promise.all(DOMAINS.map((name) => openAlertCounts(meter, name))),
       meter.docs(meter.db.collection(COLLECTIONS.jobs).limit(JOBS_READ)),
-      meter.count(deliveries.where('status', '==', 'failed')),
+      meter.count(deliveries.where('status', 'in', ['failed', 'ambiguous'])),
       meter.count(deliveries.where('status', '==', 'dead').where('nextAttemptAt', '>=', since)),
       meter.docs(
         deliveries
-          .where('status', 'in', ['failed', 'dead'])
+          .where('status', 'in', ['failed', 'ambiguous', 'dead'])
           .where('nextAttemptAt', '>=', since)
           .orderBy('nextAttemptAt', 'desc')
           .limit(RECENT_DELIVERIES_SHOWN),

@@ -67,7 +67,8 @@ export const systemRules = defineRules(
     severity: 'warning',
     thresholdRange: { min: 0, max: 0 },
     source: 'Firestore document monitoring_config/settings, validated at the start of every job run.',
-    impact: 'Threshold or routing changes made since the last valid version are not applied; monitoring keeps running on the last valid configuration.',
+    impact:
+      'The rejected fields are not applied: each keeps its last valid value (or its default) while the rest of the document applies, so the change made to those fields is not in force.',
     suggestedAction: 'Fix the fields named in the alert (or use the updateThresholds callable, which validates before saving).',
     message: ({ value, details, format }) => {
       // Problems quote the rejected keys, which come from the document: one line each, bounded (each channel escapes them).
@@ -82,7 +83,7 @@ export const systemRules = defineRules(
     },
     runbook: {
       meaning:
-        'Someone edited monitoring_config/settings and at least one value does not pass validation. The whole override is ignored until it is fixed; the previous valid version (or the built-in defaults) stays in force, so a threshold, routing, escalation or retention change made in that edit is not applied.',
+        "Someone edited monitoring_config/settings and at least one value does not pass validation. Each rejected field falls back to its last valid value (or the built-in default) and the rest of the document applies; the alert names every rejected field and what replaced it. Values checked against each other (a rule's recovery point and escalation steps) fall back together as the whole `rules.<id>` section.",
       confirm: [
         'The alert text lists each rejected field with the reason; every job run re-validates, so the alert is current.',
         'Open monitoring_config/settings in the Firestore console and compare with docs/configuration.md.',
@@ -102,7 +103,7 @@ export const systemRules = defineRules(
     fr: {
       title: 'Surcharge de la configuration du monitoring rejetée',
       impact:
-        'Les changements de seuils ou de routage faits depuis la dernière version valide ne sont pas appliqués ; le monitoring continue avec la dernière configuration valide.',
+        "Les champs rejetés ne sont pas appliqués : chacun garde sa dernière valeur valide (ou sa valeur par défaut) et le reste du document s'applique ; la modification de ces champs n'est donc pas en vigueur.",
       suggestedAction: "Corriger les champs nommés dans l'alerte (ou passer par la callable updateThresholds, qui valide avant d'enregistrer).",
       message: ({ value, details, format }) => {
         const problems = Array.isArray(details.problems) ? (details.problems as unknown[]).map((problem) => plainLine(problem, 200)) : [];
@@ -584,7 +585,7 @@ export const systemRules = defineRules(
     },
     window: (params) => `since the last successful delivery, at most ${params.lookbackHours} h`,
     source:
-      'monitoring_deliveries: the newest "sent" delivery of the channel, then the attempts of its "failed" and "dead" deliveries created after it (aggregation), by the watchdog and system jobs.',
+      'monitoring_deliveries: the newest "sent" delivery of the channel, then the attempts of its "failed", "ambiguous" and "dead" deliveries created after it (aggregation), by the watchdog and system jobs.',
     impact: 'Alerts routed to this channel do not reach anyone there; for SMS that means emergencies may go unnoticed at night.',
     suggestedAction:
       'Read the channel error in the alert and fix the credential or endpoint (webhook revoked, SMTP password changed, Twilio balance or token).',
@@ -602,7 +603,7 @@ export const systemRules = defineRules(
         'A short vendor outage resolves by itself after the retries; a credential problem (401/403, "invalid_token", "Authenticate") does not.',
       ],
       diagnose: [
-        'monitoring_deliveries: filter on `channel` and `status in ["failed", "dead"]`, newest first; `lastError` and the alert\'s `notifications` list show each attempt.',
+        'monitoring_deliveries: filter on `channel` and `status in ["failed", "ambiguous", "dead"]`, newest first; `lastError` and the alert\'s `notifications` list show each attempt.',
         'Slack "no_service" or 404/410: the webhook was revoked or its channel archived. Email authentication errors: the SMTP password in SMTP_URL changed. Twilio 20003: wrong token; 21608/21211: number not allowed or invalid; insufficient balance.',
         'Send a test message through the admin dashboard once the fix is in.',
       ],

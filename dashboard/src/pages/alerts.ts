@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { call, type ApiError } from '../api';
 import { formatTime, type Lang, type T } from '../i18n';
-import { ErrorBox, formatValue, SEVERITY_ORDER, useCall, whoIs, type Alert } from './common';
+import { ErrorBox, formatValue, SEVERITY_ORDER, useCall, textsOf, whoIs, type Alert } from './common';
 
 interface Summary {
   alerts: { open: number; unacknowledged: number; bySeverity: Record<string, number>; byDomain: Record<string, { open: number; unacknowledged: number }> };
@@ -79,11 +79,11 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
         ${list.map(
           (a) => html`<li class=${`alert sev-${a.severity}`} data-alert-id=${a.id}>
             <a href=${`#/alert/${encodeURIComponent(a.id)}`}>
-              <span class="badge">${t(a.severity)}</span> <strong>${a.title}</strong>
+              <span class="badge">${t(a.severity)}</span> <strong>${textsOf(a, lang).title}</strong>
               ${a.acknowledged ? html` <span class="tag">${t('acknowledged')}</span>` : null}
               ${a.silencedBy ? html` <span class="tag">🔕</span>` : null}
             </a>
-            <div>${a.message}</div>
+            <div>${textsOf(a, lang).message}</div>
             <div class="muted">${t(a.domain)} · ${a.category} · ${t('since', { time: formatTime(a.createdAt, lang) })} · ${t('occurrences', { n: a.occurrences })}</div>
           </li>`,
         )}
@@ -152,12 +152,13 @@ export function AlertPage({ t, lang, id }: { t: T; lang: Lang; id: string }) {
   };
   if (alert === undefined) return html`<p>${error ? html`<${ErrorBox} error=${error} />` : t('loading')}</p>`;
   if (alert === null) return html`<p>${t('notFound', { id })}</p><p><a href="#/">${t('back')}</a></p>`;
+  const texts = textsOf(alert, lang);
   const rows: [string, unknown][] = [
     [t('severity'), t(alert.severity)],
     [t('value'), `${formatValue(alert.value, alert.unit)} (${t('threshold')} ${alert.direction === 'above' ? '>' : '<'} ${formatValue(alert.threshold, alert.unit)})`],
-    [t('window'), alert.window ?? '—'],
-    [t('impact'), alert.impact],
-    [t('suggestedAction'), alert.suggestedAction],
+    [t('window'), texts.window ?? '—'],
+    [t('impact'), texts.impact],
+    [t('suggestedAction'), texts.suggestedAction],
     [t('runbook'), /^https?:\/\//.test(alert.runbookUrl) ? html`<a href=${alert.runbookUrl} target="_blank" rel="noopener noreferrer">${alert.runbookUrl}</a>` : alert.runbookUrl],
     [t('occurrencesLabel'), String(alert.occurrences)],
     [t('firstSeen'), formatTime(alert.createdAt, lang)],
@@ -170,8 +171,8 @@ export function AlertPage({ t, lang, id }: { t: T; lang: Lang; id: string }) {
   const resolver = alert.domain === 'payment' ? 'resolvePaymentAlert' : alert.domain === 'functional' ? 'resolveFunctionalAlert' : null;
   return html`
     <p><a href="#/">← ${t('back')}</a></p>
-    <h1><span class=${`badge sev-${alert.severity}`}>${t(alert.severity)}</span> ${alert.title}</h1>
-    <p class="lead">${alert.message}</p>
+    <h1><span class=${`badge sev-${alert.severity}`}>${t(alert.severity)}</span> ${texts.title}</h1>
+    <p class="lead">${texts.message}</p>
     <div class="state" aria-live="polite">
       ${alert.acknowledged
         ? html`<p class="ok" data-testid="acknowledged">✓ ${t('acknowledgedBy', { who: whoIs(alert.acknowledgedBy), when: formatTime(alert.acknowledgedAt, lang) })}${alert.acknowledgedVia === 'link' ? t('viaLink', { channel: alert.acknowledgedChannel ?? '?' }) : ''}</p>`

@@ -2,6 +2,19 @@ import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, auth, call } from '../api';
 
+export interface AlertTexts {
+  title: string;
+  message: string;
+  impact: string;
+  suggestedAction: string;
+  window: string | null;
+}
+
+/** The alert's texts in the dashboard's language, else as stored. */
+export function textsOf(alert: Alert, lang: 'en' | 'fr'): AlertTexts {
+  return alert.i18n?.[lang] ?? { title: alert.title, message: alert.message, impact: alert.impact, suggestedAction: alert.suggestedAction, window: alert.window };
+}
+
 export interface Alert {
   id: string;
   domain: 'payment' | 'functional' | 'system';
@@ -13,6 +26,8 @@ export interface Alert {
   message: string;
   impact: string;
   suggestedAction: string;
+  /** The texts in each language, when the alert has them (evaluated with both). */
+  i18n?: Partial<Record<'en' | 'fr', AlertTexts>> | null;
   runbookUrl: string;
   value: number;
   threshold: number;

@@ -225,8 +225,11 @@ async function main(): Promise<void> {
     assert.ok(overflow <= 0, `no horizontal scrolling on a phone (overflow ${overflow} px)`);
     await mobile.waitForLoadState('networkidle');
     await shot(mobile, 'overview-phone-fr', false);
+    // The alerts themselves are in French too (the alert's i18n texts), and in English after the switch.
+    assert.ok(await mobile.getByText('Aucune inscription malgré le trafic', { exact: false }).first().isVisible(), 'alert titles in French');
     await mobile.getByLabel('Langue').selectOption('en');
     await mobile.getByRole('heading', { name: 'Overview' }).waitFor();
+    assert.ok(await mobile.getByText('No signups despite traffic', { exact: false }).first().isVisible(), 'alert titles in English after the switch');
     await phone.close();
 
     assert.deepEqual(errors, [], 'no uncaught error in the page');

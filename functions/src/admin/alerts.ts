@@ -60,6 +60,8 @@ export interface AlertView {
   silencedBy: string | null;
   /** The open alert whose inhibition mutes this one (docs/alerts.md#inhibition-alerts-that-explain-others), or null. */
   inhibitedBy: string | null;
+  /** Title, message, impact, suggested action and window in every language (`en`, `fr`), when the alert was evaluated with both. */
+  i18n: AlertDoc['i18n'] | null;
   lastNotifiedAt: string | null;
   notifiedChannels: string[];
   notifications: Array<{ channel: string; event: string; attempt: number; at: string | null; status: string; error: string | null }>;
@@ -109,6 +111,7 @@ export function alertView(collection: string, alert: AlertDoc): AlertView {
     resolution: alert.resolution ?? null,
     silencedBy: alert.silencedBy ?? null,
     inhibitedBy: alert.inhibitedBy ?? null,
+    i18n: alert.i18n ?? null,
     lastNotifiedAt: iso(alert.lastNotifiedAt),
     notifiedChannels: alert.notifiedChannels ?? [],
     notifications: (alert.notifications ?? []).slice(-NOTIFICATIONS_SHOWN).map((record) => ({

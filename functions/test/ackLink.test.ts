@@ -182,9 +182,38 @@ describe('the acknowledgeFromLink function', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('speaks the configured language: presentation.locale fr gives a French page, dates in Paris time', async () => {
+    const alert = await openAlert();
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ presentation: { locale: 'fr' } });
+    const link = linkIn(servers.current.smtp.mails[0].text)!;
+    const html = await (await get(link)).text();
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain('<h1>Acquitter cette alerte ?</h1>');
+    expect(html).toContain('<dt>Gravité</dt>');
+    expect(html).toContain('<button type="submit">Acquitter</button>');
+    expect(html).toMatch(/<dt>Depuis<\/dt><dd>\d+ [a-zéû.]+ 20\d\d, \d\d:\d\d UTC\+[12]<\/dd>/);
+    const done = await (await post(link, tokenOf(link))).text();
+    expect(done).toContain('<h1>Alerte acquittée</h1>');
+    expect((await allDocs<AlertDoc>(db, 'payment_alerts')).find((item) => item._id === alert._id)).toMatchObject({ acknowledged: true });
+  });
+
   it('escapes everything from the data on the page', async () => {
     const alert = await openAlert();
-    await db.collection('payment_alerts').doc(alert._id).update({ title: '<img src=x onerror=alert(1)>', message: 'a & b "quoted" </p><script>x()</script>' });
+    const hostile = { title: '<img src=x onerror=alert(1)>', message: 'a & b "quoted" </p><script>x()</script>' };
+    // Stored texts and their English version (what the page shows in English).
+    await db
+      .collection('payment_alerts')
+      .doc(alert._id)
+      .update({
+        ...hostile,
+        i18n: {
+          en: { ...hostile, impact: 'i', suggestedAction: 's', window: '<b>w</b>' },
+          fr: { ...hostile, impact: 'i', suggestedAction: 's', window: null },
+        },
+      });
     const html = await (await get(linkIn(servers.current.smtp.mails[0].text)!)).text();
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('a &amp; b &quot;quoted&quot; &lt;/p&gt;&lt;script&gt;x()&lt;/script&gt;');

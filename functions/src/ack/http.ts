@@ -12,7 +12,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpsError } from 'firebase-functions/v2/https';
 import { acknowledge, alertView } from '../admin/alerts';
 import type { AlertDoc } from '../alerts/model';
+import { loadRuntimeConfig } from '../config/load';
 import { ACK_LINK_SECRET, readParam } from '../config/params';
+import { DEFAULT_PRESENTATION, type PresentationSettings } from '../config/schema';
 import { firestore, Meter } from '../platform/firestore';
 import { createLogger, describeError } from '../platform/logger';
 import { reportError } from '../platform/sentry';
@@ -91,7 +93,14 @@ export async function handleAckLink(req: Request, res: ServerResponse, now = new
     page = { kind: 'error', reference };
   }
   if (page.kind !== 'confirm') log.info('Acknowledge link', { method: req.method, outcome: page.kind, alertId: 'alert' in page ? page.alert.id : null });
-  const { status, html } = renderAckPage(page);
+  // The page speaks the team's language (presentation.locale of the runtime configuration).
+  let presentation: PresentationSettings = DEFAULT_PRESENTATION;
+  try {
+    presentation = (await loadRuntimeConfig(new Meter(firestore()), { persistLastValid: false, log })).config.presentation;
+  } catch (error) {
+    log.warn('Configuration not readable: the page is in English', { error: describeError(error) });
+  }
+  const { status, html } = renderAckPage(page, presentation);
   res.statusCode = status;
   for (const [name, value] of Object.entries(ACK_PAGE_HEADERS)) res.setHeader(name, value);
   if (page.kind === 'method') res.setHeader('Allow', 'GET, HEAD, POST');

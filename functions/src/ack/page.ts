@@ -4,6 +4,9 @@
  * loads nothing and runs no script (its Content-Security-Policy says so).
  */
 import type { AlertView } from '../admin/alerts';
+import { DEFAULT_PRESENTATION, type PresentationSettings } from '../config/schema';
+import { FRAMING } from '../notifications/i18n';
+import { formatDateTime, formatValue, type Locale, type Unit } from '../rules';
 
 export type AckPage =
   | { kind: 'confirm'; alert: AlertView; token: string; channel: string }
@@ -31,81 +34,156 @@ export const ACK_PAGE_HEADERS: Record<string, string> = {
   'Referrer-Policy': 'no-referrer',
 };
 
-function details(alert: AlertView): string {
+/** The words of the pages, in every language of the runtime configuration's `presentation.locale`. */
+const WORDS: Record<
+  Locale,
+  {
+    occurrences: string;
+    confirm: [string, string, string];
+    acknowledged: (channel: string, at: string) => [string, string];
+    already: (who: string, at: string) => [string, string];
+    resolved: (who: string, at: string) => [string, string];
+    invalid: [string, string];
+    expired: (at: string) => [string, string];
+    notFound: (id: string) => [string, string];
+    unavailable: [string, string];
+    method: (method: string) => [string, string];
+    error: (reference: string) => [string, string];
+  }
+> = {
+  en: {
+    occurrences: 'Occurrences',
+    confirm: [
+      'Acknowledge this alert?',
+      'Acknowledging tells the team you are on it: the escalation reminders stop. The alert still resolves by itself when the condition clears.',
+      'Acknowledge',
+    ],
+    acknowledged: (channel, at) => ['Alert acknowledged', `Acknowledged from the ${channel} link at ${at}. Reminders for this alert stop.`],
+    already: (who, at) => ['Already acknowledged', `This alert was already acknowledged by ${who} at ${at}. Nothing was changed.`],
+    resolved: (who, at) => ['Alert already resolved', `This alert was resolved by ${who} at ${at}: there is nothing to acknowledge. Nothing was changed.`],
+    invalid: ['Invalid link', 'This acknowledge link is not valid (it was altered or cut). Nothing was changed. Open the dashboard to acknowledge the alert.'],
+    expired: (at) => [
+      'Link expired',
+      `This acknowledge link expired${at ? ` at ${at}` : ''}. Nothing was changed. Use the link of a newer message, or the dashboard.`,
+    ],
+    notFound: (id) => ['Alert not found', `No alert with id ${id} (it may have been deleted by the retention job). Nothing was changed.`],
+    unavailable: ['Acknowledge links are not configured', 'ACK_LINK_SECRET is not set on this deployment, so no link can be checked. Use the dashboard.'],
+    method: (method) => ['Method not allowed', `${method} is not supported: open the link (GET) and press the button (POST).`],
+    error: (reference) => ['Something went wrong', `The alert could not be acknowledged (reference ${reference}; it has been reported). Use the dashboard.`],
+  },
+  fr: {
+    occurrences: 'Occurrences',
+    confirm: [
+      'Acquitter cette alerte ?',
+      "Acquitter indique à l'équipe que vous vous en occupez : les relances d'escalade s'arrêtent. L'alerte se résout toujours d'elle-même quand la condition disparaît.",
+      'Acquitter',
+    ],
+    acknowledged: (channel, at) => ['Alerte acquittée', `Acquittée depuis le lien ${channel} le ${at}. Les relances de cette alerte s'arrêtent.`],
+    already: (who, at) => ['Déjà acquittée', `Cette alerte a déjà été acquittée par ${who} le ${at}. Rien n'a été modifié.`],
+    resolved: (who, at) => ['Alerte déjà résolue', `Cette alerte a été résolue par ${who} le ${at} : il n'y a rien à acquitter. Rien n'a été modifié.`],
+    invalid: [
+      'Lien invalide',
+      "Ce lien d'acquittement n'est pas valide (il a été modifié ou tronqué). Rien n'a été modifié. Ouvrez le tableau de bord pour acquitter l'alerte.",
+    ],
+    expired: (at) => [
+      'Lien expiré',
+      `Ce lien d'acquittement a expiré${at ? ` le ${at}` : ''}. Rien n'a été modifié. Utilisez le lien d'un message plus récent, ou le tableau de bord.`,
+    ],
+    notFound: (id) => ['Alerte introuvable', `Aucune alerte d'identifiant ${id} (elle a peut-être été supprimée par la rétention). Rien n'a été modifié.`],
+    unavailable: [
+      "Les liens d'acquittement ne sont pas configurés",
+      "ACK_LINK_SECRET n'est pas défini sur ce déploiement : aucun lien ne peut être vérifié. Utilisez le tableau de bord.",
+    ],
+    method: (method) => ['Méthode non autorisée', `${method} n'est pas pris en charge : ouvrez le lien (GET) puis appuyez sur le bouton (POST).`],
+    error: (reference) => [
+      'Une erreur est survenue',
+      `L'alerte n'a pas pu être acquittée (référence ${reference} ; l'erreur a été signalée). Utilisez le tableau de bord.`,
+    ],
+  },
+};
+
+function details(alert: AlertView, presentation: PresentationSettings): string {
+  const { locale, timeZone } = presentation;
+  const t = FRAMING[locale];
+  const texts = alert.i18n?.[locale] ?? { title: alert.title, message: alert.message, window: alert.window };
+  const unit = alert.unit as Unit;
   const rows: Array<[string, string]> = [
-    ['Severity', alert.severity.toUpperCase()],
-    ['Value', `${alert.value} ${alert.unit} (threshold ${alert.threshold}, alert when ${alert.direction})`],
-    ['Window', alert.window ?? 'current state'],
-    ['Since', alert.createdAt ?? '-'],
-    ['Occurrences', String(alert.occurrences)],
-    ['Alert', `${alert.id} (${alert.domain})`],
+    [t.labels.severity, t.severity[alert.severity]],
+    [t.labels.value, t.comparison(formatValue(alert.value, unit, locale), alert.direction, formatValue(alert.threshold, unit, locale))],
+    [t.labels.window, texts.window ?? t.currentState],
+    [t.labels.since, alert.createdAt ? formatDateTime(alert.createdAt, locale, timeZone) : '-'],
+    [WORDS[locale].occurrences, String(alert.occurrences)],
+    [t.labels.alert, `${alert.id} (${alert.domain})`],
   ];
   return [
-    `<h2>${escapeHtml(alert.title)}</h2>`,
-    `<p>${escapeHtml(alert.message)}</p>`,
+    `<h2>${escapeHtml(texts.title)}</h2>`,
+    `<p>${escapeHtml(texts.message)}</p>`,
     '<dl>',
     ...rows.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`),
     '</dl>',
   ].join('\n');
 }
 
-export function renderAckPage(page: AckPage): { status: number; title: string; html: string } {
+/** The page for what happened, in the configured language, dates in the configured time zone. */
+export function renderAckPage(page: AckPage, presentation: PresentationSettings = DEFAULT_PRESENTATION): { status: number; title: string; html: string } {
+  const { locale, timeZone } = presentation;
+  const w = WORDS[locale];
+  const when = (at: string | null) => (at ? formatDateTime(at, locale, timeZone) : '?');
   let status = 200;
   let title: string;
   let body: string;
+  const paragraph = ([heading, text]: [string, string], extra = '') => {
+    title = heading;
+    return `<p>${escapeHtml(text)}</p>${extra}`;
+  };
   switch (page.kind) {
     case 'confirm':
-      title = 'Acknowledge this alert?';
-      body = `${details(page.alert)}
-<p>Acknowledging tells the team you are on it: the escalation reminders stop. The alert still resolves by itself when the condition clears.</p>
-<form method="post"><input type="hidden" name="t" value="${escapeHtml(page.token)}"><button type="submit">Acknowledge</button></form>`;
+      title = w.confirm[0];
+      body = `${details(page.alert, presentation)}
+<p>${escapeHtml(w.confirm[1])}</p>
+<form method="post"><input type="hidden" name="t" value="${escapeHtml(page.token)}"><button type="submit">${escapeHtml(w.confirm[2])}</button></form>`;
       break;
-    case 'acknowledged':
-      title = 'Alert acknowledged';
-      body = `<p class="ok">Acknowledged from the ${escapeHtml(page.channel)} link at ${escapeHtml(page.alert.acknowledgedAt)}. Reminders for this alert stop.</p>${details(page.alert)}`;
+    case 'acknowledged': {
+      const [heading, text] = w.acknowledged(page.channel, when(page.alert.acknowledgedAt));
+      title = heading;
+      body = `<p class="ok">${escapeHtml(text)}</p>${details(page.alert, presentation)}`;
       break;
+    }
     case 'already':
       status = 409;
-      title = 'Already acknowledged';
-      body = `<p>This alert was already acknowledged by ${escapeHtml(page.alert.acknowledgedBy)} at ${escapeHtml(page.alert.acknowledgedAt)}. Nothing was changed.</p>${details(page.alert)}`;
+      body = paragraph(w.already(String(page.alert.acknowledgedBy ?? '?'), when(page.alert.acknowledgedAt)), details(page.alert, presentation));
       break;
     case 'resolved':
       status = 409;
-      title = 'Alert already resolved';
-      body = `<p>This alert was resolved by ${escapeHtml(page.alert.resolvedBy)} at ${escapeHtml(page.alert.resolvedAt)}: there is nothing to acknowledge. Nothing was changed.</p>${details(page.alert)}`;
+      body = paragraph(w.resolved(String(page.alert.resolvedBy ?? '?'), when(page.alert.resolvedAt)), details(page.alert, presentation));
       break;
     case 'invalid':
       status = 400;
-      title = 'Invalid link';
-      body = '<p>This acknowledge link is not valid (it was altered or cut). Nothing was changed. Open the dashboard to acknowledge the alert.</p>';
+      body = paragraph(w.invalid);
       break;
     case 'expired':
       status = 410;
-      title = 'Link expired';
-      body = `<p>This acknowledge link expired${page.expiresAt ? ` at ${escapeHtml(page.expiresAt.toISOString())}` : ''}. Nothing was changed. Use the link of a newer message, or the dashboard.</p>`;
+      body = paragraph(w.expired(page.expiresAt ? formatDateTime(page.expiresAt, locale, timeZone) : ''));
       break;
     case 'not-found':
       status = 404;
-      title = 'Alert not found';
-      body = `<p>No alert with id ${escapeHtml(page.alertId)} (it may have been deleted by the retention job). Nothing was changed.</p>`;
+      body = paragraph(w.notFound(page.alertId));
       break;
     case 'unavailable':
       status = 503;
-      title = 'Acknowledge links are not configured';
-      body = '<p>ACK_LINK_SECRET is not set on this deployment, so no link can be checked. Use the dashboard.</p>';
+      body = paragraph(w.unavailable);
       break;
     case 'method':
       status = 405;
-      title = 'Method not allowed';
-      body = `<p>${escapeHtml(page.method)} is not supported: open the link (GET) and press the button (POST).</p>`;
+      body = paragraph(w.method(page.method));
       break;
     default:
       status = 500;
-      title = 'Something went wrong';
-      body = `<p>The alert could not be acknowledged (reference ${escapeHtml(page.reference)}; it has been reported). Use the dashboard.</p>`;
+      body = paragraph(w.error(page.reference));
   }
+  title = title!;
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;color:#111}dt{font-weight:600}dd{margin:0 0 .5rem}
 button{font-size:1.1rem;padding:.75rem 1.5rem;background:#0b57d0;color:#fff;border:0;border-radius:.5rem;cursor:pointer}button:focus{outline:3px solid #f9ab00}.ok{color:#0a6b2d;font-weight:600}</style>

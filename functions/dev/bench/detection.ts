@@ -197,19 +197,17 @@ export function groupRules(injectors: Injector[], jobsOfRule: Map<string, string
   for (const injector of injectors) {
     const jobs = jobsOfRule.get(injector.ruleId) ?? [];
     const key = jobs.join(',');
+    // 1.5 periods of the most frequent job evaluating the rule (at least MIN_HORIZON), counted from when
+    // the condition first holds: one that takes hours to build up (meta_capi_inactive: 12 h without a
+    // send) gets the same horizon after that as any other.
+    const shortest = Math.min(...jobs.map((name) => allJobs.find((job) => job.name === name)?.periodMinutes ?? 0));
+    const base = Math.max(MIN_HORIZON, jobs.length ? 1.5 * shortest * MINUTE : 0);
     let group = groups.get(key);
     if (!group) {
-      const shortest = Math.min(...jobs.map((name) => allJobs.find((job) => job.name === name)?.periodMinutes ?? 0));
-      group = { jobs, injectors: [], horizonMs: Math.max(MIN_HORIZON, jobs.length ? 1.5 * shortest * MINUTE : 0) };
+      group = { jobs, injectors: [], horizonMs: base };
       groups.set(key, group);
     }
     group.injectors.push(injector);
-    // A condition that takes hours to build up (meta_capi_inactive: 12 h without a send) gets the same
-    // horizon after it first holds as any other.
-    const base = Math.max(
-      MIN_HORIZON,
-      jobs.length ? 1.5 * Math.min(...jobs.map((name) => allJobs.find((job) => job.name === name)?.periodMinutes ?? 0)) * MINUTE : 0,
-    );
     group.horizonMs = Math.max(group.horizonMs, injector.breachAfterMin * MINUTE + base);
   }
   return [...groups.values()];

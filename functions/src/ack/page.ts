@@ -5,6 +5,7 @@
  */
 import type { AlertView } from '../admin/alerts';
 import { DEFAULT_PRESENTATION, type PresentationSettings } from '../config/schema';
+import { escapeHtml } from '../notifications/escape';
 import { FRAMING } from '../notifications/i18n';
 import { formatDateTime, formatValue, type Locale, type Unit } from '../rules';
 
@@ -19,10 +20,6 @@ export type AckPage =
   | { kind: 'unavailable' }
   | { kind: 'method'; method: string }
   | { kind: 'error'; reference: string };
-
-export function escapeHtml(text: unknown): string {
-  return String(text ?? '').replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
-}
 
 /** Security headers of every answer: no caching (the URL holds a token), no framing, no referrer. */
 export const ACK_PAGE_HEADERS: Record<string, string> = {
@@ -129,59 +126,39 @@ export function renderAckPage(page: AckPage, presentation: PresentationSettings 
   const { locale, timeZone } = presentation;
   const w = WORDS[locale];
   const when = (at: string | null) => (at ? formatDateTime(at, locale, timeZone) : '?');
-  let status = 200;
-  let title: string;
-  let body: string;
-  const paragraph = ([heading, text]: [string, string], extra = '') => {
-    title = heading;
-    return `<p>${escapeHtml(text)}</p>${extra}`;
-  };
-  switch (page.kind) {
-    case 'confirm':
-      title = w.confirm[0];
-      body = `${details(page.alert, presentation)}
+  const paragraph = (status: number, [title, text]: [string, string], extra = '') => ({ status, title, body: `<p>${escapeHtml(text)}</p>${extra}` });
+  const { status, title, body } = ((): { status: number; title: string; body: string } => {
+    switch (page.kind) {
+      case 'confirm':
+        return {
+          status: 200,
+          title: w.confirm[0],
+          body: `${details(page.alert, presentation)}
 <p>${escapeHtml(w.confirm[1])}</p>
-<form method="post"><input type="hidden" name="t" value="${escapeHtml(page.token)}"><button type="submit">${escapeHtml(w.confirm[2])}</button></form>`;
-      break;
-    case 'acknowledged': {
-      const [heading, text] = w.acknowledged(page.channel, when(page.alert.acknowledgedAt));
-      title = heading;
-      body = `<p class="ok">${escapeHtml(text)}</p>${details(page.alert, presentation)}`;
-      break;
+<form method="post"><input type="hidden" name="t" value="${escapeHtml(page.token)}"><button type="submit">${escapeHtml(w.confirm[2])}</button></form>`,
+        };
+      case 'acknowledged': {
+        const [heading, text] = w.acknowledged(page.channel, when(page.alert.acknowledgedAt));
+        return { status: 200, title: heading, body: `<p class="ok">${escapeHtml(text)}</p>${details(page.alert, presentation)}` };
+      }
+      case 'already':
+        return paragraph(409, w.already(String(page.alert.acknowledgedBy ?? '?'), when(page.alert.acknowledgedAt)), details(page.alert, presentation));
+      case 'resolved':
+        return paragraph(409, w.resolved(String(page.alert.resolvedBy ?? '?'), when(page.alert.resolvedAt)), details(page.alert, presentation));
+      case 'invalid':
+        return paragraph(400, w.invalid);
+      case 'expired':
+        return paragraph(410, w.expired(page.expiresAt ? formatDateTime(page.expiresAt, locale, timeZone) : ''));
+      case 'not-found':
+        return paragraph(404, w.notFound(page.alertId));
+      case 'unavailable':
+        return paragraph(503, w.unavailable);
+      case 'method':
+        return paragraph(405, w.method(page.method));
+      default:
+        return paragraph(500, w.error(page.reference));
     }
-    case 'already':
-      status = 409;
-      body = paragraph(w.already(String(page.alert.acknowledgedBy ?? '?'), when(page.alert.acknowledgedAt)), details(page.alert, presentation));
-      break;
-    case 'resolved':
-      status = 409;
-      body = paragraph(w.resolved(String(page.alert.resolvedBy ?? '?'), when(page.alert.resolvedAt)), details(page.alert, presentation));
-      break;
-    case 'invalid':
-      status = 400;
-      body = paragraph(w.invalid);
-      break;
-    case 'expired':
-      status = 410;
-      body = paragraph(w.expired(page.expiresAt ? formatDateTime(page.expiresAt, locale, timeZone) : ''));
-      break;
-    case 'not-found':
-      status = 404;
-      body = paragraph(w.notFound(page.alertId));
-      break;
-    case 'unavailable':
-      status = 503;
-      body = paragraph(w.unavailable);
-      break;
-    case 'method':
-      status = 405;
-      body = paragraph(w.method(page.method));
-      break;
-    default:
-      status = 500;
-      body = paragraph(w.error(page.reference));
-  }
-  title = title!;
+  })();
   const html = `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>

@@ -61,6 +61,9 @@ async function main(): Promise<void> {
     assert.equal(await page.getByRole('link', { name: 'Thresholds' }).count(), 0);
     await shot(page, 'not-admin', false);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // Signing out is asynchronous (Firebase Auth persists the session): wait for the sign-in form,
+    // or the next page load may still find the viewer signed in.
+    await page.getByLabel(/^(Email|E-mail)$/).waitFor();
 
     step('The admin signs in and sees the seeded open alerts, by severity, newest first');
     await signIn(page, stack.url, DEMO_ADMIN);

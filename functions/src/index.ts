@@ -8,6 +8,7 @@
  * Functions runtime read exports by name, so only the instance of that function builds it.
  */
 // The options subpath: 'firebase-functions/v2' itself loads every provider, Firestore's SDK included.
+import { triggerDocument } from './sources';
 import { setGlobalOptions } from 'firebase-functions/v2/options';
 import { onSchedule, type ScheduledEvent } from 'firebase-functions/v2/scheduler';
 import type { AdminCallableName } from './admin';
@@ -61,7 +62,10 @@ export const runMessageDeliveryCheck = scheduledJob('delivery');
 
 // Firestore trigger on new error_logs entries: critical ones raise an alert at once.
 export declare const onErrorLogCreated: typeof import('./triggers/errorLogs').onErrorLogCreated;
-lazyExport('onErrorLogCreated', () => (require('./triggers/errorLogs') as typeof import('./triggers/errorLogs')).onErrorLogCreated);
+// Declared only when the source mapping has an error log collection (functions/sources.json).
+if (triggerDocument('errorLogs', 'logId')) {
+  lazyExport('onErrorLogCreated', () => (require('./triggers/errorLogs') as typeof import('./triggers/errorLogs')).onErrorLogCreated);
+}
 
 /**
  * Admin API: callable functions for the dashboard (docs/admin-api.md). Access control, input

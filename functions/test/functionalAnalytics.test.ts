@@ -14,7 +14,8 @@ import { FunctionalAnalytics, type FunctionalAnalyticsOptions } from '../../clie
 import { freePort } from '../dev/emulator';
 import { provider, seedFunctional, times, trackingEvent } from '../dev/scenario/functional';
 import type { AlertDoc } from '../src/alerts/model';
-import { EVENT_TYPES, FUNCTIONAL_COLLECTIONS } from '../src/monitors/functional/data';
+import { EVENT_TYPES } from '../src/monitors/functional/data';
+import { SOURCE_MODEL } from '../src/sources/model';
 import { runJob } from '../src/pipeline/run';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 
@@ -181,7 +182,7 @@ describe('documents written', () => {
 
   it('uses the vocabulary and collections the monitor reads', () => {
     expect([...client.EVENT_TYPES]).toEqual([...EVENT_TYPES]);
-    expect(client.ANALYTICS_COLLECTIONS).toEqual({ events: FUNCTIONAL_COLLECTIONS.events, formErrors: FUNCTIONAL_COLLECTIONS.formErrors });
+    expect(client.ANALYTICS_COLLECTIONS).toEqual({ events: SOURCE_MODEL.analyticsEvents.collection, formErrors: SOURCE_MODEL.formErrors.collection });
   });
 
   it('firestore.rules lets clients create exactly these event types and fields', () => {

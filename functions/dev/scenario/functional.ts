@@ -141,9 +141,6 @@ export const functionalScenario: ScenarioPart = {
       bookings: times(5, (i) => booking(within(40, i, 5))),
       commissions: [...times(4, (i) => commission(daysAgo(now, 9 + i))), ...times(6, (i) => commission(daysAgo(now, 2 + i)))],
     });
-    await db
-      .collection('tracking_status')
-      .doc('meta_capi')
-      .set({ qualityScore: 68, qualityScoreUpdatedAt: Timestamp.fromDate(hoursAgo(now, 3)) });
+    await writeAll(db, 'tracking_status', [{ id: 'meta_capi', qualityScore: 68, qualityScoreUpdatedAt: Timestamp.fromDate(hoursAgo(now, 3)) }]);
   },
 };

@@ -2,6 +2,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { Timestamp } from 'firebase-admin/firestore';
 import { handleErrorLogCreated, type ErrorTriggerOutcome } from '../../src/monitors/system/errorTrigger';
 import { daysAgo, hoursAgo, minutesAgo, writeAll, type ScenarioPart } from './types';
+import { targetCollection } from './render';
 
 const BURST_SIZE = 500;
 const BURST_MINUTES = 3;
@@ -15,7 +16,7 @@ async function deliverTriggerEvents(db: Firestore, ids: string[], times: Date[])
   const outcomes: ErrorTriggerOutcome[] = [];
   for (let start = 0; start < ids.length; start += 50) {
     const chunk = ids.slice(start, start + 50);
-    const snapshots = await db.getAll(...chunk.map((id) => db.collection('error_logs').doc(id)));
+    const snapshots = await db.getAll(...chunk.map((id) => db.collection(targetCollection('error_logs')!).doc(id)));
     outcomes.push(
       ...(await Promise.all(
         snapshots.map((snapshot, index) => handleErrorLogCreated({ id: `demo-${snapshot.id}`, time: times[start + index].toISOString(), data: snapshot })),

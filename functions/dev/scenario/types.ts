@@ -1,5 +1,6 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type { LocalServers } from '../servers';
+import { writeRendered } from './render';
 
 export interface ScenarioContext {
   db: Firestore;
@@ -20,13 +21,11 @@ export const minutesAgo = (now: Date, minutes: number) => new Date(now.getTime()
 export const hoursAgo = (now: Date, hours: number) => minutesAgo(now, hours * 60);
 export const daysAgo = (now: Date, days: number) => hoursAgo(now, days * 24);
 
-/** Writes documents in batches of at most 400 (WriteBatch; the embedded emulator has no BulkWriter). */
+/**
+ * Writes documents in batches of at most 400 (WriteBatch; the embedded emulator has no BulkWriter).
+ * Documents of the app's sources are given in the default data model and written in the app's shape
+ * through the source mapping in use (./render.ts).
+ */
 export async function writeAll(db: Firestore, collection: string, docs: Array<Record<string, unknown> & { id?: string }>): Promise<void> {
-  for (let start = 0; start < docs.length; start += 400) {
-    const batch = db.batch();
-    for (const { id, ...data } of docs.slice(start, start + 400)) {
-      batch.set(id ? db.collection(collection).doc(id) : db.collection(collection).doc(), data);
-    }
-    await batch.commit();
-  }
+  await writeRendered(db, collection, docs);
 }

@@ -63,6 +63,7 @@ export function usage(): string {
   }).join('\n');
   return [
     'Usage: npm run monitor -- <job> [--now <ISO time>] [--scheduled] [--dry-run] [--json] [job options]',
+    '       npm run monitor -- doctor [--json]   what the rules can see of the app data (functions/sources.json); exit 1 if a rule is blind',
     '',
     '  --now <ISO time>  evaluate as if it were that instant, an ISO 8601 date-time with a time zone',
     '                    (2026-11-21T08:00:00Z or 2026-11-21T09:00:00+01:00; default: now)',
@@ -96,6 +97,13 @@ export interface CliOutcome {
 
 export async function main(argv: string[]): Promise<CliOutcome> {
   const [jobName, ...rest] = argv;
+  if (jobName === 'doctor') {
+    process.env.GCLOUD_PROJECT ??= projectFromFirebaserc() ?? 'demo-monitoring';
+    const problem = emulatorProblem(process.env.GCLOUD_PROJECT, process.env.FIRESTORE_EMULATOR_HOST);
+    if (problem) return { code: 2, stdout: '', stderr: problem };
+    const { doctorMain } = await import('./doctor');
+    return doctorMain(rest);
+  }
   if (!jobName || jobName === '--help' || jobName === '-h') {
     return { code: jobName ? 0 : 2, stdout: jobName ? usage() : '', stderr: jobName ? '' : `Missing job name.\n\n${usage()}` };
   }

@@ -3,6 +3,7 @@ import type { Observation } from '../alerts/evaluate';
 import type { MonitoringConfig, RuleSettings } from '../config/schema';
 import type { Meter } from '../platform/firestore';
 import type { Logger } from '../platform/logger';
+import type { Sources } from '../sources';
 
 export interface MonitorContext {
   job: string;
@@ -19,6 +20,10 @@ export interface MonitorContext {
   /** Metered Firestore access: every read goes through it. */
   db: Meter;
   config: MonitoringConfig;
+  /** The app's data, through the declared source mapping (functions/sources.json). */
+  sources: Sources;
+  /** Why a rule cannot see its data (its reads are not mapped), or null: such a rule is skipped, not measured. */
+  blind(ruleId: string): string | null;
   settings(ruleId: string): RuleSettings;
   log: Logger;
   /** Job-specific options (for example the functional check set). */

@@ -15,6 +15,7 @@ import type { MonitoringConfig } from '../config/schema';
 import { findJob, JOBS, secretStatuses, type JobDefinition } from '../jobs/catalog';
 import { observeHeartbeats } from '../monitors/system/heartbeat';
 import type { MonitorContext } from '../monitors/types';
+import { activeSources, blindReason, Sources } from '../sources';
 import { cleanError, dispatch, type DeliveryOutcome } from '../notifications/dispatcher';
 import type { Channel } from '../notifications/channels';
 import { firestore, fs, Meter, withDeadline, type ReadStats } from '../platform/firestore';
@@ -170,6 +171,7 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
         }
 
         const observations: Observation[] = [];
+        const sources = new Sources(meter.db, activeSources());
         const ctx: MonitorContext = {
           job: job.name,
           runId,
@@ -179,6 +181,8 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
           dryRun,
           db: meter,
           config,
+          sources,
+          blind: (ruleId) => blindReason((deps.rule ?? getRule)(ruleId)?.reads, sources.mapping),
           settings: (ruleId) => {
             const settings = config.rules[ruleId];
             if (!settings) throw new Error(`No settings for rule "${ruleId}"`);

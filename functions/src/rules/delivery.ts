@@ -3,6 +3,7 @@
  * emails bounced or complained about according to the app's email log. Written to functional_alerts:
  * users not receiving their messages is a functional failure of the app.
  */
+import { read } from '../sources/model';
 import { defineRules } from './types';
 
 function num(value: unknown): number {
@@ -80,6 +81,7 @@ export const deliveryRules = defineRules(
     },
     window: (params) => `last ${params.windowHours} h`,
     source: "Firestore email_logs (the app writes one document per email sent and updates its status from the provider's events): three count aggregations.",
+    reads: [read('emailLogs', 'status', 'timestamp')],
     impact: 'Emails (confirmations, receipts, password resets) do not arrive; past a few percent, mailbox providers throttle or block the sender domain.',
     suggestedAction:
       'Find which addresses and templates bounce in email_logs and in the email provider; stop sending to bouncing addresses and check the domain authentication (SPF, DKIM, DMARC).',

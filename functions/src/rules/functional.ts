@@ -1,3 +1,4 @@
+import { read } from '../sources/model';
 import { countFr, formatValue } from './locale';
 import { defineRules, type RuleParamSpec } from './types';
 
@@ -55,6 +56,7 @@ export const functionalRules = defineRules(
     keyLabel: 'signup form',
     source:
       'analytics_events of the signup form (formName signup_<role>): the latest signup_success (one ordered limit(1) read), then an aggregation count of signup_page_view and signup_form_submit events since then.',
+    reads: [read('analyticsEvents', 'eventType', 'formName', 'timestamp')],
     impact: 'Total block of new signups: every visitor who tries to create an account fails, and acquisition spend is wasted.',
     suggestedAction:
       'Create a test account on the signup form named in the alert right now; check Firebase Auth, the signup Cloud Functions and the latest front-end deploy. Roll back the last release if signups broke with it.',
@@ -108,6 +110,7 @@ export const functionalRules = defineRules(
     window: lastHours,
     keyLabel: 'signup form',
     source: 'analytics_events: signup_form_start and signup_form_submit events of the signup form, counted with aggregation queries.',
+    reads: [read('analyticsEvents', 'eventType', 'formName', 'timestamp')],
     impact: 'New customers are lost in the middle of the signup form.',
     suggestedAction: 'Fill in the form yourself on mobile and desktop; look at the form_errors of this form for a field that rejects valid input.',
     message: ({ value, key, window, details }) =>
@@ -164,6 +167,7 @@ export const functionalRules = defineRules(
     fastPath: true,
     source:
       'bookings (the latest by createdAt, one ordered limit(1) read) and aggregation counts of analytics_events booking_search, booking_start and booking_error events since then.',
+    reads: [read('bookings', 'createdAt'), read('analyticsEvents', 'eventType', 'timestamp')],
     impact: 'Revenue is blocked: customers search for providers but nobody manages to book.',
     suggestedAction:
       'Make a test booking end to end; check the booking Cloud Functions, provider calendars and the payment step. Roll back the last release if bookings stopped with it.',
@@ -215,6 +219,7 @@ export const functionalRules = defineRules(
     params: { windowHours: windowHours(24) },
     window: lastHours,
     source: 'analytics_events: booking_start and booking_error events, counted with aggregation queries.',
+    reads: [read('analyticsEvents', 'eventType', 'timestamp')],
     impact: 'Sales are lost: a large share of customers who try to book fail.',
     suggestedAction: 'Look at the booking_error codes in the alert details and in analytics_events; reproduce with a test booking.',
     message: ({ value, window, details }) =>
@@ -270,6 +275,7 @@ export const functionalRules = defineRules(
     keyLabel: 'form',
     source:
       'form_errors (forms with errors in the window, then one count per form) and analytics_events submit events of the same formName, with aggregation queries.',
+    reads: [read('formErrors', 'formName', 'timestamp'), read('analyticsEvents', 'eventType', 'formName', 'timestamp')],
     impact: 'UX block: visitors cannot get past this form.',
     suggestedAction: 'Open the form named in the alert and submit it with valid data; check the field and error type that dominate in form_errors.',
     message: ({ value, key, window, details }) =>
@@ -311,6 +317,7 @@ export const functionalRules = defineRules(
     severity: 'warning',
     thresholdRange: { min: 0, max: 0 },
     source: 'form_errors: distinct form names (bounded walk and the most recent errors), errors per name and in total counted with aggregation queries.',
+    reads: [read('formErrors', 'formName', 'timestamp'), read('analyticsEvents', 'eventType', 'formName', 'timestamp')],
     impact:
       'Forms with fewer errors than the evaluated ones are not checked this run. Junk form names written by visitors can cause it: a real form with many errors is still evaluated, but one with few may be missed.',
     suggestedAction:
@@ -372,6 +379,7 @@ export const functionalRules = defineRules(
     fastPath: true,
     source:
       "tracking_events written by the app's server-side CAPI sender (platform meta_capi), and analytics_events as the traffic measure; aggregation queries.",
+    reads: [read('trackingEvents', 'platform', 'status', 'timestamp'), read('analyticsEvents', 'timestamp')],
     impact: 'Meta ad optimisation runs blind: campaigns keep spending without conversion signals.',
     suggestedAction: "Check the CAPI sender's logs and the Meta access token (Events Manager > Diagnostics); the alert details give how many sends failed.",
     message: ({ value, window, params, details, format }) =>
@@ -423,6 +431,7 @@ export const functionalRules = defineRules(
     },
     window: (params) => `score recorded less than ${params.maxAgeHours} h ago`,
     source: 'tracking_status/meta_capi (qualityScore, qualityScoreUpdatedAt), written by the app from Meta Events Manager.',
+    reads: [read('trackingStatus', 'qualityScore', 'qualityScoreUpdatedAt')],
     impact: 'Ad targeting is less effective: Meta matches fewer conversions to people.',
     suggestedAction:
       'Check which customer parameters the CAPI sender stopped sending (hashed email, phone, fbp/fbc); compare with Events Manager recommendations.',
@@ -465,6 +474,7 @@ export const functionalRules = defineRules(
     window: lastHours,
     source:
       "tracking_events written by the app's Google Ads conversion upload (platform google_ads), and analytics_events as the traffic measure; aggregation queries.",
+    reads: [read('trackingEvents', 'platform', 'status', 'timestamp'), read('analyticsEvents', 'timestamp')],
     impact: 'Google Ads campaigns are not optimised: smart bidding sees no conversions.',
     suggestedAction: 'Check the conversion upload (logs, Google Ads > Conversions > diagnostics) and whether signups or bookings happened in the window.',
     message: ({ value, window, details }) =>
@@ -505,6 +515,7 @@ export const functionalRules = defineRules(
     thresholdRange: { min: 1, max: 10000 },
     fastPath: true,
     source: 'providers collection, counted with an aggregation query (current state).',
+    reads: [read('providers', 'status', 'isAvailable')],
     impact: 'Customers do not find a provider to book.',
     suggestedAction: 'Contact providers to open availability; check that a bug or an automatic job did not switch providers to unavailable.',
     message: ({ value, details }) => `Only ${value} provider${value === 1 ? '' : 's'} accept bookings (${num(details, 'activeProviders')} active providers).`,
@@ -550,6 +561,7 @@ export const functionalRules = defineRules(
     },
     window: (params) => `current state, top ${params.topCount} by rating`,
     source: 'providers collection: the topCount best-rated active providers (documents read, isAvailable and rating only).',
+    reads: [read('providers', 'status', 'isAvailable', 'rating')],
     impact: 'Customers are disappointed: the providers they look for first are not bookable.',
     suggestedAction: 'Contact the top-rated providers listed in the alert details to open availability.',
     message: ({ value, details }) =>
@@ -589,6 +601,7 @@ export const functionalRules = defineRules(
     params: { windowHours: windowHours(24) },
     window: lastHours,
     source: 'analytics_events: checkout_start and payment_success events, counted with aggregation queries.',
+    reads: [read('analyticsEvents', 'eventType', 'timestamp')],
     impact: 'Customers abandon at the payment step: revenue is lost at the very end of the funnel.',
     suggestedAction: 'Pay a test checkout with each payment method; check payment_error codes and the payment provider status pages.',
     message: ({ value, window, details }) =>
@@ -643,6 +656,7 @@ export const functionalRules = defineRules(
     fastPath: true,
     source:
       'analytics_events: the latest payment_success (one ordered limit(1) read), then aggregation counts of checkout_start and payment_error events since then.',
+    reads: [read('analyticsEvents', 'eventType', 'timestamp')],
     impact: 'Nobody manages to pay: every checkout is lost revenue and customers may book elsewhere.',
     suggestedAction:
       "Pay a test checkout with each payment method now; check the payment alerts, payment_error codes and the providers' status pages. Roll back the last checkout release if payments stopped with it.",
@@ -701,6 +715,7 @@ export const functionalRules = defineRules(
     window: lastHours,
     keyLabel: 'payment error code',
     source: 'analytics_events payment_error events of the window (documents read, capped by maxEvents), grouped by metadata.errorCode.',
+    reads: [read('analyticsEvents', 'eventType', 'timestamp', 'errorCode')],
     impact: 'A systemic payment problem: the same failure hits customer after customer.',
     suggestedAction: 'Look up the error code at the payment provider; check the payment method and configuration it points to.',
     message: ({ value, key, window, details }) =>
@@ -744,6 +759,7 @@ export const functionalRules = defineRules(
     },
     window: (params) => `pending for more than ${params.maxAgeDays} days`,
     source: 'commissions collection (status, createdAt), counted with an aggregation query.',
+    reads: [read('commissions', 'status', 'createdAt', 'amount')],
     impact: 'Providers are paid late and lose trust in the marketplace.',
     suggestedAction: 'Check the payout job and the payout provider (PayPal, Stripe Connect) for failed or stuck transfers.',
     message: ({ value, params, details }) =>

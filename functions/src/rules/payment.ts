@@ -1,3 +1,4 @@
+import { read } from '../sources/model';
 import { countFr, countText, type Formatter } from './locale';
 import { defineRules } from './types';
 
@@ -50,6 +51,7 @@ export const paymentRules = defineRules(
     ...slidingMinutes,
     fastPath: true,
     source: 'Aggregation count on `payments` where provider == "stripe", status == "failed", failedAt in the window (one count per window examined).',
+    reads: [read('payments', 'provider', 'status', 'failedAt')],
     impact: 'Customers cannot pay: bookings are lost and some will not retry.',
     suggestedAction: 'Open the Stripe dashboard (Payments, filter Failed) and look at the decline codes in the alert details.',
     message: ({ value, window, params, details, format }) =>
@@ -97,6 +99,7 @@ export const paymentRules = defineRules(
     params: { olderThanHours: { default: 6, min: 1, max: 168, unit: 'hours', description: 'Age of the authorisation after which it counts as stuck.' } },
     window: (p) => `authorised more than ${p.olderThanHours} h ago`,
     source: 'Aggregation count on `payments` where status == "requires_capture" and authorizedAt older than the age limit.',
+    reads: [read('payments', 'status', 'authorizedAt')],
     impact: "Money is held on customers' cards but never collected; authorisations expire after 7 days and the revenue is lost.",
     suggestedAction: 'Check the capture step (call completion → capture) and capture or cancel the held payments.',
     message: ({ value, params }) => `${plural(value, 'payment')} authorised more than ${params.olderThanHours} h ago and still not captured.`,
@@ -142,6 +145,7 @@ export const paymentRules = defineRules(
     ...slidingMinutes,
     fastPath: true,
     source: 'Aggregation count on `payments` where provider == "paypal", status == "failed", failedAt in the window (one count per window examined).',
+    reads: [read('payments', 'provider', 'status', 'failedAt')],
     impact: 'Customers who pay with PayPal cannot book.',
     suggestedAction: 'Check the PayPal business dashboard and the failure codes in the alert details.',
     message: ({ value, window, params, details, format }) =>
@@ -182,6 +186,7 @@ export const paymentRules = defineRules(
     params: { olderThanHours: { default: 24, min: 1, max: 720, unit: 'hours', description: 'Age after which a pending payout counts as late.' } },
     window: (p) => `created more than ${p.olderThanHours} h ago`,
     source: 'Aggregation count on `payouts` where status in [pending, processing] and createdAt older than the age limit.',
+    reads: [read('payouts', 'status', 'createdAt')],
     impact: 'Providers wait for their money and lose trust; support tickets follow.',
     suggestedAction: 'Check the payout batches in PayPal/Stripe; the PayPal cross-check alert gives the real item statuses.',
     message: ({ value, params }) => `${plural(value, 'payout')} pending for more than ${params.olderThanHours} h.`,
@@ -220,6 +225,7 @@ export const paymentRules = defineRules(
     thresholdRange: { min: 0, max: 10_000 },
     fastPath: true,
     source: 'Aggregation count on `payouts` where status == "failed".',
+    reads: [read('payouts', 'status')],
     impact: 'Providers are not paid for work done: direct harm to the people the marketplace depends on.',
     suggestedAction: 'Look at the failure reason of each failed payout, fix the account data or retry, and tell the providers concerned.',
     message: ({ value }) => `${plural(value, 'payout')} to providers failed and ${value === 1 ? 'is' : 'are'} not handled.`,
@@ -255,6 +261,7 @@ export const paymentRules = defineRules(
     ...slidingMinutes,
     fastPath: true,
     source: 'Aggregation count on `call_sessions` where status == "failed" and failedAt in the window (one count per window examined).',
+    reads: [read('callSessions', 'status', 'failedAt')],
     impact: 'Paid consultations do not happen: refunds, unhappy clients and providers.',
     suggestedAction: 'Check Twilio (debugger, status page, balance) and the failure reasons in the alert details.',
     message: ({ value, window, params, details, format }) =>
@@ -294,6 +301,7 @@ export const paymentRules = defineRules(
     },
     window: (p) => `expected to end more than ${p.graceMinutes} min ago`,
     source: 'Aggregation count on `call_sessions` where status in [pending, scheduled] and expectedEndAt older than the grace period.',
+    reads: [read('callSessions', 'status', 'expectedEndAt')],
     impact: 'Sessions that never ran keep payments authorised and providers marked busy.',
     suggestedAction: 'Find why these sessions were never started or closed (Twilio callbacks, scheduler) and close them.',
     message: ({ value, params }) =>
@@ -335,6 +343,7 @@ export const paymentRules = defineRules(
     },
     window: (p) => `authorised between ${p.windowHours} h and ${p.graceHours} h ago`,
     source: 'Two aggregation counts on `payments`: authorisations in the window, and those of them now captured or refunded.',
+    reads: [read('payments', 'status', 'authorizedAt')],
     impact: 'Part of the authorised revenue is not collected.',
     suggestedAction: 'Compare captured and authorised payments in Stripe; see the uncaptured-payments alert.',
     message: ({ value, details }) =>
@@ -421,6 +430,7 @@ export const paymentRules = defineRules(
     window: (p) => `payments of the last ${p.windowHours} h, older than ${p.graceMinutes} min`,
     source:
       'Stripe API: paymentIntents.list over the window, matched against `payments` by stripePaymentIntentId (documents fetched 30 ids at a time, status field only).',
+    reads: [read('payments', 'status', 'stripePaymentIntentId')],
     impact: 'Customers were charged without getting what they paid for.',
     suggestedAction: 'Look up the PaymentIntent ids in the alert details and create or update the bookings, or refund.',
     message: ({ value, details }) =>
@@ -466,6 +476,7 @@ export const paymentRules = defineRules(
     },
     window: (p) => `payouts pending for more than ${p.olderThanHours} h`,
     source: 'PayPal Payouts API (GET /v1/payments/payouts/{batch id}) for the batches of late pending payouts (at most 50 payouts per run).',
+    reads: [read('payouts', 'status', 'createdAt', 'method', 'paypalBatchId', 'paypalItemId')],
     impact: 'Providers will not receive money we believe is on its way.',
     suggestedAction: 'Open the batches in PayPal, correct the receivers or retry, and update the payout records.',
     message: ({ value, details }) =>
@@ -505,6 +516,7 @@ export const paymentRules = defineRules(
     thresholdRange: { min: 0, max: 10_000 },
     ...slidingMinutes,
     source: 'Twilio API: one calls.list(status=failed, startTimeAfter=start of the earliest window) per run, at most 200 calls, counted per window.',
+    reads: [read('callSessions', 'status', 'failedAt')],
     impact: 'Consultations do not connect, whatever our own records say.',
     suggestedAction: "Compare with the app's failed-call count in the details; check the Twilio debugger.",
     message: ({ value, window, params, details, format }) =>

@@ -1,3 +1,4 @@
+import { read } from '../sources/model';
 // Type-only: config/schema imports the rule catalogue, so a value import here would be circular.
 import type { ChannelName } from '../config/schema';
 import { countFr, formatNumber, type Formatter } from './locale';
@@ -310,6 +311,7 @@ export const systemRules = defineRules(
     window: (params) => `last ${durationText(params.windowMinutes)}`,
     source:
       'error_logs entries with severity "critical", grouped by their `source` field: trigger onErrorLogCreated on each new entry (at most one evaluation per source per minute), refreshed by the watchdog and system jobs.',
+    reads: [read('errorLogs', 'severity', 'source', 'timestamp')],
     impact:
       'A component of the app reports a failure its developers marked critical: users are probably affected right now (failed payment, lost booking, broken page).',
     suggestedAction: 'Open Sentry and error_logs for this source, follow the correlationId of the latest entry, and decide on a fix or rollback.',
@@ -368,6 +370,7 @@ export const systemRules = defineRules(
     },
     window: (params) => `last ${params.windowHours} h`,
     source: 'Aggregation count on error_logs (severity == "high", timestamp in the window) by the daily system job.',
+    reads: [read('errorLogs', 'severity', 'timestamp')],
     impact: 'Something degrades the app without being critical yet; left alone it usually becomes an incident.',
     suggestedAction: 'Group the entries by source in error_logs or Sentry and open a ticket for the top one.',
     message: ({ value, window, details }) => `${value} high-severity errors (${window ?? 'last 24 h'}); by severity: ${text(details.bySeverityText, 'n/a')}.`,
@@ -413,6 +416,7 @@ export const systemRules = defineRules(
     },
     window: (params) => `last ${params.windowHours} h`,
     source: 'Aggregation count on error_logs (severity == "medium", timestamp in the window) by the daily system job.',
+    reads: [read('errorLogs', 'severity', 'timestamp')],
     impact: 'Background noise is growing: real problems get harder to see and some users meet degraded behaviour.',
     suggestedAction: 'Find the sources producing most medium errors and decide whether they are bugs or mis-classified.',
     message: ({ value, window, details }) => `${value} medium-severity errors (${window ?? 'last 24 h'}); by severity: ${text(details.bySeverityText, 'n/a')}.`,
@@ -455,6 +459,7 @@ export const systemRules = defineRules(
     thresholdRange: { min: 1, max: 720 },
     source:
       'backup_logs: one document per backup attempt written by the backup job (status "success" or "failed", finishedAt); see docs/data-model.md for the contract.',
+    reads: [read('backupLogs', 'status', 'finishedAt')],
     impact:
       'If data is lost or corrupted now, everything written since the last good backup cannot be restored: bookings, payments and accounts of that period.',
     suggestedAction: 'Check the backup job (Cloud Scheduler, its logs, the export bucket), run a backup by hand and make sure it writes a success entry.',

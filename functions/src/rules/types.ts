@@ -4,6 +4,7 @@
  * all derive from that definition.
  */
 import type { ChannelName } from '../config/schema';
+import type { SourceRead } from '../sources/model';
 import type { Formatter, Locale } from './locale';
 
 export const SEVERITIES = ['warning', 'critical', 'emergency'] as const;
@@ -136,6 +137,11 @@ export interface RuleDefinition {
   keyLabel?: string;
   /** Where the data comes from. */
   source: string;
+  /**
+   * The app's data the rule reads (logical sources and fields of sources/model.ts). A rule whose read is
+   * not mapped (functions/sources.json) is off and says so, instead of counting nothing.
+   */
+  reads?: readonly SourceRead[];
   impact: string;
   suggestedAction: string;
   /** One-line alert text, built from the measured value. Must not include secrets or personal data. */

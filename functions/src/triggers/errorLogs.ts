@@ -4,10 +4,15 @@
  */
 import { onDocumentCreated } from 'firebase-functions/v2/firestore';
 import { NOTIFICATION_SECRETS } from '../config/params';
+import { triggerDocument } from '../sources';
+import { SOURCE_MODEL } from '../sources/model';
+
+/** The app's error log collection, from the source mapping (index.ts exports the trigger only when it is mapped). */
+export const ERROR_LOGS_DOCUMENT = triggerDocument('errorLogs', 'logId') ?? `${SOURCE_MODEL.errorLogs.collection}/{logId}`;
 
 export const onErrorLogCreated = onDocumentCreated(
   {
-    document: 'error_logs/{logId}',
+    document: ERROR_LOGS_DOCUMENT,
     memory: '256MiB',
     timeoutSeconds: 60,
     // A failed evaluation is recorded and reported; the next critical entry, or the watchdog's

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { coverageReport, type IndexFile, type RecordedQuery } from '../../dev/indexCoverage';
+import { demoApps } from '../../dev/sourceFiles';
 import type { TestFirestore } from './globalSetup';
 
 /** Stops the test Firestore process and waits until it has written the recorded queries. */
@@ -30,7 +31,14 @@ export default async function globalTeardown(): Promise<void> {
   }
   if (!existsSync(firestore.queriesFile)) throw new Error(`The test Firestore did not write its recorded queries (${firestore.queriesFile})`);
   const queries = JSON.parse(readFileSync(firestore.queriesFile, 'utf8')) as RecordedQuery[];
-  const file = JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'firestore.indexes.json'), 'utf8')) as IndexFile;
+  // The default mapping's indexes and those of each demo app configured only by its mapping (dev/apps/<name>/).
+  const files = [
+    resolve(__dirname, '..', '..', '..', 'firestore.indexes.json'),
+    ...demoApps().map((app) => resolve(__dirname, '..', '..', 'dev', 'apps', app, 'firestore.indexes.json')),
+  ]
+    .filter((path) => existsSync(path))
+    .map((path) => JSON.parse(readFileSync(path, 'utf8')) as IndexFile);
+  const file: IndexFile = { indexes: files.flatMap((one) => one.indexes), fieldOverrides: files.flatMap((one) => one.fieldOverrides ?? []) };
   const report = coverageReport(queries, file);
   process.stdout.write(`\n${report.text}\n`);
   // Throwing here fails the jest run.

@@ -9,10 +9,9 @@
  * 5 minutes would cost 12 times as much for rates over hours) or the 4-hourly payment job (whose
  * monitor another domain owns, and four hours is slow for SMS codes that stop arriving).
  */
+import { unlessBlind } from '../blind';
 import { createTwilioClient } from '../../vendors/twilio';
 import type { Monitor, MonitorContext } from '../types';
-
-export const EMAIL_LOGS = 'email_logs';
 
 /** Twilio statuses after which a message's fate is known. */
 const FINAL_STATUSES = new Set(['delivered', 'undelivered', 'failed']);
@@ -75,15 +74,15 @@ async function measureSms(ctx: MonitorContext) {
 }
 
 async function measureEmail(ctx: MonitorContext) {
+  if (!unlessBlind(ctx, ['email_bounce_rate_high']).length) return undefined;
   return ctx.check('email-bounces', async () => {
     const { windowHours } = ctx.settings('email_bounce_rate_high').params;
     const since = new Date(ctx.now.getTime() - windowHours * 3_600_000);
-    const logs = ctx.db.db.collection(EMAIL_LOGS);
-    const inWindow = logs.where('timestamp', '>=', since);
+    const inWindow = ctx.sources.from('emailLogs').atOrAfter('timestamp', since.getTime());
     const [total, bounced, complained] = await Promise.all([
-      ctx.db.count(inWindow),
-      ctx.db.count(logs.where('status', '==', 'bounced').where('timestamp', '>=', since)),
-      ctx.db.count(logs.where('status', '==', 'complained').where('timestamp', '>=', since)),
+      ctx.db.count(inWindow.query),
+      ctx.db.count(inWindow.is('status', 'bounced').query),
+      ctx.db.count(inWindow.is('status', 'complained').query),
     ]);
     const rate = percent(bounced + complained, total);
     ctx.observe({ ruleId: 'email_bounce_rate_high', value: rate, sample: total, details: { total, bounced, complained, since: since.toISOString() } });

@@ -4,20 +4,22 @@
  * rule needs their content (top-rated providers, payment error codes, the names of forms with
  * errors), always with a limit.
  */
-import type { CollectionReference, Firestore, Query, Timestamp } from 'firebase-admin/firestore';
+import type { Firestore } from 'firebase-admin/firestore';
 import { INVALID_CODE_SUBJECT, isSafeSubject } from '../../config/subjects';
-import { fs } from '../../platform/firestore';
 import { ALERT_COLLECTIONS } from '../../rules';
 import { measureSliding } from '../coverage';
 import type { MonitorContext } from '../types';
-import { FORM_SUBMIT_EVENTS, FUNCTIONAL_COLLECTIONS, META_STATUS_DOC, SIGNUP_ROLES, signupFormName, TRACKING_PLATFORMS, type EventType } from './data';
+import { fs } from '../../platform/firestore';
+import { SourceReader, type SourceQuery } from '../../sources';
+import type { SourceName } from '../../sources/model';
+import { FORM_SUBMIT_EVENTS, SIGNUP_FORMS, TRACKING_PLATFORMS, type EventType } from './data';
 import type { FunctionalCheckGroup, FunctionalCheckSet } from './sets';
 import { chooseFormSubjects, INVALID_FORM_SUBJECT } from './subjects';
 import { clientWriteVolume } from './volume';
 
 export interface TimeWindow {
-  start: Timestamp;
-  end: Timestamp;
+  startMs: number;
+  endMs: number;
   hours: number;
 }
 
@@ -49,72 +51,74 @@ export class CheckEnv {
 
   /** [now - hours, now), computed back from the evaluation instant. */
   window(hours: number): TimeWindow {
-    const { Timestamp } = fs();
     const end = this.ctx.now.getTime();
-    return { start: Timestamp.fromMillis(end - hours * 3_600_000), end: Timestamp.fromMillis(end), hours };
+    return { startMs: end - hours * 3_600_000, endMs: end, hours };
   }
 
   /** [startMs, endMs) */
   between(startMs: number, endMs: number): TimeWindow {
-    const { Timestamp } = fs();
-    return { start: Timestamp.fromMillis(startMs), end: Timestamp.fromMillis(endMs), hours: (endMs - startMs) / 3_600_000 };
+    return { startMs, endMs, hours: (endMs - startMs) / 3_600_000 };
+  }
+
+  /** A query on one of the app's sources (names from the mapping). */
+  from(name: SourceName): SourceQuery {
+    return this.ctx.sources.from(name);
   }
 
   /**
    * The span since the last success of a subject: one ordered limit(1) read for the latest document of
    * `successes` (by `field`, at or before the evaluation instant), going back at most `lookbackHours`.
-   * Attempts are then counted in (since, now] with `sinceLastSuccess.count`.
+   * Attempts are then counted in (sinceMs, now].
    */
   async sinceLastSuccess(
-    successes: Query,
+    successes: SourceQuery,
     field: string,
     lookbackHours: number,
-  ): Promise<{ since: Timestamp; lastSuccessAt: string | null; lookbackHours: number }> {
-    const { Timestamp } = fs();
+  ): Promise<{ sinceMs: number; lastSuccessAt: string | null; lookbackHours: number }> {
     const nowMs = this.ctx.now.getTime();
     const floorMs = nowMs - lookbackHours * 3_600_000;
-    const [latest] = await this.ctx.db.docs(successes.where(field, '<=', Timestamp.fromMillis(nowMs)).orderBy(field, 'desc').limit(1).select(field));
-    const at = latest?.get(field) as Timestamp | undefined;
-    const atMs = at && typeof at.toMillis === 'function' ? at.toMillis() : null;
-    if (atMs === null || atMs < floorMs) return { since: Timestamp.fromMillis(floorMs), lastSuccessAt: null, lookbackHours };
-    return { since: Timestamp.fromMillis(atMs), lastSuccessAt: new Date(atMs).toISOString(), lookbackHours };
+    const [latest] = await this.ctx.db.docs(successes.atOrBefore(field, nowMs).orderBy(field, 'desc').limit(1).select(field).query);
+    const atMs = latest ? new SourceReader(successes.source).millis(latest, field) : undefined;
+    if (atMs === undefined || atMs < floorMs) return { sinceMs: floorMs, lastSuccessAt: null, lookbackHours };
+    return { sinceMs: atMs, lastSuccessAt: new Date(atMs).toISOString(), lookbackHours };
   }
 
-  /** Documents of `query` with `field` in (since, now]. */
-  after(query: Query, since: Timestamp, field = 'timestamp'): Query {
-    return query.where(field, '>', since).where(field, '<=', fs().Timestamp.fromDate(this.ctx.now));
+  /** Documents of `query` with `field` in (sinceMs, now]. */
+  after(query: SourceQuery, sinceMs: number, field = 'timestamp'): SourceQuery {
+    return query.inSpan(field, sinceMs, this.ctx.now.getTime());
   }
 
-  /** analytics_events of one type (and, when given, one form) with a timestamp in (since, now]. */
-  eventsAfter(since: Timestamp, eventType: EventType, formName?: string): Query {
-    const base = formName === undefined ? this.collection('events') : this.collection('events').where('formName', '==', formName);
-    return this.after(base.where('eventType', '==', eventType), since);
+  /** analytics_events of the given types (and, when given, one form) with a timestamp in (sinceMs, now]. */
+  eventsAfter(sinceMs: number, eventType: EventType, form?: FormFilter): SourceQuery {
+    return this.after(this.eventsOf([eventType], form), sinceMs);
   }
 
-  collection(name: keyof typeof FUNCTIONAL_COLLECTIONS): CollectionReference {
-    return this.db.collection(FUNCTIONAL_COLLECTIONS[name]);
+  /** analytics_events of the given types, of one form when given (a signup form meaning, or a form name). */
+  eventsOf(eventTypes: readonly EventType[], form?: FormFilter): SourceQuery {
+    const events = this.from('analyticsEvents').is('eventType', ...eventTypes);
+    if (form === undefined) return events;
+    return typeof form === 'string' ? events.equals('formName', form) : events.is('formName', form.meaning);
   }
 
   /** Restricts a query to documents whose `field` falls in the window. */
-  within(query: Query, window: TimeWindow, field = 'timestamp'): Query {
-    return query.where(field, '>=', window.start).where(field, '<', window.end);
+  within(query: SourceQuery, window: TimeWindow, field = 'timestamp'): SourceQuery {
+    return query.inWindow(field, window.startMs, window.endMs);
   }
 
   /** analytics_events of one type (and, when given, one form) in the window. */
-  events(window: TimeWindow, eventType: EventType, formName?: string): Query {
-    const base = formName === undefined ? this.collection('events') : this.collection('events').where('formName', '==', formName);
-    return this.within(base.where('eventType', '==', eventType), window);
+  events(window: TimeWindow, eventType: EventType, form?: FormFilter): SourceQuery {
+    return this.within(this.eventsOf([eventType], form), window);
   }
 
-  count(query: Query): Promise<number> {
-    return this.ctx.db.count(query);
+  count(query: SourceQuery): Promise<number> {
+    return this.ctx.db.count(query.query);
   }
 
   /** Number of analytics events in the window: the traffic measure of the tracking checks (one query per window length). */
   trafficIn(window: TimeWindow): Promise<number> {
     let pending = this.traffic.get(window.hours);
     if (!pending) {
-      pending = this.count(this.within(this.collection('events'), window));
+      pending = this.count(this.within(this.from('analyticsEvents'), window));
       this.traffic.set(window.hours, pending);
     }
     return pending;
@@ -125,17 +129,19 @@ export class CheckEnv {
    * (each query asks for the smallest value greater than the previous one). Costs one read per
    * distinct value instead of one per document.
    */
-  async distinctValues(query: Query, field: string, max: number): Promise<{ values: string[]; truncated: boolean }> {
+  async distinctValues(query: SourceQuery, field: string, max: number): Promise<{ values: string[]; truncated: boolean }> {
     const values: string[] = [];
+    const path = query.path(field);
     let last = '';
+    const next = (after: string) => this.ctx.db.docs(query.query.where(path, '>', after).orderBy(path).limit(1).select(path));
     while (values.length < max) {
-      const [doc] = await this.ctx.db.docs(query.where(field, '>', last).orderBy(field).limit(1).select(field));
-      const value = doc?.get(field);
+      const [doc] = await next(last);
+      const value = doc?.get(path);
       if (typeof value !== 'string' || value <= last) return { values, truncated: false };
       values.push(value);
       last = value;
     }
-    const [more] = await this.ctx.db.docs(query.where(field, '>', last).orderBy(field).limit(1).select(field));
+    const [more] = await next(last);
     return { values, truncated: more !== undefined };
   }
 
@@ -149,6 +155,14 @@ export class CheckEnv {
     );
     return docs.map((doc) => doc.get('key')).filter((key): key is string => typeof key === 'string' && key.length > 0);
   }
+}
+
+/** A form: a form name the app chose, or a signup form by its meaning in the mapping. */
+export type FormFilter = string | { meaning: (typeof SIGNUP_FORMS)[number] };
+
+/** The subject key of a signup form: its first value in the app's mapping (signup_client). */
+export function signupFormKey(env: CheckEnv, meaning: (typeof SIGNUP_FORMS)[number]): string {
+  return env.ctx.sources.source('analyticsEvents').vocabularies.formName[meaning][0];
 }
 
 /** part / whole in percent; null when there is no denominator. (part * 100) / whole keeps whole percentages exact. */
@@ -177,16 +191,13 @@ const signupBlocked: FunctionalCheck = {
     const threshold = env.ctx.settings('signup_blocked').threshold;
     const forms: Record<string, unknown> = {};
     await Promise.all(
-      SIGNUP_ROLES.map(async (role) => {
-        const form = signupFormName(role);
-        const span = await env.sinceLastSuccess(
-          env.collection('events').where('formName', '==', form).where('eventType', '==', 'signup_success'),
-          'timestamp',
-          windowHours,
-        );
-        const pageViews = await env.count(env.eventsAfter(span.since, 'signup_page_view', form));
+      SIGNUP_FORMS.map(async (meaning) => {
+        const form = signupFormKey(env, meaning);
+        const which = { meaning };
+        const span = await env.sinceLastSuccess(env.eventsOf(['signup_success'], which), 'timestamp', windowHours);
+        const pageViews = await env.count(env.eventsAfter(span.sinceMs, 'signup_page_view', which));
         // Submits explain an alert (front end or back end?): counted only when it fires.
-        const formSubmits = pageViews > threshold ? await env.count(env.eventsAfter(span.since, 'signup_form_submit', form)) : null;
+        const formSubmits = pageViews > threshold ? await env.count(env.eventsAfter(span.sinceMs, 'signup_form_submit', which)) : null;
         const details = { pageViews, formSubmits, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
         env.ctx.observe({ ruleId: 'signup_blocked', key: form, value: pageViews, details });
         forms[form] = details;
@@ -205,11 +216,11 @@ const signupDropoff: FunctionalCheck = {
     const window = env.window(env.params('signup_dropoff_high').windowHours);
     const forms: Record<string, unknown> = {};
     await Promise.all(
-      SIGNUP_ROLES.map(async (role) => {
-        const form = signupFormName(role);
+      SIGNUP_FORMS.map(async (meaning) => {
+        const form = signupFormKey(env, meaning);
         const [formStarts, formSubmits] = await Promise.all([
-          env.count(env.events(window, 'signup_form_start', form)),
-          env.count(env.events(window, 'signup_form_submit', form)),
+          env.count(env.events(window, 'signup_form_start', { meaning })),
+          env.count(env.events(window, 'signup_form_submit', { meaning })),
         ]);
         const dropoff = rate(Math.max(0, formStarts - formSubmits), formStarts);
         env.ctx.observe({ ruleId: 'signup_dropoff_high', key: form, value: dropoff, sample: formStarts, details: { formStarts, formSubmits } });
@@ -228,12 +239,12 @@ const bookingBlocked: FunctionalCheck = {
   async run(env) {
     const { windowHours } = env.params('booking_blocked');
     const threshold = env.ctx.settings('booking_blocked').threshold;
-    const span = await env.sinceLastSuccess(env.collection('bookings'), 'createdAt', windowHours);
-    const searches = await env.count(env.eventsAfter(span.since, 'booking_search'));
+    const span = await env.sinceLastSuccess(env.from('bookings'), 'createdAt', windowHours);
+    const searches = await env.count(env.eventsAfter(span.sinceMs, 'booking_search'));
     // Attempts and errors explain an alert: counted only when it fires.
     const [bookingStarts, bookingErrors] =
       searches > threshold
-        ? await Promise.all([env.count(env.eventsAfter(span.since, 'booking_start')), env.count(env.eventsAfter(span.since, 'booking_error'))])
+        ? await Promise.all([env.count(env.eventsAfter(span.sinceMs, 'booking_start')), env.count(env.eventsAfter(span.sinceMs, 'booking_error'))])
         : [null, null];
     const details = { searches, bookingStarts, bookingErrors, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
     env.ctx.observe({ ruleId: 'booking_blocked', value: searches, details });
@@ -261,8 +272,8 @@ const providerAvailability: FunctionalCheck = {
   critical: true,
   rules: ['providers_available_low'],
   async run(env) {
-    const active = env.collection('providers').where('status', '==', 'active');
-    const [availableProviders, activeProviders] = await Promise.all([env.count(active.where('isAvailable', '==', true)), env.count(active)]);
+    const active = env.from('providers').is('status', 'active');
+    const [availableProviders, activeProviders] = await Promise.all([env.count(active.equals('isAvailable', true)), env.count(active)]);
     env.ctx.observe({ ruleId: 'providers_available_low', value: availableProviders, details: { availableProviders, activeProviders } });
     return { availableProviders, activeProviders };
   },
@@ -275,10 +286,10 @@ const topRatedProviders: FunctionalCheck = {
   rules: ['top_rated_unavailable'],
   async run(env) {
     const { topCount } = env.params('top_rated_unavailable');
-    const docs = await env.ctx.db.docs(
-      env.collection('providers').where('status', '==', 'active').orderBy('rating', 'desc').limit(topCount).select('isAvailable', 'rating'),
-    );
-    const unavailableIds = docs.filter((doc) => doc.get('isAvailable') !== true).map((doc) => doc.id);
+    const providers = env.from('providers');
+    const docs = await env.ctx.db.docs(providers.is('status', 'active').orderBy('rating', 'desc').limit(topCount).select('isAvailable', 'rating').query);
+    const reader = new SourceReader(providers.source);
+    const unavailableIds = docs.filter((doc) => reader.raw(doc, 'isAvailable') !== true).map((doc) => doc.id);
     const examined = docs.length;
     const share = rate(unavailableIds.length, examined);
     env.ctx.observe({
@@ -299,7 +310,7 @@ const formErrors: FunctionalCheck = {
   async run(env) {
     const { windowHours, maxForms } = env.params('form_error_rate');
     const window = env.window(windowHours);
-    const errorsInWindow = env.within(env.collection('formErrors'), window);
+    const errorsInWindow = env.within(env.from('formErrors'), window);
     // The forms with the most errors, never the first ones found (./subjects.ts).
     const open = await env.openAlertKeys('form_error_rate');
     const subjects = await chooseFormSubjects(env, errorsInWindow, { maxForms, allowlist: env.ctx.config.forms.allowlist, open });
@@ -309,16 +320,8 @@ const formErrors: FunctionalCheck = {
     await Promise.all(
       forms.map(async (form) => {
         const [errors, attempts] = await Promise.all([
-          env.count(errorsInWindow.where('formName', '==', form)),
-          env.count(
-            env.within(
-              env
-                .collection('events')
-                .where('formName', '==', form)
-                .where('eventType', 'in', [...FORM_SUBMIT_EVENTS]),
-              window,
-            ),
-          ),
+          env.count(errorsInWindow.equals('formName', form)),
+          env.count(env.within(env.eventsOf(FORM_SUBMIT_EVENTS, form), window)),
         ]);
         const errorRate = rate(errors, attempts);
         env.ctx.observe({ ruleId: 'form_error_rate', key: form, value: errorRate, sample: attempts, details: { errors, attempts } });
@@ -344,15 +347,13 @@ const formErrors: FunctionalCheck = {
 /** Sent and failed deliveries of one platform in the window (`which`: only those counts, the others are 0). */
 async function trackingDeliveries(
   env: CheckEnv,
-  platform: string,
+  platform: (typeof TRACKING_PLATFORMS)[keyof typeof TRACKING_PLATFORMS],
   window: TimeWindow,
   which: ReadonlyArray<'sent' | 'failed'> = ['sent', 'failed'],
 ): Promise<{ sent: number; failed: number }> {
-  const base = env.collection('trackingEvents').where('platform', '==', platform);
+  const base = env.from('trackingEvents').is('platform', platform);
   const [sent, failed] = await Promise.all(
-    (['sent', 'failed'] as const).map((status) =>
-      which.includes(status) ? env.count(env.within(base.where('status', '==', status), window)) : Promise.resolve(0),
-    ),
+    (['sent', 'failed'] as const).map((status) => (which.includes(status) ? env.count(env.within(base.is('status', status), window)) : Promise.resolve(0))),
   );
   return { sent, failed };
 }
@@ -364,11 +365,11 @@ const metaCapi: FunctionalCheck = {
   rules: ['meta_capi_inactive'],
   async run(env) {
     const { windowHours } = env.params('meta_capi_inactive');
-    const sent = env.collection('trackingEvents').where('platform', '==', TRACKING_PLATFORMS.metaCapi).where('status', '==', 'sent');
+    const sent = env.from('trackingEvents').is('platform', TRACKING_PLATFORMS.metaCapi).is('status', 'sent');
     // Every 12-hour window since the previous evaluation (the functional job's 18:00 -> 09:00 gap is 15 h).
     const worst = await measureSliding(env.ctx, 'meta_capi_inactive', windowHours * 60, 'below', async (startMs, endMs) => {
       const window = env.between(startMs, endMs);
-      const [traffic, sentCount] = await Promise.all([env.count(env.within(env.collection('events'), window)), env.count(env.within(sent, window))]);
+      const [traffic, sentCount] = await Promise.all([env.count(env.within(env.from('analyticsEvents'), window)), env.count(env.within(sent, window))]);
       return { value: sentCount, sample: traffic };
     });
     const firing = worst.value < env.ctx.settings('meta_capi_inactive').threshold;
@@ -405,24 +406,28 @@ const metaQuality: FunctionalCheck = {
   rules: ['meta_quality_low'],
   async run(env) {
     const { maxAgeHours } = env.params('meta_quality_low');
-    const snapshot = await env.ctx.db.get(env.collection('trackingStatus').doc(META_STATUS_DOC));
-    const path = `${FUNCTIONAL_COLLECTIONS.trackingStatus}/${META_STATUS_DOC}`;
+    const ref = env.ctx.sources.document('trackingStatus');
+    const reader = env.ctx.sources.reader('trackingStatus');
+    const snapshot = await env.ctx.db.get(ref);
+    const path = ref.path;
     if (!snapshot.exists) {
       env.ctx.skip('meta_quality', `${path} does not exist (no Meta quality score recorded)`);
       env.ctx.observe({ ruleId: 'meta_quality_low', value: null });
       return { qualityScore: null };
     }
-    const score = snapshot.get('qualityScore');
-    const updatedAt = snapshot.get('qualityScoreUpdatedAt') as Timestamp | undefined;
+    const score = reader.raw(snapshot, 'qualityScore');
+    const updatedMs = reader.millis(snapshot, 'qualityScoreUpdatedAt');
+    const scoreField = reader.source.fields.qualityScore?.path;
+    const updatedField = reader.source.fields.qualityScoreUpdatedAt?.path;
     if (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 100) {
-      throw new Error(`${path}.qualityScore must be a number from 0 to 100, got ${JSON.stringify(score ?? null)}`);
+      throw new Error(`${path}.${scoreField} must be a number from 0 to 100, got ${JSON.stringify(score ?? null)}`);
     }
-    if (!updatedAt || typeof updatedAt.toMillis !== 'function') throw new Error(`${path}.qualityScoreUpdatedAt is missing or not a timestamp`);
-    const ageHours = (env.ctx.now.getTime() - updatedAt.toMillis()) / 3_600_000;
+    if (updatedMs === undefined) throw new Error(`${path}.${updatedField} is missing or not a ${reader.source.fields.qualityScoreUpdatedAt?.type}`);
+    const ageHours = (env.ctx.now.getTime() - updatedMs) / 3_600_000;
     if (ageHours > maxAgeHours) {
-      throw new Error(`${path}.qualityScore was recorded ${Math.floor(ageHours)} h ago (more than ${maxAgeHours} h): the score updater is not running`);
+      throw new Error(`${path}.${scoreField} was recorded ${Math.floor(ageHours)} h ago (more than ${maxAgeHours} h): the score updater is not running`);
     }
-    const recorded = updatedAt.toDate().toISOString();
+    const recorded = new Date(updatedMs).toISOString();
     env.ctx.observe({ ruleId: 'meta_quality_low', value: score, details: { updatedAt: recorded } });
     return { qualityScore: score, qualityScoreUpdatedAt: recorded };
   },
@@ -458,10 +463,10 @@ const paymentBlocked: FunctionalCheck = {
   async run(env) {
     const { windowHours } = env.params('payment_flow_blocked');
     const threshold = env.ctx.settings('payment_flow_blocked').threshold;
-    const span = await env.sinceLastSuccess(env.collection('events').where('eventType', '==', 'payment_success'), 'timestamp', windowHours);
-    const checkouts = await env.count(env.eventsAfter(span.since, 'checkout_start'));
+    const span = await env.sinceLastSuccess(env.eventsOf(['payment_success']), 'timestamp', windowHours);
+    const checkouts = await env.count(env.eventsAfter(span.sinceMs, 'checkout_start'));
     // Payment errors explain an alert: counted only when it fires.
-    const paymentErrors = checkouts > threshold ? await env.count(env.eventsAfter(span.since, 'payment_error')) : null;
+    const paymentErrors = checkouts > threshold ? await env.count(env.eventsAfter(span.sinceMs, 'payment_error')) : null;
     const details = { checkouts, paymentErrors, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
     env.ctx.observe({ ruleId: 'payment_flow_blocked', value: checkouts, details });
     return { windowHours, ...details };
@@ -478,18 +483,19 @@ const paymentErrors: FunctionalCheck = {
     const window = env.window(windowHours);
     // The error code is in metadata: the documents are needed (capped), grouped here.
     const [docs, open] = await Promise.all([
-      env.ctx.db.docs(env.events(window, 'payment_error').limit(maxEvents).select('metadata.errorCode', 'sessionId')),
+      env.ctx.db.docs(env.events(window, 'payment_error').limit(maxEvents).select('errorCode', 'sessionId').query),
       env.openAlertKeys('payment_flow_error_repeated'),
     ]);
     const truncated = docs.length >= maxEvents;
     const byCode = new Map<string, { count: number; sessions: Set<string> }>();
+    const reader = env.ctx.sources.reader('analyticsEvents');
     for (const doc of docs) {
-      const raw = doc.get('metadata.errorCode');
+      const raw = reader.raw(doc, 'errorCode');
       // Client-written: a code outside the safe pattern is counted under a placeholder, never used as a key.
       const code = typeof raw === 'string' && raw.length > 0 ? (isSafeSubject(raw) ? raw : INVALID_CODE_SUBJECT) : 'unknown';
       const entry = byCode.get(code) ?? { count: 0, sessions: new Set<string>() };
       entry.count += 1;
-      const session = doc.get('sessionId');
+      const session = reader.raw(doc, 'sessionId');
       if (typeof session === 'string') entry.sessions.add(session);
       byCode.set(code, entry);
     }
@@ -510,11 +516,11 @@ const commissions: FunctionalCheck = {
   rules: ['commissions_pending_overdue'],
   async run(env) {
     const { maxAgeDays } = env.params('commissions_pending_overdue');
-    const { Timestamp, AggregateField } = fs();
-    const cutoff = Timestamp.fromMillis(env.ctx.now.getTime() - maxAgeDays * 86_400_000);
-    const overdue = await env.ctx.db.aggregate(env.collection('commissions').where('status', '==', 'pending').where('createdAt', '<', cutoff), {
-      amount: AggregateField.sum('amount'),
-    });
+    const overdueQuery = env
+      .from('commissions')
+      .is('status', 'pending')
+      .before('createdAt', env.ctx.now.getTime() - maxAgeDays * 86_400_000);
+    const overdue = await env.ctx.db.aggregate(overdueQuery.query, { amount: fs().AggregateField.sum(overdueQuery.path('amount')) });
     env.ctx.observe({ ruleId: 'commissions_pending_overdue', value: overdue.count, details: { amount: overdue.amount ?? 0 } });
     return { maxAgeDays, overdue: overdue.count, overdueAmount: overdue.amount ?? 0 };
   },

@@ -1,49 +1,25 @@
 /**
- * The data the functional checks read: collection names, field names and the event vocabulary.
+ * What the functional checks mean by the app's events: the logical event types of analytics_events
+ * (sources/model.ts; the app's own values come from the mapping) and the collection this job writes.
  * docs/data-model.md describes every field; the client module (client/functionalAnalytics.ts) writes
  * the analytics_events and form_errors documents, and a test checks both sides use this vocabulary.
  */
+import { EVENT_TYPE_VALUES, SOURCE_MODEL } from '../../sources/model';
 
-export const FUNCTIONAL_COLLECTIONS = {
-  events: 'analytics_events',
-  formErrors: 'form_errors',
-  trackingEvents: 'tracking_events',
-  trackingStatus: 'tracking_status',
-  providers: 'providers',
-  bookings: 'bookings',
-  commissions: 'commissions',
-  metrics: 'functional_metrics',
-} as const;
+/** Written by the functional jobs, read by the dashboard. */
+export const FUNCTIONAL_COLLECTIONS = { metrics: 'functional_metrics' } as const;
 
-/** analytics_events.eventType values. */
-export const EVENT_TYPES = [
-  'signup_page_view',
-  'signup_form_start',
-  'signup_form_submit',
-  'signup_success',
-  'signup_error',
-  'booking_search',
-  'booking_provider_view',
-  'booking_start',
-  'booking_complete',
-  'booking_error',
-  'checkout_start',
-  'payment_method_selected',
-  'payment_attempt',
-  'payment_success',
-  'payment_error',
-  'form_submit',
-] as const;
+/** The logical event types (analytics_events.eventType meanings). */
+export const EVENT_TYPES = EVENT_TYPE_VALUES;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Events that stand for one submit attempt of the form named in formName (valid or not). */
 export const FORM_SUBMIT_EVENTS: readonly EventType[] = ['form_submit', 'signup_form_submit'];
 
-/** Signup forms are named signup_<role>; each is evaluated separately. */
-export const SIGNUP_ROLES = ['client', 'provider'] as const;
-export const signupFormName = (role: (typeof SIGNUP_ROLES)[number]) => `signup_${role}`;
+/** The signup forms (meanings of analytics_events.formName), each evaluated separately. */
+export const SIGNUP_FORMS = Object.keys(SOURCE_MODEL.analyticsEvents.vocabularies.formName) as Array<
+  keyof typeof SOURCE_MODEL.analyticsEvents.vocabularies.formName
+>;
 
-/** tracking_events.platform values (written by the app's server-side senders). */
-export const TRACKING_PLATFORMS = { metaCapi: 'meta_capi', googleAds: 'google_ads' } as const;
-/** Document of tracking_status holding the Meta event match quality score. */
-export const META_STATUS_DOC = 'meta_capi';
+/** Meanings of tracking_events.platform. */
+export const TRACKING_PLATFORMS = { metaCapi: 'metaCapi', googleAds: 'googleAds' } as const;

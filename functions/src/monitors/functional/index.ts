@@ -6,6 +6,7 @@
 import { tickLabel } from '../../alerts/model';
 import { fs } from '../../platform/firestore';
 import type { Monitor, MonitorContext } from '../types';
+import { unlessBlind } from '../blind';
 import { CheckEnv, checksFor } from './checks';
 import { FUNCTIONAL_COLLECTIONS } from './data';
 import { FUNCTIONAL_CHECK_SETS, type FunctionalCheckSet } from './sets';
@@ -21,7 +22,8 @@ export function metricsDocId(job: string, set: FunctionalCheckSet, tickMs: numbe
 
 export async function runFunctionalChecks(ctx: MonitorContext, set: FunctionalCheckSet): Promise<Record<string, unknown>> {
   const env = new CheckEnv(ctx);
-  const checks = checksFor(set);
+  // A check whose rules cannot see their data is off (recorded as skipped with the reason).
+  const checks = checksFor(set).filter((check) => unlessBlind(ctx, check.rules).length === check.rules.length);
   const results = await Promise.all(checks.map((check) => ctx.check(check.name, () => check.run(env))));
   const metrics: Record<string, unknown> = {};
   checks.forEach((check, index) => {

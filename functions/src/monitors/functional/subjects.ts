@@ -15,7 +15,7 @@
  * 2m + min(4m, 200)), two counts per evaluated form and one count of all errors in the window
  * (m = maxForms). docs/security.md gives the figures for the default cap.
  */
-import type { Query } from 'firebase-admin/firestore';
+import type { SourceQuery } from '../../sources';
 import { INVALID_FORM_SUBJECT, isSafeSubject } from '../../config/subjects';
 import type { CheckEnv } from './checks';
 
@@ -63,11 +63,11 @@ export interface FormSubjects {
 /** Finds and ranks the form subjects of one run (see the module comment for the cost). */
 export async function chooseFormSubjects(
   env: CheckEnv,
-  errorsInWindow: Query,
+  errorsInWindow: SourceQuery,
   options: { maxForms: number; allowlist: readonly string[]; open: readonly string[] },
 ): Promise<FormSubjects> {
   const { maxForms, allowlist, open } = options;
-  const countErrors = (name: string) => env.count(errorsInWindow.where('formName', '==', name));
+  const countErrors = (name: string) => env.count(errorsInWindow.equals('formName', name));
   if (allowlist.length > 0) {
     const names = [...new Set([...allowlist, ...open.filter(isSafeSubject)])];
     const [errorsTotal, ...counts] = await Promise.all([env.count(errorsInWindow), ...names.map(countErrors)]);
@@ -79,12 +79,12 @@ export async function chooseFormSubjects(
   const recentLimit = Math.min(RECENT_SAMPLE_MAX, 4 * maxForms);
   const [walked, recent, errorsTotal] = await Promise.all([
     env.distinctValues(errorsInWindow, 'formName', 2 * maxForms),
-    env.ctx.db.docs(errorsInWindow.orderBy('timestamp', 'desc').limit(recentLimit).select('formName')),
+    env.ctx.db.docs(errorsInWindow.orderBy('timestamp', 'desc').limit(recentLimit).select('formName').query),
     env.count(errorsInWindow),
   ]);
   const seen = new Set<string>(walked.values);
   for (const doc of recent) {
-    const name = doc.get('formName');
+    const name = doc.get(errorsInWindow.path('formName'));
     if (typeof name === 'string') seen.add(name);
   }
   const valid = [...seen].filter(isSafeSubject);

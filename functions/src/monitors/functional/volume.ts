@@ -28,13 +28,13 @@ export function volumeFigures(lastHour: number, baselineCount: number, baselineH
   return { lastHour, usualPerHour: Math.round(usualPerHour * 10) / 10, ratio, flood };
 }
 
-async function figuresOf(env: CheckEnv, name: 'events' | 'formErrors'): Promise<VolumeFigures> {
+async function figuresOf(env: CheckEnv, name: 'analyticsEvents' | 'formErrors'): Promise<VolumeFigures> {
   const lastHour = env.window(1);
   const week = env.window(BASELINE_HOURS);
-  const collection = env.collection(name);
+  const source = env.from(name);
   const [recent, before] = await Promise.all([
-    env.count(env.within(collection, lastHour)),
-    env.count(collection.where('timestamp', '>=', week.start).where('timestamp', '<', lastHour.start)),
+    env.count(env.within(source, lastHour)),
+    env.count(env.within(source, env.between(week.startMs, lastHour.startMs))),
   ]);
   return volumeFigures(recent, before);
 }
@@ -45,7 +45,10 @@ export const clientWriteVolume: FunctionalCheck = {
   critical: false,
   rules: [],
   async run(env) {
-    const [analyticsEvents, formErrors] = await Promise.all([figuresOf(env, 'events'), figuresOf(env, 'formErrors')]);
+    const mapped = (name: 'analyticsEvents' | 'formErrors') =>
+      env.ctx.sources.source(name).collection !== null && env.ctx.sources.source(name).fields.timestamp !== null;
+    if (!mapped('analyticsEvents') || !mapped('formErrors')) return { windowHours: 1, notMapped: true };
+    const [analyticsEvents, formErrors] = await Promise.all([figuresOf(env, 'analyticsEvents'), figuresOf(env, 'formErrors')]);
     if (analyticsEvents.flood || formErrors.flood) {
       env.ctx.log.warn('Client-written documents far above their usual rate (see docs/security.md)', { analyticsEvents, formErrors });
     }

@@ -4,32 +4,33 @@
  * that fires (top failure codes, from a sample of at most EXPLAIN_SAMPLE documents, one field).
  */
 import type { Query } from 'firebase-admin/firestore';
-import { fs } from '../../platform/firestore';
+import type { SourceQuery } from '../../sources';
+import type { SourceName } from '../../sources/model';
+import { unlessBlind } from '../blind';
 import { measureSliding } from '../coverage';
 import type { MonitorContext } from '../types';
 
-export const PAYMENTS = 'payments';
-export const PAYOUTS = 'payouts';
-export const CALL_SESSIONS = 'call_sessions';
 /** Written by the payment and metrics jobs, read by the dashboard. */
 export const PAYMENT_METRICS = 'payment_metrics';
 
-/** Statuses of a payment that mean the money was collected. */
-export const CAPTURED_STATUSES = ['captured', 'refunded'];
-export const PENDING_PAYOUT_STATUSES = ['pending', 'processing'];
-export const OPEN_SESSION_STATUSES = ['pending', 'scheduled'];
-
-const ago = (now: Date, minutes: number) => fs().Timestamp.fromMillis(now.getTime() - minutes * 60_000);
+/** Meanings of a payment status that say the money was collected. */
+export const COLLECTED = ['captured', 'refunded'];
+/** Meanings of a payout status that say it is not paid yet. */
+export const PAYOUT_NOT_PAID = ['pending', 'processing'];
+/** Meanings of a call session status that say it is still open. */
+export const SESSION_OPEN = ['pending', 'scheduled'];
 
 /** Documents read to explain a firing failure rule: enough to see the dominant codes, and bounded. */
 export const EXPLAIN_SAMPLE = 20;
 
 /** "card_declined ×4, expired_card ×1" from the given field of a sample of matching documents. */
-async function topValues(ctx: MonitorContext, query: Query, field: string): Promise<string | undefined> {
-  const docs = await ctx.db.docs(query.select(field).limit(EXPLAIN_SAMPLE));
+async function topValues(ctx: MonitorContext, query: SourceQuery, field: string): Promise<string | undefined> {
+  if (!query.source.fields[field]) return undefined;
+  const docs = await ctx.db.docs(query.select(field).limit(EXPLAIN_SAMPLE).query);
+  const read = ctx.sources.reader(query.source.name as SourceName);
   const counts = new Map<string, number>();
   for (const doc of docs) {
-    const value = doc.get(field);
+    const value = read.raw(doc, field);
     const label = typeof value === 'string' && value ? value : 'unknown';
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
@@ -63,44 +64,51 @@ export type PaymentDataRule = (typeof PAYMENT_DATA_RULES)[number];
  * scheduled evaluation (monitors/coverage.ts); the others are states or long windows.
  */
 export async function measurePaymentHealth(ctx: MonitorContext, only: ReadonlySet<string> = new Set(PAYMENT_DATA_RULES)): Promise<PaymentHealth> {
-  const db = ctx.db.db;
-  const now = ctx.now;
-  const payments = db.collection(PAYMENTS);
-  const payouts = db.collection(PAYOUTS);
-  const sessions = db.collection(CALL_SESSIONS);
-  const at = (ms: number) => fs().Timestamp.fromMillis(ms);
-  const wanted = (ruleId: PaymentDataRule) => only.has(ruleId);
+  const nowMs = ctx.now.getTime();
+  const ago = (minutes: number) => nowMs - minutes * 60_000;
+  // Rules whose data is not mapped are off (recorded as skipped), never counted as zero.
+  const seeing = new Set(
+    unlessBlind(
+      ctx,
+      PAYMENT_DATA_RULES.filter((ruleId) => only.has(ruleId)),
+    ),
+  );
+  const wanted = (ruleId: PaymentDataRule) => seeing.has(ruleId);
   const skipped = Promise.resolve(0);
-  const count = (ruleId: PaymentDataRule, query: Query) => (wanted(ruleId) ? ctx.db.count(query) : skipped);
+  const count = (ruleId: PaymentDataRule, query: () => Query) => (wanted(ruleId) ? ctx.db.count(query()) : skipped);
+  const payments = () => ctx.sources.from('payments');
+  const payouts = () => ctx.sources.from('payouts');
+  const sessions = () => ctx.sources.from('callSessions');
 
-  const failedPayments = (provider: string) => (startMs: number, endMs: number) =>
-    payments.where('provider', '==', provider).where('status', '==', 'failed').where('failedAt', '>', at(startMs)).where('failedAt', '<=', at(endMs));
-  const failedCallsIn = (startMs: number, endMs: number) =>
-    sessions.where('status', '==', 'failed').where('failedAt', '>', at(startMs)).where('failedAt', '<=', at(endMs));
+  const failedPayments = (provider: 'stripe' | 'paypal') => (startMs: number, endMs: number) =>
+    payments().is('provider', provider).is('status', 'failed').inSpan('failedAt', startMs, endMs);
+  const failedCallsIn = (startMs: number, endMs: number) => sessions().is('status', 'failed').inSpan('failedAt', startMs, endMs);
   /** Worst window of a failure count, with the query of that window (to explain it). */
-  const sliding = async (ruleId: PaymentDataRule, query: (startMs: number, endMs: number) => Query) => {
+  const sliding = async (ruleId: PaymentDataRule, query: (startMs: number, endMs: number) => SourceQuery) => {
     if (!wanted(ruleId)) return null;
     const result = await measureSliding(ctx, ruleId, ctx.settings(ruleId).params.windowMinutes, 'above', async (startMs, endMs) => ({
-      value: await ctx.db.count(query(startMs, endMs)),
+      value: await ctx.db.count(query(startMs, endMs).query),
     }));
     return { ...result, query: query(result.startMs, result.endMs) };
   };
 
-  const uncaptured = payments
-    .where('status', '==', 'requires_capture')
-    .where('authorizedAt', '<=', ago(now, ctx.settings('uncaptured_payments').params.olderThanHours * 60));
+  const uncaptured = () =>
+    payments()
+      .is('status', 'awaitingCapture')
+      .atOrBefore('authorizedAt', ago(ctx.settings('uncaptured_payments').params.olderThanHours * 60)).query;
   const rate = ctx.settings('capture_rate').params;
-  const authorizedFrom = ago(now, rate.windowHours * 60);
-  const authorizedTo = ago(now, rate.graceHours * 60);
-  const authorized = payments.where('authorizedAt', '>', authorizedFrom).where('authorizedAt', '<=', authorizedTo);
-  const captured = payments.where('status', 'in', CAPTURED_STATUSES).where('authorizedAt', '>', authorizedFrom).where('authorizedAt', '<=', authorizedTo);
-  const latePayouts = payouts
-    .where('status', 'in', PENDING_PAYOUT_STATUSES)
-    .where('createdAt', '<=', ago(now, ctx.settings('payouts_pending_too_long').params.olderThanHours * 60));
-  const failedPayouts = payouts.where('status', '==', 'failed');
-  const orphans = sessions
-    .where('status', 'in', OPEN_SESSION_STATUSES)
-    .where('expectedEndAt', '<=', ago(now, ctx.settings('orphaned_call_sessions').params.graceMinutes));
+  const authorizedSpan = (query: SourceQuery) => query.inSpan('authorizedAt', ago(rate.windowHours * 60), ago(rate.graceHours * 60));
+  const authorized = () => authorizedSpan(payments()).query;
+  const captured = () => authorizedSpan(payments().is('status', ...COLLECTED)).query;
+  const latePayouts = () =>
+    payouts()
+      .is('status', ...PAYOUT_NOT_PAID)
+      .atOrBefore('createdAt', ago(ctx.settings('payouts_pending_too_long').params.olderThanHours * 60)).query;
+  const failedPayouts = () => payouts().is('status', 'failed').query;
+  const orphans = () =>
+    sessions()
+      .is('status', ...SESSION_OPEN)
+      .atOrBefore('expectedEndAt', ago(ctx.settings('orphaned_call_sessions').params.graceMinutes)).query;
 
   const [stripe, paypal, calls, uncapturedCount, authorizedCount, capturedCount, lateCount, failedPayoutCount, orphanCount] = await Promise.all([
     sliding('stripe_payment_failures', failedPayments('stripe')),

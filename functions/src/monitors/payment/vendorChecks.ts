@@ -4,13 +4,13 @@
  * `monitor_check_failed` system alert with the vendor's message, and the rest of the job carries on.
  * Missing credentials skip the check with the reason logged.
  */
-import { fs } from '../../platform/firestore';
 import { createPayPalClient, type PayoutItemStatus } from '../../vendors/paypal';
 import { createStripeClient } from '../../vendors/stripe';
 import { createTwilioClient } from '../../vendors/twilio';
+import { unlessBlind } from '../blind';
 import { measureSliding } from '../coverage';
 import type { MonitorContext } from '../types';
-import { CALL_SESSIONS, CAPTURED_STATUSES, PAYMENTS, PAYOUTS, PENDING_PAYOUT_STATUSES } from './data';
+import { COLLECTED, PAYOUT_NOT_PAID } from './data';
 
 /** Upper bounds on what one run lists from a vendor, so a flood cannot stall the job. */
 const MAX_STRIPE_EVENTS = 1_000;
@@ -45,54 +45,58 @@ export async function stripeChecks(ctx: MonitorContext): Promise<Record<string, 
     result.undeliveredWebhooks = count;
   });
 
-  await ctx.check('stripe-payments', async () => {
-    const { windowHours, graceMinutes } = ctx.settings('stripe_paid_not_recorded').params;
-    const succeeded: string[] = [];
-    let listed = 0;
-    for await (const intent of client.paymentIntents.list({
-      created: { gte: seconds(ctx.now) - windowHours * 3600, lte: seconds(ctx.now) - graceMinutes * 60 },
-      limit: 100,
-    })) {
-      listed += 1;
-      if (intent.status === 'succeeded') succeeded.push(intent.id);
-      if (listed >= MAX_PAYMENT_INTENTS) break;
-    }
-    const recorded = new Map<string, string>();
-    for (let start = 0; start < succeeded.length; start += 30) {
-      const chunk = succeeded.slice(start, start + 30);
-      const docs = await ctx.db.docs(
-        ctx.db.db
-          .collection(PAYMENTS)
-          .where('stripePaymentIntentId', 'in', chunk)
-          .select('stripePaymentIntentId', 'status')
-          .limit(chunk.length * 2),
-      );
-      for (const doc of docs) {
-        const status = doc.get('status') as string;
-        const id = doc.get('stripePaymentIntentId') as string;
-        if (CAPTURED_STATUSES.includes(status) || !recorded.has(id)) recorded.set(id, status);
+  if (unlessBlind(ctx, ['stripe_paid_not_recorded']).length)
+    await ctx.check('stripe-payments', async () => {
+      const { windowHours, graceMinutes } = ctx.settings('stripe_paid_not_recorded').params;
+      const read = ctx.sources.reader('payments');
+      const collected = (status: string | undefined) => COLLECTED.some((meaning) => read.meaningOf('status', status) === meaning);
+      const succeeded: string[] = [];
+      let listed = 0;
+      for await (const intent of client.paymentIntents.list({
+        created: { gte: seconds(ctx.now) - windowHours * 3600, lte: seconds(ctx.now) - graceMinutes * 60 },
+        limit: 100,
+      })) {
+        listed += 1;
+        if (intent.status === 'succeeded') succeeded.push(intent.id);
+        if (listed >= MAX_PAYMENT_INTENTS) break;
       }
-    }
-    const missing = succeeded.filter((id) => !CAPTURED_STATUSES.includes(recorded.get(id) ?? ''));
-    ctx.observe({
-      ruleId: 'stripe_paid_not_recorded',
-      value: missing.length,
-      details: missing.length
-        ? {
-            examples: missing
-              .slice(0, 5)
-              .map((id) => `${id} (${recorded.get(id) ?? 'missing'})`)
-              .join(', '),
-          }
-        : {},
+      const recorded = new Map<string, string>();
+      for (let start = 0; start < succeeded.length; start += 30) {
+        const chunk = succeeded.slice(start, start + 30);
+        const docs = await ctx.db.docs(
+          ctx.sources
+            .from('payments')
+            .oneOf('stripePaymentIntentId', chunk)
+            .select('stripePaymentIntentId', 'status')
+            .limit(chunk.length * 2).query,
+        );
+        for (const doc of docs) {
+          const status = String(read.raw(doc, 'status'));
+          const id = String(read.raw(doc, 'stripePaymentIntentId'));
+          if (collected(status) || !recorded.has(id)) recorded.set(id, status);
+        }
+      }
+      const missing = succeeded.filter((id) => !collected(recorded.get(id)));
+      ctx.observe({
+        ruleId: 'stripe_paid_not_recorded',
+        value: missing.length,
+        details: missing.length
+          ? {
+              examples: missing
+                .slice(0, 5)
+                .map((id) => `${id} (${recorded.get(id) ?? 'missing'})`)
+                .join(', '),
+            }
+          : {},
+      });
+      result.succeededAtStripe = succeeded.length;
+      result.paidNotRecorded = missing.length;
     });
-    result.succeededAtStripe = succeeded.length;
-    result.paidNotRecorded = missing.length;
-  });
   return result;
 }
 
 export async function paypalChecks(ctx: MonitorContext): Promise<Record<string, unknown>> {
+  if (!unlessBlind(ctx, ['paypal_payout_items_failed']).length) return {};
   const paypal = await createPayPalClient(ctx.config.vendors.timeoutMs);
   if (!paypal.ok) {
     ctx.skip('paypal-payouts', paypal.reason);
@@ -102,19 +106,20 @@ export async function paypalChecks(ctx: MonitorContext): Promise<Record<string, 
   await ctx.check('paypal-payouts', async () => {
     const { olderThanHours } = ctx.settings('paypal_payout_items_failed').params;
     const late = await ctx.db.docs(
-      ctx.db.db
-        .collection(PAYOUTS)
-        .where('status', 'in', PENDING_PAYOUT_STATUSES)
-        .where('createdAt', '<=', fs().Timestamp.fromMillis(ctx.now.getTime() - olderThanHours * 3_600_000))
+      ctx.sources
+        .from('payouts')
+        .is('status', ...PAYOUT_NOT_PAID)
+        .atOrBefore('createdAt', ctx.now.getTime() - olderThanHours * 3_600_000)
         .orderBy('createdAt')
         .select('paypalBatchId', 'paypalItemId', 'method')
-        .limit(MAX_LATE_PAYOUTS),
+        .limit(MAX_LATE_PAYOUTS).query,
     );
+    const read = ctx.sources.reader('payouts');
     const batchIds = [
-      ...new Set(late.filter((doc) => doc.get('method') === 'paypal' && doc.get('paypalBatchId')).map((doc) => String(doc.get('paypalBatchId')))),
+      ...new Set(late.filter((doc) => read.is(doc, 'method', 'paypal') && read.raw(doc, 'paypalBatchId')).map((doc) => String(read.raw(doc, 'paypalBatchId')))),
     ];
     // Only the items we still consider pending count; a batch can also hold settled items.
-    const pendingItems = new Set(late.map((doc) => doc.get('paypalItemId')).filter(Boolean) as string[]);
+    const pendingItems = new Set(late.map((doc) => read.raw(doc, 'paypalItemId')).filter(Boolean) as string[]);
     const statuses = new Map<string, number>();
     let problems = 0;
     for (const batchId of batchIds) {
@@ -139,6 +144,7 @@ export async function paypalChecks(ctx: MonitorContext): Promise<Record<string, 
 }
 
 export async function twilioChecks(ctx: MonitorContext): Promise<Record<string, unknown>> {
+  if (!unlessBlind(ctx, ['twilio_failed_calls']).length) return {};
   const twilio = await createTwilioClient(ctx.config.vendors.timeoutMs);
   if (!twilio.ok) {
     ctx.skip('twilio-calls', twilio.reason);
@@ -163,19 +169,9 @@ export async function twilioChecks(ctx: MonitorContext): Promise<Record<string, 
       },
     );
     // What the app recorded in the same window, for comparison.
-    const { Timestamp } = fs();
-    const appRecorded = await ctx.db.count(
-      ctx.db.db
-        .collection(CALL_SESSIONS)
-        .where('status', '==', 'failed')
-        .where('failedAt', '>', Timestamp.fromMillis(worst.startMs))
-        .where('failedAt', '<=', Timestamp.fromMillis(worst.endMs)),
-    );
+    const appRecorded = await ctx.db.count(ctx.sources.from('callSessions').is('status', 'failed').inSpan('failedAt', worst.startMs, worst.endMs).query);
     ctx.observe({ ruleId: 'twilio_failed_calls', value: worst.value, details: { appRecorded, ...worst.coverageDetails, ...(truncated ? { truncated } : {}) } });
     result.twilioFailedCalls = worst.value;
   });
   return result;
 }
-
-/** Used by the docs: the collections the cross-checks read. */
-export const CROSS_CHECK_COLLECTIONS = [PAYMENTS, PAYOUTS, CALL_SESSIONS];

@@ -21,7 +21,7 @@ import type { JobDefinition } from '../../jobs/catalog';
 import { executeRun, type RunResult } from '../../pipeline/run';
 import { firestore, fs, isAlreadyExists, Meter } from '../../platform/firestore';
 import { createLogger, describeError } from '../../platform/logger';
-import { SYSTEM_DATA } from './data';
+import { activeSources, readable, SourceReader, type Readable } from '../../sources';
 import { CRITICAL_ERRORS_RULE, measureCriticalErrors } from './errors';
 
 /** One evaluation per source within this period during a burst. */
@@ -71,28 +71,30 @@ export interface ErrorTriggerOutcome {
   writes: number;
 }
 
-function instantOf(event: ErrorLogCreatedEvent, data: Record<string, unknown>): number {
+function instantOf(event: ErrorLogCreatedEvent, read: SourceReader, doc: Readable): number {
   const fromEvent = event.time ? Date.parse(event.time) : Number.NaN;
   if (Number.isFinite(fromEvent)) return fromEvent;
-  const timestamp = data.timestamp as { toMillis?: () => number } | undefined;
-  return typeof timestamp?.toMillis === 'function' ? timestamp.toMillis() : Date.now();
+  return read.millis(doc, 'timestamp') ?? Date.now();
 }
 
 export async function handleErrorLogCreated(event: ErrorLogCreatedEvent): Promise<ErrorTriggerOutcome> {
+  const read = new SourceReader(activeSources().errorLogs);
   const data = event.data?.data();
-  if (!data || data.severity !== 'critical') {
+  const doc = readable(data);
+  if (!event.data || !data || !read.is(doc, 'severity', 'critical')) {
     return { outcome: 'ignored', source: null, tick: null, run: null, reads: 0, writes: 0 };
   }
-  const eventMs = instantOf(event, data);
+  const eventMs = instantOf(event, read, doc);
   const tick = new Date(eventMs).toISOString();
   const meter = new Meter(firestore());
   const log = createLogger({ job: ERROR_TRIGGER_JOB, errorLogId: event.data?.id ?? null });
 
-  let source = typeof data.source === 'string' && data.source.trim() !== '' ? data.source : null;
+  const given = read.string(doc, 'source');
+  let source = given !== undefined && given.trim() !== '' ? given : null;
   if (source === null) {
     // Counting is by `source`: give the entry one so it is counted with the other anonymous ones.
     source = UNKNOWN_SOURCE;
-    await event.data!.ref.update({ source });
+    await event.data.ref.update({ [read.source.fields.source!.path]: source });
     meter.noteWrites(1);
   }
 
@@ -129,7 +131,7 @@ export async function handleErrorLogCreated(event: ErrorLogCreatedEvent): Promis
       trigger: 'firestore',
       now: new Date(eventMs),
       tickMs: eventMs,
-      requestedBy: `${SYSTEM_DATA.errorLogs}/${event.data?.id ?? '?'}`,
+      requestedBy: event.data.ref.path,
     });
     return {
       outcome: 'evaluated',

@@ -3,12 +3,19 @@
  * short window (the trigger, and the refresh of open critical-error alerts). Counts come from
  * aggregation queries: a burst of thousands of entries costs a few billed reads.
  */
-import type { Timestamp } from 'firebase-admin/firestore';
 import { maskPersonalData, redactSecrets } from '../../notifications/mask';
-import { fs } from '../../platform/firestore';
 import { ALERT_COLLECTIONS } from '../../rules';
+import { SOURCE_MODEL } from '../../sources/model';
 import type { MonitorContext } from '../types';
-import { ERROR_SEVERITIES, SYSTEM_DATA, type ErrorLogDoc, type ErrorSeverity } from './data';
+
+/** The severities of error_logs, by meaning (the app's values come from the mapping). */
+export const ERROR_SEVERITIES = Object.keys(SOURCE_MODEL.errorLogs.vocabularies.severity) as Array<
+  keyof typeof SOURCE_MODEL.errorLogs.vocabularies.severity & string
+>;
+export type ErrorSeverity = (typeof ERROR_SEVERITIES)[number];
+
+/** How long error_logs entries are kept (their expireAt is timestamp + this; docs/data-model.md). */
+export const ERROR_LOG_RETENTION_DAYS = 30;
 
 export const CRITICAL_ERRORS_RULE = 'critical_errors';
 
@@ -21,8 +28,7 @@ export function safeExcerpt(value: unknown, max = 200): string | null {
 
 /** Counts of error_logs entries by severity; high and medium use their rules' windows, the rest 24 h. */
 export async function measureErrorVolumes(ctx: MonitorContext): Promise<Record<ErrorSeverity, number>> {
-  const { Timestamp } = fs();
-  const logs = ctx.db.db.collection(SYSTEM_DATA.errorLogs);
+  const logs = ctx.sources.from('errorLogs');
   const windowHours: Record<ErrorSeverity, number> = {
     info: 24,
     low: 24,
@@ -32,9 +38,7 @@ export async function measureErrorVolumes(ctx: MonitorContext): Promise<Record<E
   };
   const counts = await Promise.all(
     ERROR_SEVERITIES.map((severity) =>
-      ctx.db.count(
-        logs.where('severity', '==', severity).where('timestamp', '>=', Timestamp.fromMillis(ctx.now.getTime() - windowHours[severity] * 3_600_000)),
-      ),
+      ctx.db.count(logs.is('severity', severity).atOrAfter('timestamp', ctx.now.getTime() - windowHours[severity] * 3_600_000).query),
     ),
   );
   const bySeverity = Object.fromEntries(ERROR_SEVERITIES.map((severity, index) => [severity, counts[index]])) as Record<ErrorSeverity, number>;
@@ -57,16 +61,15 @@ export async function measureErrorVolumes(ctx: MonitorContext): Promise<Record<E
  * written while the run is under way count too), and the latest one for context.
  */
 export async function measureCriticalErrors(ctx: MonitorContext, source: string): Promise<number> {
-  const { Timestamp } = fs();
   const windowMinutes = ctx.settings(CRITICAL_ERRORS_RULE).params.windowMinutes;
-  const since = Timestamp.fromMillis(ctx.now.getTime() - windowMinutes * 60_000);
-  const bySource = ctx.db.db.collection(SYSTEM_DATA.errorLogs).where('severity', '==', 'critical').where('source', '==', source);
+  const bySource = ctx.sources.from('errorLogs').is('severity', 'critical').equals('source', source);
+  const read = ctx.sources.reader('errorLogs');
   const [count, latestDocs] = await Promise.all([
-    ctx.db.count(bySource.where('timestamp', '>=', since)),
-    ctx.db.docs(bySource.orderBy('timestamp', 'desc').limit(1)),
+    ctx.db.count(bySource.atOrAfter('timestamp', ctx.now.getTime() - windowMinutes * 60_000).query),
+    ctx.db.docs(bySource.orderBy('timestamp', 'desc').limit(1).query),
   ]);
-  const latest = latestDocs[0]?.data() as Partial<ErrorLogDoc> | undefined;
-  const latestAt = latest?.timestamp as Timestamp | undefined;
+  const latest = latestDocs[0];
+  const latestMs = latest ? read.millis(latest, 'timestamp') : undefined;
   ctx.observe({
     ruleId: CRITICAL_ERRORS_RULE,
     key: source,
@@ -74,9 +77,9 @@ export async function measureCriticalErrors(ctx: MonitorContext, source: string)
     details: {
       source,
       windowMinutes,
-      latestMessage: safeExcerpt(latest?.message),
-      latestAt: latestAt?.toDate ? latestAt.toDate().toISOString() : null,
-      latestCorrelationId: safeExcerpt(latest?.correlationId, 80),
+      latestMessage: safeExcerpt(latest && read.raw(latest, 'message')),
+      latestAt: latestMs === undefined ? null : new Date(latestMs).toISOString(),
+      latestCorrelationId: safeExcerpt(latest && read.raw(latest, 'correlationId'), 80),
       countedAt: new Date().toISOString(),
     },
   });

@@ -2,7 +2,9 @@
  * npm start: the product on this machine, nothing leaving it. Starts an embedded Firestore and local
  * stand-ins for every vendor, seeds an incident scenario, runs every scheduled job once with the
  * same code as the Cloud Functions, and prints what was found and what each channel received.
- * Options: --verbose prints each run's full report; --json prints the run results as JSON.
+ * Options: --verbose prints each run's full report; --json prints the run results as JSON;
+ * --app <name> runs the same scenario for the app configured by dev/apps/<name>/sources.json (its own
+ * collection, field and status names: docs/integration.md).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,13 +15,24 @@ import { formatRunReport } from '../src/cli/report';
 import { JOBS } from '../src/jobs/catalog';
 import { runJob, type RunResult } from '../src/pipeline/run';
 import { ALERT_COLLECTIONS, SEVERITIES } from '../src/rules';
+import { RULES } from '../src/rules';
+import { activeSources, readSourcesFile, useSources } from '../src/sources';
+import { runDoctor } from '../src/sources/doctor';
 import { startFirestore } from './emulator';
 import { SCENARIO } from './scenario';
 import { startLocalServers } from './servers';
+import { appSourcesPath, demoApps } from './sourceFiles';
 
 async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
   const json = process.argv.includes('--json');
+  const appIndex = process.argv.indexOf('--app');
+  const app = appIndex >= 0 ? process.argv[appIndex + 1] : undefined;
+  if (appIndex >= 0 && (!app || !demoApps().includes(app))) {
+    throw new Error(`--app: expected one of ${demoApps().join(', ')} (dev/apps/<name>/sources.json), got ${app ?? 'nothing'}`);
+  }
+  // The app's own names come from its mapping only: the code and the scenario are the same.
+  if (app) useSources(readSourcesFile(appSourcesPath(app)));
   process.env.MONITORING_LOG_LEVEL ??= verbose ? 'info' : 'error';
   const firestore = await startFirestore();
   const servers = await startLocalServers();
@@ -59,11 +72,24 @@ async function main(): Promise<void> {
     `Demo: ${firestore.embedded ? 'embedded Firestore emulator' : `Firestore emulator at ${firestore.host}`}, local Slack/SMTP/Twilio/Sentry servers, evaluated at ${now.toISOString()}`,
   );
   print();
+  print(app ? `App: ${app} (source mapping dev/apps/${app}/sources.json)` : 'App: the default data model (functions/sources.json absent: docs/data-model.md)');
   print('Scenario seeded:');
   for (const part of SCENARIO) {
     await part.seed({ db, now, servers });
     for (const line of part.story) print(`  - ${line}`);
   }
+  // What the rules can see of the seeded data (npm run monitor -- doctor), read-only.
+  const doctor = await runDoctor(db, activeSources(), RULES, now);
+  const visibility = (kind: string) => doctor.rules.filter((rule) => rule.visibility === kind);
+  print(
+    `Doctor: ${visibility('ok').length} rules see their data, ${visibility('off').length} off by the mapping${
+      visibility('off').length
+        ? ` (${visibility('off')
+            .map((rule) => rule.id)
+            .join(', ')})`
+        : ''
+    }, ${visibility('unverified').length} with nothing to check yet, ${visibility('blind').length} blind; ${doctor.billedReads} billed reads`,
+  );
 
   const results: RunResult[] = [];
   print();

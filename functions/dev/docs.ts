@@ -22,6 +22,7 @@ import { checksFor, FUNCTIONAL_CHECKS } from '../src/monitors/functional/checks'
 import { FUNCTIONAL_CHECK_SETS } from '../src/monitors/functional/sets';
 import { FAST_PATH_RULES } from '../src/monitors/fast';
 import { detectionOf } from './detection';
+import { SOURCE_MODEL, SOURCE_NAMES, type FieldModel, type SourceModel } from '../src/sources/model';
 import { ALERT_COLLECTIONS, DEFAULT_INHIBITIONS, DOMAINS, getRule, isIntegerParam, LOCALES, RULES, type RuleDefinition } from '../src/rules';
 
 const DOMAIN_TITLES = { payment: 'Payment rules', functional: 'Functional rules', system: 'System rules' } as const;
@@ -306,6 +307,49 @@ export function adminCallablesTable(): string {
 }
 
 /** Every generated block: file (relative to the repository root) -> block name -> content. */
+/** The logical sources the rules read, with their defaults (docs/integration.md). */
+export function sourcesReference(): string {
+  const out: string[] = [];
+  for (const name of SOURCE_NAMES) {
+    const model: SourceModel = SOURCE_MODEL[name];
+    const readers = RULES.filter((rule) => rule.reads?.some((read) => read.source === name)).map((rule) => `\`${rule.id}\``);
+    out.push(`### \`${name}\` (default \`${model.collection}${model.document ? `/${model.document}` : ''}\`)`, '', model.description, '');
+    out.push('| Field | Default path | Type | Judged on | Meaning |', '|---|---|---|---|---|');
+    for (const [field, spec] of Object.entries(model.fields) as Array<[string, FieldModel]>) {
+      const judged = spec.optional ? 'not judged' : spec.when ? `${spec.when.field} ${spec.when.meanings.join(' or ')}` : 'every document';
+      out.push(`| \`${field}\` | \`${spec.path}\` | ${spec.type} | ${judged} | ${spec.description} |`);
+    }
+    const vocabularies = Object.entries(model.vocabularies as Record<string, Record<string, readonly string[]>>);
+    if (vocabularies.length) {
+      out.push('', 'Vocabularies (meaning: default values):', '');
+      for (const [field, meanings] of vocabularies) {
+        const known = model.knownValues?.[field];
+        out.push(
+          `- \`${field}\`: ${Object.entries(meanings)
+            .map(([meaning, values]) => `${meaning}: ${values.map((value) => `\`${value}\``).join(', ')}`)
+            .join(
+              '; ',
+            )}${known ? `; known, ignored: ${known.map((value) => `\`${value}\``).join(', ')}` : ''}${model.open?.includes(field) ? ' (also any value of the app: form names)' : ''}`,
+        );
+      }
+    }
+    out.push(
+      '',
+      `Read by: ${readers.join(', ') || 'no rule'}.${model.freshness ? ` Freshness field (source_stale): \`${model.freshness}\`.` : ''}${model.mayBeQuiet ? ' May be empty for long: never stale.' : ''}`,
+      '',
+    );
+  }
+  return out.join('\n').trimEnd();
+}
+
+/** What each rule reads of the app: with a field or source mapped to null, the rule is off. */
+export function ruleReadsTable(): string {
+  const rows = RULES.filter((rule) => rule.reads?.length).map(
+    (rule) => `| \`${rule.id}\` | ${rule.reads!.map((read) => `${read.source}: ${read.fields.join(', ')}`).join('; ')} |`,
+  );
+  return ['| Rule | Reads (source: fields) |', '|---|---|', ...rows].join('\n');
+}
+
 export function generatedBlocks(): Record<string, Record<string, string>> {
   return {
     'README.md': { params: paramsTable(), jobs: jobsTable() },
@@ -326,6 +370,7 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
       grouping: groupingDefaults(),
     },
     'docs/admin-api.md': { callables: adminCallablesTable() },
+    'docs/integration.md': { sources: sourcesReference(), reads: ruleReadsTable() },
     'functions/.env.example': { params: envExample() },
   };
 }

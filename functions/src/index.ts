@@ -59,6 +59,7 @@ export const runMonitoringWatchdog = scheduledJob('watchdog');
 export const runMonitoringCleanup = scheduledJob('cleanup');
 export const runHttpProbes = scheduledJob('probes');
 export const runMessageDeliveryCheck = scheduledJob('delivery');
+export const runSourceHealthCheck = scheduledJob('sources');
 
 // Firestore trigger on new error_logs entries: critical ones raise an alert at once.
 export declare const onErrorLogCreated: typeof import('./triggers/errorLogs').onErrorLogCreated;

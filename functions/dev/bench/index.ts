@@ -6,6 +6,7 @@
  * detection coverage alone (section 4, replaced in docs/performance.md); --baseline stores the run
  * as the baseline (dev/bench/detection-baseline.json) the later runs are compared with.
  * npm run bench -- --only outside : section 5 alone, replaced in docs/performance.md.
+ * npm run bench -- sources [--sizes 1000,10000] : section 6 (the doctor and the sources check) alone.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { detectionSection, readBaseline, replaceSection, writeBaseline } from '.
 import { measureFanout, type FanoutCase } from './fanout';
 import { measureOutside, type OutsideRow } from './outside';
 import { measureReads, type ReadsRow } from './reads';
+import { measureSources, SOURCES_TITLE, sourcesSection } from './sources';
 import { startCountingFirestore } from './rpc';
 import { WORKLOADS } from './workloads';
 
@@ -245,12 +247,32 @@ async function detectionOnly(log: (line: string) => void): Promise<void> {
   process.exit(0);
 }
 
+async function sourcesOnly(log: (line: string) => void): Promise<void> {
+  const sizesArg = argument('--sizes');
+  const sizes = sizesArg ? numbers('--sizes', sizesArg) : [1_000, 10_000];
+  const counting = await startCountingFirestore();
+  const servers = await startLocalServers();
+  Object.assign(process.env, servers.env, { MONITORING_ENVIRONMENT: 'bench' });
+  const rows = await measureSources(sizes, log);
+  const section = sourcesSection(rows, `npm run bench -- ${process.argv.slice(2).join(' ')}`, machine());
+  await servers.stop();
+  await counting.stop();
+  const path = resolve(root, 'docs', 'performance.md');
+  const current = readFileSync(path, 'utf8');
+  const at = current.indexOf(SOURCES_TITLE);
+  const next = at < 0 ? -1 : current.indexOf('\n## ', at + SOURCES_TITLE.length);
+  writeFileSync(path, at < 0 ? `${current.trimEnd()}\n\n${section}` : `${current.slice(0, at)}${section}${next < 0 ? '' : `\n${current.slice(next + 1)}`}`);
+  process.stdout.write(`${section}\n`);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   process.env.MONITORING_LOG_LEVEL ??= 'error';
   // Not on Google Cloud: no probing of the metadata server (it prints a MetadataLookupWarning where it answers 403).
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   if (process.argv[2] === 'detection') return detectionOnly(log);
+  if (process.argv[2] === 'sources') return sourcesOnly(log);
   if (argument('--only') === 'outside') return outsideOnly(log);
   const sizesArg = argument('--sizes');
   const sizes = sizesArg ? numbers('--sizes', sizesArg) : [1_000, 3_000, 10_000];

@@ -374,6 +374,10 @@ export const NOT_INJECTED: Record<string, string> = {
     'evaluated by the hourly delivery job (a rate over 24 hours, by design): at most one period (60 minutes) after the rate crosses 5 %; not injected in this simulation.',
   sms_delivery_rate_low:
     "evaluated by the hourly delivery job from Twilio's message list (a rate over 6 hours, by design): at most one period (60 minutes) after the rate falls below 95 %; not injected in this simulation.",
+  source_stale:
+    "about the monitoring's own inputs: a source stops being written for at least an hour at a time of day that usually has data. Judged by the hourly sources job, so at most minSilenceMinutes plus one period (about 2 hours) after the last document; test/sourceHealth.test.ts covers it.",
+  source_field_missing:
+    'about the mapping, not an incident in time: documents that stop carrying a mapped field. One source is sampled per hourly run, in turn, so it is seen within as many hours as there are watched sources; test/sourceHealth.test.ts covers it.',
   channel_failing:
     'a notification channel failing: it needs other alerts being sent while the channel rejects them, and a failing channel would change the message times measured for every other rule.',
 };

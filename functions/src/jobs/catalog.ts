@@ -206,6 +206,21 @@ export const JOBS: JobDefinition[] = [
     secrets: [],
     load: () => import('../monitors/delivery').then((module) => module.deliveryMonitor),
   },
+  {
+    name: 'sources',
+    exportName: 'runSourceHealthCheck',
+    description:
+      "Hourly: the app's sources the rules read (functions/sources.json): a source that stopped being written while its history says it normally is, and one source's newest documents sampled in turn (fields missing, unknown status values).",
+    schedule: '20 * * * *',
+    timeZone: TIME_ZONE,
+    periodMinutes: 60,
+    retryCount: 1,
+    timeoutSeconds: 120,
+    secrets: [],
+    // Hourly and cheap (at most about 50 reads): heartbeats and reminders are left to the watchdog.
+    housekeeping: false,
+    load: () => import('../monitors/system/sourceHealth').then((module) => module.sourceHealthMonitor),
+  },
 ];
 
 export function findJob(name: string): JobDefinition | undefined {

@@ -3,11 +3,20 @@ import { deliveryRules } from './delivery';
 import { functionalRules } from './functional';
 import { paymentRules } from './payment';
 import { probeRules } from './probes';
+import { sourceRules } from './sources';
 import { systemRules } from './system';
 import type { RuleDefinition } from './types';
 
 /** The catalogue of every alert rule, in documentation order. */
-export const RULES: readonly RuleDefinition[] = [...paymentRules, ...functionalRules, ...systemRules, ...balanceRules, ...probeRules, ...deliveryRules];
+export const RULES: readonly RuleDefinition[] = [
+  ...paymentRules,
+  ...functionalRules,
+  ...systemRules,
+  ...sourceRules,
+  ...balanceRules,
+  ...probeRules,
+  ...deliveryRules,
+];
 
 const byId = new Map(RULES.map((rule) => [rule.id, rule]));
 if (byId.size !== RULES.length) throw new Error('Duplicate alert rule id in the catalogue');

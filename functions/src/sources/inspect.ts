@@ -123,7 +123,7 @@ export function ruleVisibility(
         reasons.push(`${resolved.collection} is empty (normal when nothing happened)`);
       } else {
         worse('blind');
-        reasons.push(`${resolved.collection} has no documents`);
+        reasons.push(resolved.document ? `${resolved.collection}/${resolved.document} does not exist` : `${resolved.collection} has no documents`);
       }
       continue;
     }

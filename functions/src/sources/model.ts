@@ -35,6 +35,8 @@ export interface SourceModel {
   fields: Record<string, FieldModel>;
   /** Vocabularies by field: meaning → the values that mean it. */
   vocabularies: Record<string, Record<string, readonly string[]>>;
+  /** Values of a vocabulary field that are expected but mean nothing to a rule (pending payments): no "unknown value". */
+  knownValues?: Record<string, readonly string[]>;
   /** A source that is legitimately empty for long periods (no error, no form error): never "stale". */
   mayBeQuiet?: boolean;
   /** Vocabulary fields that also take values of the app's own choosing (form names): no "unknown value" warning. */
@@ -102,6 +104,7 @@ export const SOURCE_MODEL = {
       provider: same('stripe', 'paypal'),
       status: { failed: ['failed'], awaitingCapture: ['requires_capture'], captured: ['captured'], refunded: ['refunded'] },
     },
+    knownValues: { status: ['pending', 'canceled'] },
   },
   payouts: {
     collection: 'payouts',
@@ -123,6 +126,7 @@ export const SOURCE_MODEL = {
       status: same('pending', 'processing', 'paid', 'failed'),
       method: same('paypal'),
     },
+    knownValues: { status: ['canceled'], method: ['stripe'] },
   },
   callSessions: {
     collection: 'call_sessions',
@@ -141,6 +145,7 @@ export const SOURCE_MODEL = {
     },
     freshness: 'endedAt',
     vocabularies: { status: same('pending', 'scheduled', 'completed', 'failed') },
+    knownValues: { status: ['in_progress', 'canceled'] },
   },
   analyticsEvents: {
     collection: 'analytics_events',
@@ -207,6 +212,7 @@ export const SOURCE_MODEL = {
       rating: { path: 'rating', type: 'number', description: 'Average rating.' },
     },
     vocabularies: { status: same('active') },
+    knownValues: { status: ['pending', 'suspended'] },
   },
   bookings: {
     collection: 'bookings',
@@ -226,6 +232,7 @@ export const SOURCE_MODEL = {
     },
     freshness: 'createdAt',
     vocabularies: { status: same('pending') },
+    knownValues: { status: ['paid', 'cancelled'] },
   },
   errorLogs: {
     collection: 'error_logs',

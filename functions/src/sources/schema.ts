@@ -136,7 +136,7 @@ function resolveOne(name: SourceName, input: unknown, problems: string[]): Resol
     ...(model.document ? { document: model.document } : {}),
     fields: Object.fromEntries(Object.entries(model.fields).map(([field, spec]) => [field, { path: spec.path, type: spec.type }])),
     vocabularies: Object.fromEntries(Object.entries(model.vocabularies).map(([field, meanings]) => [field, { ...meanings }])),
-    knownValues: {},
+    knownValues: { ...(model.knownValues ?? {}) },
     mayBeQuiet: model.mayBeQuiet === true,
     open: model.open ?? [],
   };

@@ -98,6 +98,10 @@ describe('the bazaar app, configured by its mapping only', () => {
     const skipped = bazaar.results.flatMap((result) => result.skippedChecks);
     expect(skipped).toContainEqual({ check: 'commissions_pending_overdue', reason: expect.stringContaining('not mapped: source commissions') });
     expect(defaults.results.flatMap((result) => result.skippedChecks).some((item) => item.check === 'commissions_pending_overdue')).toBe(false);
+    // The daily configuration check lists the rules the mapping switches off.
+    const system = (run: typeof defaults) => run.results.find((result) => result.job === 'system')!.metrics.rulesOffByMapping;
+    expect(system(bazaar)).toEqual([{ rule: 'commissions_pending_overdue', reason: expect.stringContaining('source commissions') }]);
+    expect(system(defaults)).toEqual([]);
   });
 
   it('resolves the payment failures when the failed orders are gone', async () => {

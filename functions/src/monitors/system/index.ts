@@ -4,6 +4,7 @@
  * monitor_check_failed and the others still run. Job heartbeats and the escalation of unacknowledged
  * alerts run in the pipeline for every scheduled job, this one included.
  */
+import { RULES } from '../../rules';
 import { unlessBlind } from '../blind';
 import type { Monitor } from '../types';
 import { measureBackups } from './backups';
@@ -20,7 +21,13 @@ export const systemMonitor: Monitor = {
     const backups = seeing.has('backup_stale') ? await ctx.check('backups', () => measureBackups(ctx)) : null;
     const configuration = await ctx.check('configuration', () => measureDeploymentConfig(ctx));
     const channels = await ctx.check('channels', () => measureChannelHealth(ctx));
+    // The configuration check also says which rules the source mapping switches off (functions/sources.json).
+    const rulesOffByMapping = RULES.flatMap((rule) => {
+      const reason = ctx.blind(rule.id);
+      return reason ? [{ rule: rule.id, reason }] : [];
+    });
     return {
+      rulesOffByMapping,
       errorLogs,
       criticalErrorSources,
       backups,

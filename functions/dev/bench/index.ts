@@ -6,7 +6,7 @@
  * detection coverage alone (section 4, replaced in docs/performance.md); --baseline stores the run
  * as the baseline (dev/bench/detection-baseline.json) the later runs are compared with.
  * npm run bench -- --only outside : section 5 alone, replaced in docs/performance.md.
- * npm run bench -- sources [--sizes 1000,10000] : section 6 (the doctor and the sources check) alone.
+ * npm run bench -- sources [--sizes 1000,10000] : section 7 (the doctor and the sources check) alone.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

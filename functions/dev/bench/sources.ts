@@ -5,7 +5,7 @@
  * (runSourceHealthCheck, hourly) while the data is fresh and while every source has been silent for
  * 5 hours at an hour that usually has data (each silent source costs its weekly counts). Billed reads
  * are the Meter's (RunResult.metrics.reads: the check's own reads; the run adds its configuration and
- * the alert writes). Section 6 of docs/performance.md.
+ * the alert writes). Section 7 of docs/performance.md.
  */
 import { getApps, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
@@ -14,7 +14,7 @@ import { RULES } from '../../src/rules';
 import { activeSources } from '../../src/sources';
 import { runDoctor } from '../../src/sources/doctor';
 
-export const SOURCES_TITLE = '## 6. Watching the app data: the doctor and the sources check';
+export const SOURCES_TITLE = '## 7. Watching the app data: the doctor and the sources check';
 const HOUR = 3_600_000;
 
 export interface SourcesRow {

@@ -320,8 +320,8 @@ export type ParamStatus = 'set' | 'default' | 'disabled' | 'placeholder' | 'miss
  * non-empty default applies), `disabled` (explicitly `none`/`disabled`/`-`), `placeholder` (a
  * template value such as `your-org/your-repo`) or `missing`.
  */
-export function paramStatus(name: string, defaultValue?: string): ParamStatus {
-  const raw = process.env[name]?.trim();
+export function paramStatus(name: string, defaultValue?: string, env: NodeJS.ProcessEnv = process.env): ParamStatus {
+  const raw = env[name]?.trim();
   const text = raw?.startsWith('[') ? listItemsOrRaw(raw) : raw;
   if (text) {
     if (UNSET.has(text.toLowerCase())) return 'disabled';

@@ -135,7 +135,7 @@ export function envExample(): string {
   }
   const secrets = PARAMS.filter((entry) => entry.kind === 'secret').map((entry) => entry.param.name);
   lines.push(
-    `# Secrets are not set here but in Secret Manager (npx firebase-tools functions:secrets:set NAME; the value none goes without): ${secrets.join(', ')}`,
+    `# Secrets are not set here but in Secret Manager (npm run firebase -- functions:secrets:set NAME; the value none goes without): ${secrets.join(', ')}`,
   );
   return lines.join('\n');
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { checkDeployEnv } from '../src/cli/checkEnv';
+import { claimsAfter } from '../src/cli/grantAdmin';
 import { aliasesOf, applyDeployEnv, readDeployEnv } from '../src/cli/env';
 import { main, REACH_TIMEOUT_MS } from '../src/cli/monitor';
 import { PARAMS } from '../src/config/params';
@@ -167,3 +168,15 @@ it('Firestore unreachable: exits 1 within the stated bound with one line on stde
   expect(elapsed).toBeGreaterThanOrEqual(REACH_TIMEOUT_MS);
   expect(elapsed).toBeLessThan(REACH_TIMEOUT_MS + 25_000);
 }, 150_000);
+
+describe('npm run grant-admin: the admin claim, the other claims kept', () => {
+  it.each([
+    [undefined, false, { admin: true }],
+    [{ team: 'ops' }, false, { team: 'ops', admin: true }],
+    [{ team: 'ops', admin: true }, true, { team: 'ops' }],
+    [{ admin: true }, true, {}],
+    [{ admin: 'true' }, false, { admin: true }],
+  ])('%j, revoke %s -> %j', (existing, revoke, expected) => {
+    expect(claimsAfter(existing, revoke)).toEqual(expected);
+  });
+});

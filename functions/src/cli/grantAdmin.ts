@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   const project =
     process.env.GCLOUD_PROJECT ?? (rc ? (JSON.parse(readFileSync(rc, 'utf8')) as { projects?: { default?: string } }).projects?.default : undefined);
   if (!project) {
-    process.stderr.write('No project: set GCLOUD_PROJECT or run npm run firebase -- use --add\n');
+    process.stderr.write('No project: set GCLOUD_PROJECT or run npm run firebase -- use <project-id> --alias default\n');
     return 2;
   }
   const { initializeApp } = await import('firebase-admin/app');

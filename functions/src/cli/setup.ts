@@ -6,7 +6,7 @@
  * unless told to skip. The dashboard's Hosting site is asked first: DASHBOARD_ORIGINS and
  * ACK_LINK_BASE_URL are derived from it.
  *
- *   npm run setup                          # project of .firebaserc (npm run firebase -- use --add)
+ *   npm run setup                          # project of .firebaserc (npm run firebase -- use <project-id> --alias default), or GCLOUD_PROJECT
  *   npm run setup -- --project <id>
  */
 import { spawnSync } from 'node:child_process';
@@ -121,9 +121,11 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   const rc = [resolve(process.cwd(), '.firebaserc'), resolve(process.cwd(), '..', '.firebaserc')].find((path) => existsSync(path));
   const fromRc = rc ? (JSON.parse(readFileSync(rc, 'utf8')) as { projects?: { default?: string } }).projects?.default : undefined;
-  const project = args.includes('--project') ? args[args.indexOf('--project') + 1] : fromRc;
+  const project = args.includes('--project') ? args[args.indexOf('--project') + 1] : (process.env.GCLOUD_PROJECT ?? fromRc);
   if (!project || project.startsWith('demo-')) {
-    process.stderr.write(`No real project (${project ?? 'none'}): run npm run firebase -- use --add first, or npm run setup -- --project <id>.\n`);
+    process.stderr.write(
+      `No real project (${project ?? 'none'}): run npm run firebase -- use <project-id> --alias default first, or npm run setup -- --project <project-id>.\n`,
+    );
     process.exit(2);
   }
   const functionsDir = resolve(__dirname, '..', '..');

@@ -102,6 +102,7 @@ describe('npm run check:env (the first predeploy step) refuses example values', 
         '  PAYPAL_CLIENT_ID=AZx... in functions/.env: an elision (...)',
         'Set real values (or none to go without a feature; docs/deploy.md), then deploy again.',
       ],
+      warnings: [],
     });
     copyFileSync(resolve(__dirname, '..', '.env.example'), join(dir, `.env.${PROJECT}`));
     const copy = checkDeployEnv(dir, PROJECT);
@@ -125,6 +126,13 @@ describe('npm run check:env (the first predeploy step) refuses example values', 
     expect(checkDeployEnv(dir, PROJECT)).toEqual({
       ok: true,
       lines: [`Params of ${PROJECT}: functions/.env, functions/.env.${PROJECT}, no example value.`],
+      warnings: [],
+    });
+    // A value that does not look like what the param takes is reported, not refused.
+    writeFileSync(join(dir, '.env'), 'TWILIO_FROM_NUMBER=06 12 34 56 78\n');
+    expect(checkDeployEnv(dir, PROJECT)).toMatchObject({
+      ok: true,
+      warnings: ['Warning: TWILIO_FROM_NUMBER=06 12 34 56 78 in functions/.env: expected a phone number in E.164 form (+33612345678).'],
     });
     writeFileSync(join(dir, '.env'), 'SLACK_WEBHOOK_URL=https://hooks.slack.com/services/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\n');
     const check = checkDeployEnv(dir, PROJECT);

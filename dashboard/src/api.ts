@@ -7,6 +7,7 @@ import { initializeApp, type FirebaseApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, type Auth } from 'firebase/auth';
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
 
+/** Must equal the functions' region (functions/src/config/deployment.ts; test/deployment.test.ts checks it). */
 export const REGION = 'europe-west1';
 
 interface InitConfig {

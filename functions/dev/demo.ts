@@ -5,6 +5,8 @@
  * Options: --verbose prints each run's full report; --json prints the run results as JSON;
  * --app <name> runs the same scenario for the app configured by dev/apps/<name>/sources.json (its own
  * collection, field and status names: docs/integration.md).
+ * --out <dir> is where the captured messages go (default demo-output/ at the repository root).
+ * Progress goes to stderr as it happens; the report to stdout at the end.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +20,7 @@ import { ALERT_COLLECTIONS, SEVERITIES } from '../src/rules';
 import { RULES } from '../src/rules';
 import { activeSources, readSourcesFile, useSources } from '../src/sources';
 import { runDoctor } from '../src/sources/doctor';
+import { writeCapturedMessages } from './captured';
 import { startFirestore } from './emulator';
 import { SCENARIO } from './scenario';
 import { startLocalServers } from './servers';
@@ -33,7 +36,12 @@ async function main(): Promise<void> {
   }
   // The app's own names come from its mapping only: the code and the scenario are the same.
   if (app) useSources(readSourcesFile(appSourcesPath(app)));
+  const outIndex = process.argv.indexOf('--out');
+  const outDir = resolve(process.env.INIT_CWD ?? process.cwd(), outIndex > 0 ? process.argv[outIndex + 1] : resolve(__dirname, '..', '..', 'demo-output'));
+  const started = Date.now();
+  const step = (text: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
   process.env.MONITORING_LOG_LEVEL ??= verbose ? 'info' : 'error';
+  step('Starting the embedded Firestore and the local Slack/SMTP/Twilio/Sentry/Stripe/PayPal servers');
   const firestore = await startFirestore();
   const servers = await startLocalServers();
   Object.assign(process.env, servers.env, {
@@ -56,6 +64,7 @@ async function main(): Promise<void> {
     initializeApp({ projectId });
     return getFirestore();
   };
+  step(`Baseline: the same storm with grouping and inhibition off, every job once (${JOBS.length} jobs)`);
   const beforeDb = await useProject('demo-monitoring-before');
   for (const part of SCENARIO) await part.seed({ db: beforeDb, now, servers });
   await beforeDb
@@ -94,7 +103,8 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   print();
   print('Runs:');
-  for (const job of JOBS) {
+  for (const [index, job] of JOBS.entries()) {
+    step(`Running ${job.name} (${index + 1}/${JOBS.length})`);
     const result = await runJob(job.name, { trigger: 'cli', now }).catch((error: { result?: RunResult }) => {
       if (error.result) return error.result;
       throw error;
@@ -112,8 +122,12 @@ async function main(): Promise<void> {
     const snapshot = await db.collection(collection).where('resolved', '==', false).get();
     alerts.push(...snapshot.docs.map((doc) => doc.data() as AlertDoc));
   }
+  const openedIds = new Set(results.flatMap((result) => result.alerts.opened.map((change) => change.alertId)));
+  const alreadyOpen = alerts.filter((alert) => !openedIds.has(alert.id)).length;
   print();
-  print(`Open alerts (${alerts.length}):`);
+  print(
+    `Open alerts (${alerts.length}${alreadyOpen ? `: ${alerts.length - alreadyOpen} opened by these runs, ${alreadyOpen} seeded already open by the scenario` : ''}):`,
+  );
   for (const severity of [...SEVERITIES].reverse()) {
     const group = alerts.filter((alert) => alert.severity === severity);
     if (group.length === 0) continue;
@@ -163,8 +177,22 @@ async function main(): Promise<void> {
     `  alerts opened: ${openedDocs.length}; in a sent message: ${openedDocs.length - inhibited.length - untold.length}; inhibited (recorded, not notified): ${inhibited.length}${inhibited.length ? ` (${inhibited.map((alert) => `${alert.ruleId} by ${alert.inhibitedBy}`).join(', ')})` : ''}; not told: ${untold.length}${untold.length ? ` (${untold.map((alert) => alert.id).join(', ')})` : ''}`,
   );
 
+  step(`Writing the captured messages to ${outDir}`);
+  const files = writeCapturedMessages(outDir, { slack: servers.slack.messages, mails: servers.smtp.mails, sms: servers.twilio.sms });
+  print();
+  print(`Captured messages (${files.length} files) in ${outDir}:`);
+  print(`  slack/*.txt   each Slack message as text (buttons with their link), *.json as posted`);
+  print(`  email/*.eml   each email as sent (opens in a mail client), *.html its HTML part`);
+  print(`  sms/*.txt     each SMS with its recipient`);
+  print();
+  print('Next:');
+  print('  npm run dashboard                      the admin dashboard on this data (http://localhost:5173, login printed)');
+  print('  npm start -- --verbose                 every run in full');
+  print("  npm run monitor -- --help              one job by hand (docs/cli.md); the README's Deploy section for a real project");
+
   await servers.stop();
   await firestore.stop();
+  step('Done');
   if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else process.stdout.write(`${out.join('\n')}\n`);
   if (failed.length) {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ADMIN_CALLABLES } from '../src/admin';
 import { COMMON_ERRORS } from '../src/admin/callable';
+import { TIME_ZONE } from '../src/config/deployment';
 import { PARAMS } from '../src/config/params';
 import {
   DEFAULT_ESCALATION,
@@ -135,7 +136,7 @@ export function envExample(): string {
   }
   const secrets = PARAMS.filter((entry) => entry.kind === 'secret').map((entry) => entry.param.name);
   lines.push(
-    `# Secrets are not set here but in Secret Manager (npx firebase-tools functions:secrets:set NAME; the value none goes without): ${secrets.join(', ')}`,
+    `# Secrets are not set here but in Secret Manager (npm run firebase -- functions:secrets:set NAME; the value none goes without): ${secrets.join(', ')}`,
   );
   return lines.join('\n');
 }
@@ -229,7 +230,7 @@ export function groupingDefaults(): string {
 export function jobsTable(): string {
   const fastRules = FAST_PATH_RULES.map((rule) => `\`${rule.id}\``).join(', ');
   return [
-    '| Job (CLI) | Cloud Function | Schedule (Europe/Paris) | Heartbeat period | What it does |',
+    `| Job (CLI) | Cloud Function | Schedule (${TIME_ZONE}) | Heartbeat period | What it does |`,
     '|---|---|---|---|---|',
     ...JOBS.map(
       (job) =>

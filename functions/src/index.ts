@@ -13,9 +13,10 @@ import { setGlobalOptions } from 'firebase-functions/v2/options';
 import { onSchedule, type ScheduledEvent } from 'firebase-functions/v2/scheduler';
 import type { AdminCallableName } from './admin';
 import { ACK_LINK_SECRET, DASHBOARD_ORIGINS, ENFORCE_APP_CHECK, NOTIFICATION_SECRETS, SENTRY_DSN, serviceAccountOption } from './config/params';
+import { REGION } from './config/deployment';
 import { findJob } from './jobs/catalog';
 
-export const REGION = 'europe-west1';
+export { REGION };
 // serviceAccount: the project's default one unless MONITORING_SERVICE_ACCOUNT names a dedicated one (docs/deploy.md).
 setGlobalOptions({ region: REGION, maxInstances: 5, serviceAccount: serviceAccountOption });
 

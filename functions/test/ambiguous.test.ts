@@ -55,7 +55,7 @@ it('email: the timed-out attempt is ambiguous, retried later than a failure, wit
   // The server kept both; mail clients merge them: one Message-ID for the delivery.
   const mails = servers.current.smtp.mails;
   expect(mails).toHaveLength(2);
-  expect(mails[0].messageId).toMatch(/^<test_failures-n1~opened~email@example\.com>$/);
+  expect(mails[0].messageId).toMatch(/^<test_failures-n1~opened~email@monitoring\.localhost>$/);
   expect(mails[1].messageId).toBe(mails[0].messageId);
 }, 60_000);
 

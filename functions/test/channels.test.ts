@@ -196,7 +196,7 @@ describe('message content', () => {
     expect(mail.text).toContain('Suggested action: Nothing to do.');
     expect(mail.html).toContain('<th align="left">Impact</th><td>Nothing real.</td>');
     expect(mail.html).toContain('<a href="https://runbooks.example.com/runbook.md#rule-test_failures">');
-    expect(mail.from).toBe('alerts@example.com');
+    expect(mail.from).toBe('alerts@monitoring.localhost');
   });
 
   it('with presentation.locale "fr", Slack, email and SMS are in French with Paris time', async () => {

@@ -123,8 +123,9 @@ it('declares every param with a description; none has an empty default, secrets 
     PAYPAL_ENVIRONMENT: 'live',
     ADMIN_ENFORCE_APP_CHECK: false,
     MONITORING_SERVICE_ACCOUNT: 'default',
-    ACK_LINK_BASE_URL: 'https://{project}.web.app/ack',
   });
+  // Asked for: a default could only guess a Hosting site, and the project's default site is the app's.
+  expect(manifest.params.find((param) => param.name === 'ACK_LINK_BASE_URL')).not.toHaveProperty('default');
   expect(manifest.params.find((param) => param.name === 'ADMIN_ENFORCE_APP_CHECK')).toMatchObject({ type: 'boolean' });
   expect(manifest.params.filter((param) => param.type === 'list').map((param) => param.name)).toEqual(['ALERT_EMAIL_TO', 'ALERT_SMS_TO', 'DASHBOARD_ORIGINS']);
   expect(

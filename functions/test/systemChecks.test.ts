@@ -47,7 +47,7 @@ describe('deployment configuration', () => {
   const OTHER_JOBS_SECRETS = ['STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_SECRET', 'PROBE_TOKEN'];
   const OWN = PARAMS.length - OTHER_JOBS_SECRETS.length;
   beforeEach(() => {
-    process.env.RUNBOOK_BASE_URL = 'https://github.com/acme/monitoring/blob/main/docs/runbook.md';
+    process.env.RUNBOOK_BASE_URL = 'https://github.com/marketplace-team/monitoring/blob/main/docs/runbook.md';
   });
   afterEach(() => {
     delete process.env.RUNBOOK_BASE_URL;

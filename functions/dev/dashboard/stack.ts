@@ -16,6 +16,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
+import { REGION } from '../../src/config/deployment';
 import { PARAMS } from '../../src/config/params';
 import { JOBS } from '../../src/jobs/catalog';
 import { runJob } from '../../src/pipeline/run';
@@ -27,7 +28,6 @@ import { startLocalServers, type LocalServers } from '../servers';
 const FUNCTIONS_DIR = resolve(__dirname, '../..');
 const ROOT = resolve(FUNCTIONS_DIR, '..');
 const DIST = join(ROOT, 'dashboard', 'dist');
-const REGION = 'europe-west1';
 
 export const DEMO_ADMIN = { email: 'admin@example.com', password: 'demo-admin-password', displayName: 'Demo admin' };
 export const DEMO_USER = { email: 'viewer@example.com', password: 'demo-viewer-password', displayName: 'Not an admin' };

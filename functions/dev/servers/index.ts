@@ -39,7 +39,7 @@ export async function startLocalServers(): Promise<LocalServers> {
   const env = {
     SLACK_WEBHOOK_URL: slack.webhookUrl,
     SMTP_URL: smtp.url,
-    ALERT_EMAIL_FROM: 'Monitoring <alerts@example.com>',
+    ALERT_EMAIL_FROM: 'Monitoring <alerts@monitoring.localhost>',
     TWILIO_ACCOUNT_SID: twilio.accountSid,
     TWILIO_AUTH_TOKEN: twilio.authToken,
     TWILIO_FROM_NUMBER: '+15005550006',
@@ -55,6 +55,8 @@ export async function startLocalServers(): Promise<LocalServers> {
     RUNBOOK_BASE_URL: 'none',
     // Acknowledge links are signed with a key of this run; list params are JSON arrays in the environment.
     ACK_LINK_SECRET: randomBytes(24).toString('base64url'),
+    // Links must name a URL (the param has no default); nothing serves it here (npm run dashboard points it at its emulator).
+    ACK_LINK_BASE_URL: 'https://monitoring.localhost/ack',
     DASHBOARD_ORIGINS: JSON.stringify(['http://localhost:5173']),
   };
   return {

@@ -39,7 +39,7 @@ export class TwilioCapture extends LocalHttpServer {
   messages: TwilioMessage[] = [];
 
   constructor(
-    readonly accountSid = 'AC00000000000000000000000000000000',
+    readonly accountSid = 'AC3f9c1e7a5b2d4086c1f0e9a7b3d5c2e8',
     readonly authToken = 'local-twilio-token',
   ) {
     super('twilio');

@@ -11,10 +11,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { COLLECTIONS } from '../alerts/model';
 import { JOBS, findJob } from '../jobs/catalog';
 import { JobFailedError, runJob, UsageError } from '../pipeline/run';
+import { firestore, withDeadline } from '../platform/firestore';
 import { logToStderr } from '../platform/logger';
+import { aliasesOf, applyDeployEnv, formatOrigins, readDeployEnv, summarizeOrigins } from './env';
 import { formatRunReport } from './report';
+
+/** How long the CLI waits for Firestore's first answer before it gives up with one line (docs/cli.md). */
+export const REACH_TIMEOUT_MS = 10_000;
 
 /** ISO 8601 date-time with an explicit offset: 2026-11-21T08:00:00Z, 2026-11-21T09:00+01:00, fractions allowed. */
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
@@ -62,7 +68,7 @@ export function usage(): string {
     return `    ${job.name.padEnd(20)} ${job.description}${options}`;
   }).join('\n');
   return [
-    'Usage: npm run monitor -- <job> [--now <ISO time>] [--scheduled] [--dry-run] [--json] [job options]',
+    'Usage: npm run monitor -- <job> [--now <ISO time>] [--scheduled] [--dry-run] [--json] [--explain] [job options]',
     '       npm run monitor -- doctor [--json]   what the rules can see of the app data (functions/sources.json); exit 1 if a rule is blind',
     '',
     '  --now <ISO time>  evaluate as if it were that instant, an ISO 8601 date-time with a time zone',
@@ -71,22 +77,42 @@ export function usage(): string {
     '                    their previous scheduled evaluation and move the coverage cursor (default: the last window only)',
     '  --dry-run         compute and print, write nothing, notify no one',
     '  --json            print the run result as one JSON document on stdout (logs go to stderr; docs/cli.md)',
+    '  --explain         list each param and secret with where it comes from, and run nothing',
     '',
     '  Firestore: FIRESTORE_EMULATOR_HOST (npm run firestore starts a local one), else GCLOUD_PROJECT or .firebaserc.',
+    '  Params: the environment, else functions/.env.<project> (or .env.<alias>), else functions/.env, as a deploy reads them;',
+    '  secrets only from the environment. No answer from Firestore within 10 s: exit 1 with one line.',
     '',
     '  Jobs:',
     jobs || '    (none)',
   ].join('\n');
 }
 
-function projectFromFirebaserc(): string | undefined {
+function readFirebaserc(): { projects?: Record<string, string> } | undefined {
   for (const candidate of [resolve(process.cwd(), '.firebaserc'), resolve(process.cwd(), '..', '.firebaserc')]) {
-    if (existsSync(candidate)) {
-      const parsed = JSON.parse(readFileSync(candidate, 'utf8')) as { projects?: { default?: string } };
-      if (parsed.projects?.default) return parsed.projects.default;
-    }
+    if (existsSync(candidate)) return JSON.parse(readFileSync(candidate, 'utf8')) as { projects?: Record<string, string> };
   }
   return undefined;
+}
+
+/** Null when Firestore answers a read within `timeoutMs`, else the one line that says why not. */
+export async function firestoreProblem(project: string, emulatorHost: string | undefined, timeoutMs = REACH_TIMEOUT_MS): Promise<string | null> {
+  try {
+    await withDeadline(firestore().collection(COLLECTIONS.config).doc('settings').get(), timeoutMs, 'Firestore');
+    return null;
+  } catch (error) {
+    const seconds = Math.round(timeoutMs / 1000);
+    const timedOut = (error as Error).name === 'DeadlineExceededError';
+    const why = timedOut ? `no answer within ${seconds} s` : ((error as Error).message.split('\n')[0] ?? 'error').slice(0, 300);
+    return emulatorHost
+      ? `Firestore emulator at ${emulatorHost} is unreachable (${why}): is it running? (npm run firestore starts one and prints its address)`
+      : `Firestore of project "${project}" is unreachable (${why}): check the network and the credentials (gcloud auth application-default login).`;
+  }
+}
+
+export interface MainOptions {
+  /** Where the env files are (functions/); tests point it elsewhere. */
+  functionsDir?: string;
 }
 
 export interface CliOutcome {
@@ -95,12 +121,14 @@ export interface CliOutcome {
   stderr: string;
 }
 
-export async function main(argv: string[]): Promise<CliOutcome> {
+export async function main(argv: string[], mainOptions: MainOptions = {}): Promise<CliOutcome> {
   const [jobName, ...rest] = argv;
   if (jobName === 'doctor') {
-    process.env.GCLOUD_PROJECT ??= projectFromFirebaserc() ?? 'demo-monitoring';
+    process.env.GCLOUD_PROJECT ??= readFirebaserc()?.projects?.default ?? 'demo-monitoring';
     const problem = emulatorProblem(process.env.GCLOUD_PROJECT, process.env.FIRESTORE_EMULATOR_HOST);
     if (problem) return { code: 2, stdout: '', stderr: problem };
+    const unreachable = await firestoreProblem(process.env.GCLOUD_PROJECT, process.env.FIRESTORE_EMULATOR_HOST);
+    if (unreachable) return { code: 1, stdout: '', stderr: unreachable };
     const { doctorMain } = await import('./doctor');
     return doctorMain(rest);
   }
@@ -121,6 +149,7 @@ export async function main(argv: string[]): Promise<CliOutcome> {
         'dry-run': { type: 'boolean' },
         scheduled: { type: 'boolean' },
         json: { type: 'boolean' },
+        explain: { type: 'boolean' },
         ...Object.fromEntries((job.options ?? []).map((option) => [option.name, { type: 'string' as const }])),
       },
     });
@@ -138,9 +167,23 @@ export async function main(argv: string[]): Promise<CliOutcome> {
     (job.options ?? []).filter((option) => values[option.name] !== undefined).map((option) => [option.name, String(values[option.name])]),
   );
 
-  process.env.GCLOUD_PROJECT ??= projectFromFirebaserc() ?? 'demo-monitoring';
-  const problem = emulatorProblem(process.env.GCLOUD_PROJECT, process.env.FIRESTORE_EMULATOR_HOST);
+  const firebaserc = readFirebaserc();
+  process.env.GCLOUD_PROJECT ??= firebaserc?.projects?.default ?? 'demo-monitoring';
+  const project = process.env.GCLOUD_PROJECT;
+  // The params a deploy to this project would set, under whatever the environment already sets.
+  let notes = '';
+  try {
+    const deployEnv = readDeployEnv(mainOptions.functionsDir ?? resolve(__dirname, '..', '..'), project, aliasesOf(firebaserc, project));
+    const origins = applyDeployEnv(deployEnv);
+    if (values.explain) return { code: 0, stdout: formatOrigins(origins, deployEnv.files), stderr: '' };
+    if (values['dry-run']) notes = summarizeOrigins(origins);
+  } catch (error) {
+    return { code: 2, stdout: '', stderr: (error as Error).message };
+  }
+  const problem = emulatorProblem(project, process.env.FIRESTORE_EMULATOR_HOST);
   if (problem) return { code: 2, stdout: '', stderr: problem };
+  const unreachable = await firestoreProblem(project, process.env.FIRESTORE_EMULATOR_HOST);
+  if (unreachable) return { code: 1, stdout: '', stderr: unreachable };
   try {
     const scheduled = Boolean(values.scheduled);
     const at = now ?? new Date();
@@ -151,7 +194,7 @@ export async function main(argv: string[]): Promise<CliOutcome> {
       dryRun: Boolean(values['dry-run']),
       options: jobOptions,
     });
-    return { code: 0, stdout: values.json ? JSON.stringify(result, null, 2) : formatRunReport(result), stderr: '' };
+    return { code: 0, stdout: values.json ? JSON.stringify(result, null, 2) : formatRunReport(result), stderr: notes };
   } catch (error) {
     if (error instanceof UsageError) return { code: 2, stdout: '', stderr: `${error.message}\n\n${usage()}` };
     if (error instanceof JobFailedError) {

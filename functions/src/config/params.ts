@@ -196,12 +196,12 @@ export const ACK_LINK_SECRET = secret(
   '(32+ random characters)',
   'acknowledge links in messages',
 );
-export const ACK_LINK_BASE_URL = withDefault(
+export const ACK_LINK_BASE_URL = required(
   'ACK_LINK_BASE_URL',
-  'https://{project}.web.app/ack',
   'Acknowledge links',
-  "Public URL of the `acknowledgeFromLink` function in the links of messages (`{project}` is replaced by the project id). The default is the `/ack` rewrite of the dashboard's Hosting site (short enough for an SMS); the function's own URL works too. An SMS carries the link only if 40 characters of text still fit in its 160.",
-  'https://monitoring.example.com/ack',
+  "Public URL of the acknowledge links in messages: the `/ack` rewrite of the dashboard's own Hosting site, `https://<dashboard site>.web.app/ack` (never the app's site, whose `/ack` is not this function), or the `acknowledgeFromLink` function's own URL. `{project}` is replaced by the project id. An SMS carries the link only if 40 characters of text still fit in its 160.",
+  'https://<project-id>-monitoring.web.app/ack',
+  'acknowledge links in messages',
 );
 export const DASHBOARD_ORIGINS = list(
   'DASHBOARD_ORIGINS',
@@ -248,11 +248,35 @@ export const NOTIFICATION_SECRETS = [SLACK_WEBHOOK_URL, SMTP_URL, TWILIO_AUTH_TO
 /** Values that mean "deliberately not configured" (Secret Manager cannot hold an empty secret). */
 const UNSET = new Set(['', OPT_OUT, 'disabled', '-']);
 
-/** Placeholder values from templates and examples: they count as not configured. */
-const PLACEHOLDERS = [/your-org\/your-repo/i, /<org>|<repo>|<project[^>]*>/i];
+/**
+ * Example and template values (this file's examples, functions/.env.example, documentation): a copy
+ * left unchanged is not a configuration. Each pattern names why it is one. The configuration check
+ * (deployment_config_missing) counts such a value as missing, and `npm run check:env` (a predeploy
+ * step) refuses to deploy with one.
+ */
+export const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/your[-_ ]?(org|repo|project|site|domain|company|app|token|key)\b/i, 'a template name (your-org, your-repo...)'],
+  [/<(org|repo|site|app|project[^>]*)>/i, 'a template name in angle brackets'],
+  // RFC 2606 / 6761: example.com, example.org, example.net and the .example, .test, .invalid top-level domains.
+  [/(^|[^a-z0-9-])example\.(com|org|net)($|[^a-z0-9-])/i, 'a reserved example domain (example.com/.org/.net)'],
+  [/\.(example|test|invalid)($|[^a-z0-9-])/i, 'a reserved top-level domain (.example, .test, .invalid)'],
+  [/(^|[^a-z0-9])acme($|[^a-z0-9])/i, 'the example company name acme'],
+  [/0123456|123456789|abcdef012/i, 'a counting sequence (AC0123456789abcdef...)'],
+  [/\+\d*?(\d)\1{5}/, 'a phone number with the same digit six times in a row (+33700000000)'],
+  [/\.\.\.|\u2026/, 'an elision (...)'],
+  [/XXXX/, 'a run of X (XXXX)'],
+  [/@o0\.ingest\./i, 'the example Sentry DSN (o0)'],
+  [/^\(.*\)$/, 'a description in parentheses instead of a value'],
+  [/change[-_ ]?me|replace[-_ ]?me/i, 'a changeme marker'],
+];
+
+/** Why a value is an example or template value, or undefined for a value that may be real. */
+export function placeholderReason(value: string): string | undefined {
+  return PLACEHOLDER_PATTERNS.find(([pattern]) => pattern.test(value))?.[1];
+}
 
 export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDERS.some((pattern) => pattern.test(value));
+  return placeholderReason(value) !== undefined;
 }
 
 /**
@@ -296,8 +320,8 @@ export type ParamStatus = 'set' | 'default' | 'disabled' | 'placeholder' | 'miss
  * non-empty default applies), `disabled` (explicitly `none`/`disabled`/`-`), `placeholder` (a
  * template value such as `your-org/your-repo`) or `missing`.
  */
-export function paramStatus(name: string, defaultValue?: string): ParamStatus {
-  const raw = process.env[name]?.trim();
+export function paramStatus(name: string, defaultValue?: string, env: NodeJS.ProcessEnv = process.env): ParamStatus {
+  const raw = env[name]?.trim();
   const text = raw?.startsWith('[') ? listItemsOrRaw(raw) : raw;
   if (text) {
     if (UNSET.has(text.toLowerCase())) return 'disabled';

@@ -4,6 +4,7 @@
  */
 import type { defineSecret } from 'firebase-functions/params';
 import { PAYPAL_CLIENT_SECRET, PROBE_SECRETS, STRIPE_SECRET_KEY, paramStatus, type ParamStatus } from '../config/params';
+import { TIME_ZONE } from '../config/deployment';
 import { FUNCTIONAL_CHECK_SETS } from '../monitors/functional/sets';
 import type { Monitor } from '../monitors/types';
 
@@ -41,7 +42,8 @@ export interface JobDefinition {
   load: () => Promise<Monitor>;
 }
 
-export const TIME_ZONE = 'Europe/Paris';
+/** Every schedule's time zone (config/deployment.ts). */
+export { TIME_ZONE };
 
 /**
  * Which of its own secrets (beyond the notification ones) a job's function has, by name: `set`,

@@ -3,13 +3,15 @@
  * them. At the bottom of the import graph with the rules: rule messages, the configuration schema
  * and the notification renderers all use it.
  */
+import { TIME_ZONE } from '../config/deployment';
 import type { Unit } from './types';
 
 export const LOCALES = ['en', 'fr'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 export const DEFAULT_LOCALE: Locale = 'en';
-export const DEFAULT_TIME_ZONE = 'Europe/Paris';
+/** The schedules' time zone (config/deployment.ts). */
+export const DEFAULT_TIME_ZONE = TIME_ZONE;
 
 /** BCP 47 tags given to Intl: British English writes dates day-first like the team does. */
 const TAGS: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR' };

@@ -547,7 +547,7 @@ export const systemRules = defineRules(
         'A secret added to the code but never created makes the deploy fail; a secret created empty or a param missing from the .env file shows up here.',
       ],
       fix: [
-        'Secrets: `npx firebase-tools functions:secrets:set NAME`, then redeploy (`npm run deploy`) so the functions bind the new version.',
+        'Secrets: `npm run firebase -- functions:secrets:set NAME`, then redeploy (`npm run deploy`) so the functions bind the new version.',
         'Params: add `NAME=value` to functions/.env.<project-id> and redeploy.',
         'Recipients can also be set at run time in monitoring_config/settings (`recipients.emails`, `recipients.phones`).',
       ],

@@ -8,6 +8,7 @@ import { ADMIN_CALLABLES } from '../src/admin';
 import { COMMON_ERRORS } from '../src/admin/callable';
 import { TIME_ZONE } from '../src/config/deployment';
 import { PARAMS } from '../src/config/params';
+import { CHANNELS } from '../src/notifications/channels/manifests';
 import {
   DEFAULT_ESCALATION,
   DEFAULT_GROUPING,
@@ -373,6 +374,7 @@ export function generatedBlocks(): Record<string, Record<string, string>> {
     'docs/admin-api.md': { callables: adminCallablesTable() },
     'docs/integration.md': { sources: sourcesReference(), reads: ruleReadsTable() },
     'functions/.env.example': { params: envExample() },
+    'dashboard/src/channels.ts': { channels: `export const CHANNELS: readonly string[] = [${CHANNELS.map((name) => `'${name}'`).join(', ')}];` },
   };
 }
 

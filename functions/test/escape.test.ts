@@ -5,8 +5,14 @@
  */
 import { formatterFor } from '../src/rules/locale';
 import type { AlertDoc } from '../src/alerts/model';
-import { bound, emailSubject, escapeSlack, isSafeUrl, plainLine, slackLink, slackTextWithin, smsText } from '../src/notifications/escape';
-import { emailContent, slackPayload, smsBody, type MessageContext } from '../src/notifications/format';
+import { emailSubject } from '../src/notifications/channels/email/escape';
+import { emailContent } from '../src/notifications/channels/email/render';
+import { escapeSlack, slackLink, slackTextWithin } from '../src/notifications/channels/slack/escape';
+import { slackPayload } from '../src/notifications/channels/slack/render';
+import { smsText } from '../src/notifications/channels/sms/escape';
+import { smsBody } from '../src/notifications/channels/sms/render';
+import { bound, isSafeUrl, plainLine } from '../src/notifications/escape';
+import { type MessageContext } from '../src/notifications/format';
 import { resolveConfig } from '../src/config/schema';
 import { getRule } from '../src/rules';
 

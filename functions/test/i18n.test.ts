@@ -7,7 +7,10 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { evaluate } from '../src/alerts/evaluate';
 import type { AlertDoc } from '../src/alerts/model';
 import { defaultConfig, resolveConfig, ruleDefaults, type PresentationSettings } from '../src/config/schema';
-import { emailContent, headline, slackPayload, smsBody, type MessageContext } from '../src/notifications/format';
+import { emailContent } from '../src/notifications/channels/email/render';
+import { slackPayload } from '../src/notifications/channels/slack/render';
+import { smsBody } from '../src/notifications/channels/sms/render';
+import { headline, type MessageContext } from '../src/notifications/format';
 import { LOCALES, RULES, formatDateTime, formatValue, formatterFor, ruleTexts, type Locale, type MessageInput, type RuleDefinition } from '../src/rules';
 
 /** Details with every field some rule's message reads, so that every branch with a value is rendered. */

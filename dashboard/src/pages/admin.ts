@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { call, type ApiError } from '../api';
+import { CHANNELS } from '../channels';
 import { formatTime, type Lang, type T } from '../i18n';
 import { ErrorBox, formatValue, useCall, whoIs } from './common';
 
@@ -166,7 +167,6 @@ export function Silences({ t, lang }: { t: T; lang: Lang }) {
 }
 
 const CHECK_SETS = ['all', 'critical', 'signup', 'booking', 'tracking', 'payment'];
-const CHANNELS = ['slack', 'email', 'sms'];
 
 export function Actions({ t }: { t: T; lang: Lang }) {
   const [check, setCheck] = useState('critical');

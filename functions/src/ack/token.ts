@@ -8,9 +8,12 @@
  * base64url. Pure functions: no Firestore, no params (the caller passes the key and the clock).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CHANNEL_MANIFESTS, type ChannelName } from '../notifications/channels/manifests';
+import type { AckLetter } from '../notifications/channels/manifest';
 
-export const ACK_CHANNELS = { slack: 's', email: 'e', sms: 'm' } as const;
-export type AckChannel = keyof typeof ACK_CHANNELS;
+/** Each channel's letter, from its manifest (a channel cannot be registered without one). */
+export const ACK_CHANNELS = Object.fromEntries(CHANNEL_MANIFESTS.map((manifest) => [manifest.name, manifest.ackLetter])) as Record<ChannelName, AckLetter>;
+export type AckChannel = ChannelName;
 /** How long a link stays valid after its message was sent. Later messages carry fresh links. */
 export const ACK_LINK_TTL_HOURS = 48;
 /** A shorter key makes forging easier: refuse to sign or verify with it. */

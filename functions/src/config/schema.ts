@@ -32,8 +32,10 @@ import {
 } from './probes';
 import { SAFE_SUBJECT } from './subjects';
 
-export const CHANNELS = ['slack', 'email', 'sms'] as const;
-export type ChannelName = (typeof CHANNELS)[number];
+// The channel list is the channels' registry (data only, below config): see notifications/channels/manifests.ts.
+import { CHANNELS, type ChannelName } from '../notifications/channels/manifests';
+
+export { CHANNELS, type ChannelName };
 
 export interface Escalation {
   threshold: number;

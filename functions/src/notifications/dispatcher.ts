@@ -16,7 +16,7 @@ import type { ChannelName, MonitoringConfig } from '../config/schema';
 import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import { describeError, type Logger } from '../platform/logger';
 import { CHANNEL_IMPLEMENTATIONS, type Channel } from './channels';
-import { DeliveryError, isTimeout } from './channels/types';
+import { DeliveryError, isTimeout } from './channels/channel';
 import { eventKind } from './format';
 import { alertPathsOf, formGroups, groupMembers, prepareGroup, recordOnMembers, type GroupToSend, type MemberView } from './group';
 import { maskPersonalData, redactSecrets } from './mask';

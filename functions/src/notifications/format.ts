@@ -1,16 +1,13 @@
 /**
- * Renders an alert event for each channel: Slack Block Kit, an email with HTML and plain-text
- * parts, a short SMS. Slack and SMS text goes through personal-data masking. Every word is in the
- * configured language (`presentation.locale`) and dates are in `presentation.timeZone`. Every text
- * taken from data goes through the escaping of its channel (./escape) here, at render time.
+ * The framing every channel's message shares, below the channels (notifications/channels/<name>/render.ts
+ * renders with it): the message context, the headline (the one severity marker), the comparison, the
+ * alert's texts in the configured language (`presentation.locale`), dates in `presentation.timeZone`,
+ * and the headline of a group. Plain text, not escaped: each channel escapes what it renders.
  */
 import type { AlertDoc } from '../alerts/model';
 import { DEFAULT_PRESENTATION, type PresentationSettings } from '../config/schema';
 import { formatDateTime, formatValue, type Locale, type Severity } from '../rules';
-import { emailPlain, emailSubject, escapeHtml, htmlText, isSafeUrl, slackLink, slackText, slackTextWithin, smsText } from './escape';
-import { groupEmailContent, groupSlackPayload, groupSmsBody } from './groupFormat';
 import { FRAMING, type Framing } from './i18n';
-import { maskPersonalData } from './mask';
 
 export { formatValue };
 
@@ -24,17 +21,17 @@ export interface MessageContext {
   /** Language and time zone of the message (the runtime configuration's `presentation`); default English, Europe/Paris. */
   presentation?: PresentationSettings;
   /** Grouping (notifications/group.ts): the alerts one message lists, each with its own event; two or
-   *  more are rendered as one message (notifications/groupFormat.ts), one as a lone alert. */
+   *  more are rendered as one message by each channel, one as a lone alert. */
   group?: Array<{ alert: AlertDoc; event: string; ackUrl?: string }>;
   /** Signed acknowledge link (ack/), set by the dispatcher for messages about an open, unacknowledged alert. */
   ackUrl?: string;
 }
 
-function presentationOf(context: Pick<MessageContext, 'presentation'>): PresentationSettings {
+export function presentationOf(context: Pick<MessageContext, 'presentation'>): PresentationSettings {
   return context.presentation ?? DEFAULT_PRESENTATION;
 }
 
-function framing(context: Pick<MessageContext, 'presentation'>): Framing {
+export function framing(context: Pick<MessageContext, 'presentation'>): Framing {
   return FRAMING[presentationOf(context).locale];
 }
 
@@ -46,13 +43,11 @@ export function localizedTexts(alert: AlertDoc, locale: Locale): Pick<AlertDoc, 
 }
 
 /** When the alert opened, in the configured time zone with its offset; '' when unknown. */
-function sinceText(context: MessageContext): string {
+export function sinceText(context: MessageContext): string {
   const { locale, timeZone } = presentationOf(context);
   const created = context.alert.createdAt as AlertDoc['createdAt'] | undefined;
   return created ? formatDateTime(created, locale, timeZone) : '';
 }
-
-const ICON: Record<Severity, string> = { warning: ':warning:', critical: ':rotating_light:', emergency: ':sos:' };
 
 export type EventKind = 'opened' | 'escalated' | 'repeat' | 'resolved' | 'test' | 'unacknowledged';
 
@@ -102,119 +97,24 @@ function resolutionText(alert: AlertDoc, locale: Locale): string {
 /** The engine's `resolution` when a rule is disabled while its alert is open. */
 const RULE_DISABLED_RESOLUTION = 'Rule disabled in configuration.';
 
-function summary(context: MessageContext): string {
+export function summary(context: MessageContext): string {
   const { alert } = context;
   const { locale } = presentationOf(context);
   return eventKind(context.event) === 'resolved' ? resolutionText(alert, locale) : localizedTexts(alert, locale).message;
 }
 
-/** Incoming-webhook payload (Block Kit), masked. */
-export function slackPayload(context: MessageContext): { text: string; blocks: unknown[] } {
-  if (context.group && context.group.length > 1) return groupSlackPayload(context); // grouping hook
-  const { alert, severity, environment } = context;
-  const kind = eventKind(context.event);
-  const { locale } = presentationOf(context);
-  const t = framing(context);
-  const texts = localizedTexts(alert, locale);
-  const mask = (text: unknown) => slackText(maskPersonalData(String(text ?? '')));
-  const title = slackTextWithin(maskPersonalData(headline(context)), 150);
-  const icon = kind === 'resolved' ? ':white_check_mark:' : ICON[severity];
-  const runbook = slackLink(alert.runbookUrl, t.labels.runbook);
-  const since = sinceText(context);
-  const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: `${icon} ${mask(summary(context))}` } },
-    {
-      type: 'section',
-      fields: [
-        { type: 'mrkdwn', text: `*${t.labels.severity}*\n${t.severity[severity]}` },
-        { type: 'mrkdwn', text: `*${t.labels.value}*\n${slackText(comparison(alert, locale))}` },
-        { type: 'mrkdwn', text: `*${t.labels.window}*\n${slackText(texts.window ?? t.currentState)}` },
-        { type: 'mrkdwn', text: `*${t.labels.category}*\n${slackText(alert.category)}` },
-        ...(since ? [{ type: 'mrkdwn', text: `*${t.labels.since}*\n${slackText(since)}` }] : []),
-      ],
-    },
-  ];
-  if (kind !== 'resolved') {
-    blocks.push(
-      { type: 'section', text: { type: 'mrkdwn', text: `*${t.labels.impact}*\n${mask(texts.impact)}` } },
-      { type: 'section', text: { type: 'mrkdwn', text: `*${t.labels.suggestedAction}*\n${mask(texts.suggestedAction)}\n${runbook}` } },
-    );
-  }
-  if (context.ackUrl)
-    blocks.push({
-      type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: t.labels.acknowledge }, url: context.ackUrl, style: 'primary' }],
-    });
-  blocks.push({
-    type: 'context',
-    elements: [
-      { type: 'mrkdwn', text: `${slackText(environment)} · ${t.alertWord} \`${mask(alert.id)}\` · ${t.runWord} \`${slackText(alert.metadata.lastRunId)}\`` },
-    ],
-  });
-  return { text: title, blocks };
+/** The alerts a message lists: the group's, or the lone alert. */
+export function groupItems(context: MessageContext): NonNullable<MessageContext['group']> {
+  return context.group ?? [{ alert: context.alert, event: context.event }];
 }
 
-/** Email subject with HTML and plain-text bodies. Recipients are the on-call team: not masked. */
-export function emailContent(context: MessageContext): { subject: string; text: string; html: string } {
-  if (context.group && context.group.length > 1) return groupEmailContent(context); // grouping hook
-  const { alert, severity, environment } = context;
-  const kind = eventKind(context.event);
-  const { locale } = presentationOf(context);
-  const t = framing(context);
-  const { labels } = t;
-  const texts = localizedTexts(alert, locale);
-  const since = sinceText(context);
-  // The headline already starts with the severity marker (CRITICAL, RESOLVED, ESCALATED to...): no second one.
-  const subject = emailSubject(headline(context), 200);
-  const rows: Array<[string, string]> = [
-    [labels.severity, t.severity[severity]],
-    [labels.value, comparison(alert, locale)],
-    [labels.window, texts.window ?? t.currentState],
-    [labels.category, alert.category],
-    ...(since ? ([[labels.since, since]] as Array<[string, string]>) : []),
-    ...(kind === 'resolved'
-      ? []
-      : ([
-          [labels.impact, texts.impact],
-          [labels.suggestedAction, texts.suggestedAction],
-        ] as Array<[string, string]>)),
-    [labels.runbook, alert.runbookUrl],
-    [labels.environment, environment],
-    [labels.alert, `${alert.id} (${alert.domain})`],
-    [labels.run, alert.metadata.lastRunId],
-    ...(context.ackUrl ? ([[labels.acknowledge, context.ackUrl]] as Array<[string, string]>) : []),
-  ];
-  const text = [emailPlain(headline(context)), '', emailPlain(summary(context)), '', ...rows.map(([label, value]) => `${label}: ${emailPlain(value)}`)].join(
-    '\n',
-  );
-  const html = [
-    `<h2>${htmlText(headline(context))}</h2>`,
-    `<p>${htmlText(summary(context))}</p>`,
-    '<table cellpadding="4" style="border-collapse:collapse">',
-    ...rows.map(([label, value]) => {
-      const cell =
-        (label === labels.runbook || label === labels.acknowledge) && isSafeUrl(value)
-          ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`
-          : htmlText(value);
-      return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
-    }),
-    '</table>',
-  ].join('\n');
-  return { subject, text, html };
+/** Whether the message lists two or more alerts (one is rendered as a lone alert). */
+export function isGroup(context: MessageContext): boolean {
+  return Boolean(context.group && context.group.length > 1);
 }
 
-const SMS_TEXT_MIN = 40;
-
-/** One short SMS (at most 160 characters), masked. */
-export function smsBody(context: MessageContext): string {
-  if (context.group && context.group.length > 1) return groupSmsBody(context); // grouping hook
-  const { alert } = context;
-  const { locale } = presentationOf(context);
-  const t = framing(context);
-  // One segment: the acknowledge link (which names the alert) is kept whole when at least 40 characters of text fit before it.
-  const prefix = ` ${t.ackShort}: `;
-  const link = context.ackUrl && 160 - context.ackUrl.length - prefix.length >= SMS_TEXT_MIN ? `${prefix}${context.ackUrl}` : '';
-  const body = `${headline(context)}. ${eventKind(context.event) === 'resolved' ? t.cleared : comparison(alert, locale)}.${link ? '' : ` ${t.labels.alert} ${alert.id}`}`;
-  return `${smsText(maskPersonalData(smsText(body, 2_000)), 160 - link.length)}${link}`;
+/** "CRITICAL [env]: 3 alerts": the headline of a lone alert whose title is the count. */
+export function groupHeadline(context: MessageContext): string {
+  const count = framing(context).alertCount(groupItems(context).length);
+  return headline({ ...context, alert: { ...context.alert, title: count, i18n: undefined } });
 }

@@ -1,6 +1,6 @@
 import { read } from '../sources/model';
-// Type-only: config/schema imports the rule catalogue, so a value import here would be circular.
-import type { ChannelName } from '../config/schema';
+// The channel list is data on the floor (no import back to rules): the channel_failing runbook names each channel's causes and fix.
+import { CHANNEL_MANIFESTS, type ChannelName } from '../notifications/channels/manifests';
 import { countFr, formatNumber, type Formatter } from './locale';
 import { plainLine } from './text';
 import { defineRules } from './types';
@@ -609,11 +609,11 @@ export const systemRules = defineRules(
       ],
       diagnose: [
         'monitoring_deliveries: filter on `channel` and `status in ["failed", "ambiguous", "dead"]`, newest first; `lastError` and the alert\'s `notifications` list show each attempt.',
-        'Slack "no_service" or 404/410: the webhook was revoked or its channel archived. Email authentication errors: the SMTP password in SMTP_URL changed. Twilio 20003: wrong token; 21608/21211: number not allowed or invalid; insufficient balance.',
+        CHANNEL_MANIFESTS.map((channel) => channel.runbook.diagnose).join(' '),
         'Send a test message through the admin dashboard once the fix is in.',
       ],
       fix: [
-        'Replace the secret (`firebase functions:secrets:set SLACK_WEBHOOK_URL`, `SMTP_URL`, `TWILIO_AUTH_TOKEN`) and redeploy.',
+        `Replace the secret (${CHANNEL_MANIFESTS.map((channel) => `${channel.label}: ${channel.runbook.fix}`).join(', ')}) and redeploy.`,
         'Top up or unlock the vendor account when that is the cause.',
         'While the channel is down, make sure someone watches the other channels (add email recipients or a phone to monitoring_config/settings if needed).',
       ],

@@ -1,5 +1,12 @@
-import type { ChannelName, MonitoringConfig } from '../../config/schema';
+/**
+ * The interface every channel implements (notifications/channels/<name>/index.ts): its manifest
+ * (./manifest.ts: name, acknowledge letter, params, runbook text) plus its code: whether it can send,
+ * how it renders a lone or grouped message, and how it sends. ./index.ts registers them.
+ */
+import type { MonitoringConfig } from '../../config/schema';
 import type { MessageContext } from '../format';
+import type { ChannelManifest } from './manifest';
+import type { ChannelName } from './manifests';
 
 export interface SendOptions {
   config: MonitoringConfig;
@@ -15,10 +22,11 @@ export interface SendOptions {
   markSent: (recipient: string) => Promise<void>;
 }
 
-export interface Channel {
-  name: ChannelName;
+export interface Channel<N extends string = ChannelName, Rendered = unknown> extends ChannelManifest<N> {
   /** Why the channel cannot send (missing secret or recipients), or null when it can. */
   unavailable(config: MonitoringConfig): string | null;
+  /** The message as the vendor receives it, for a lone alert or a group (`message.group`); escaped and bounded. */
+  render(message: MessageContext): Rendered;
   send(message: MessageContext, options: SendOptions): Promise<void>;
 }
 
@@ -40,7 +48,7 @@ export interface DeliveryErrorDetail {
  */
 export class DeliveryError extends Error {
   constructor(
-    readonly channel: ChannelName,
+    readonly channel: string,
     readonly detail: DeliveryErrorDetail,
     reason: string,
   ) {

@@ -1,6 +1,8 @@
-import { SLACK_WEBHOOK_URL, readParam } from '../../config/params';
-import { slackPayload } from '../format';
-import { DeliveryError, isTimeout, type Channel } from './types';
+/** Slack through an incoming webhook (@slack/webhook). Stand-in: functions/dev/servers/slack.ts. */
+import { readParam } from '../../../config/paramKit';
+import { DeliveryError, isTimeout, type Channel } from '../channel';
+import { SLACK_WEBHOOK_URL, slackManifest } from './manifest';
+import { slackPayload, type SlackPayload } from './render';
 
 /**
  * @slack/webhook errors: IncomingWebhookHTTPError (`statusCode`, `body`: Slack's error code such as
@@ -18,8 +20,9 @@ function slackError(error: unknown): DeliveryError {
 /** Shown on a message sent again after an attempt that got no answer (it may have been posted). */
 export const REPEAT_NOTE = 'Sent again: an earlier attempt got no answer in time and may have been posted already.';
 
-export const slackChannel: Channel = {
-  name: 'slack',
+export const slackChannel: Channel<'slack', SlackPayload> = {
+  ...slackManifest,
+  render: slackPayload,
   unavailable: () => (readParam(SLACK_WEBHOOK_URL) ? null : 'SLACK_WEBHOOK_URL not set'),
   async send(message, { config, timeoutMs, ambiguousSince }) {
     const { IncomingWebhook } = await import('@slack/webhook');

@@ -1,7 +1,9 @@
-import { TWILIO_FROM_NUMBER, readParam } from '../../config/params';
-import { createTwilioClient, twilioCredentials } from '../../vendors/twilio';
-import { smsBody } from '../format';
-import { DeliveryError, isTimeout, type Channel } from './types';
+/** SMS through Twilio, one text per recipient. Stand-in: functions/dev/servers/twilio.ts. */
+import { readParam } from '../../../config/paramKit';
+import { createTwilioClient, twilioCredentials } from '../../../vendors/twilio';
+import { DeliveryError, isTimeout, type Channel } from '../channel';
+import { TWILIO_FROM_NUMBER, smsManifest } from './manifest';
+import { smsBody } from './render';
 
 /** A phone number as it may appear in an error: the last two digits only. */
 export function maskedPhone(phone: string): string {
@@ -19,8 +21,9 @@ function describeTwilioError(to: string, error: unknown): { text: string; status
   return { text: `${maskedPhone(to)}: ${parts.length ? `${parts.join(', ')}: ` : ''}${reason}`, status, code, timedOut };
 }
 
-export const smsChannel: Channel = {
-  name: 'sms',
+export const smsChannel: Channel<'sms', string> = {
+  ...smsManifest,
+  render: smsBody,
   unavailable(config) {
     const credentials = twilioCredentials();
     if (!credentials.ok) return credentials.reason;

@@ -1,6 +1,8 @@
-import { ALERT_EMAIL_FROM, SMTP_URL, readParam } from '../../config/params';
-import { emailContent } from '../format';
-import { DeliveryError, isTimeout, type Channel } from './types';
+/** Email over SMTP (nodemailer). Stand-in: functions/dev/servers/smtp.ts. */
+import { readParam } from '../../../config/paramKit';
+import { DeliveryError, isTimeout, type Channel } from '../channel';
+import { ALERT_EMAIL_FROM, SMTP_URL, emailManifest } from './manifest';
+import { emailContent, type EmailContent } from './render';
 
 /**
  * The Message-ID of a delivery: the same on every attempt, so that a message sent twice (an attempt
@@ -22,8 +24,9 @@ function emailError(error: unknown): DeliveryError {
   );
 }
 
-export const emailChannel: Channel = {
-  name: 'email',
+export const emailChannel: Channel<'email', EmailContent> = {
+  ...emailManifest,
+  render: emailContent,
   unavailable(config) {
     if (!readParam(SMTP_URL)) return 'SMTP_URL not set';
     if (config.recipients.emails.length === 0) return 'no email recipients configured';

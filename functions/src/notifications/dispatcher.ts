@@ -15,10 +15,12 @@ import { MONITORING_ENVIRONMENT, readParam } from '../config/params';
 import type { ChannelName, MonitoringConfig } from '../config/schema';
 import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import { describeError, type Logger } from '../platform/logger';
-import { CHANNEL_IMPLEMENTATIONS, type Channel } from './channels';
+import { CHANNEL_IMPLEMENTATIONS, type Channel, type SendOptions } from './channels';
 import { DeliveryError, isTimeout } from './channels/channel';
-import { eventKind } from './format';
-import { alertPathsOf, formGroups, groupMembers, prepareGroup, recordOnMembers, type GroupToSend, type MemberView } from './group';
+import { decideDelivery, decideRetry, DUE_STATUSES, leaseMs, reasonText } from './decide';
+import { eventKind, type MessageContext } from './format';
+import { alertPathsOf, formGroups, groupMembers, recordDropped, recordOnMembers, splitMembers, type GroupToSend, type MemberView } from './group';
+import { recordOnAlert } from './record';
 import { maskPersonalData, redactSecrets } from './mask';
 
 export interface DispatchContext {
@@ -49,24 +51,11 @@ export interface DeliveryOutcome {
 
 /** How many due deliveries one run picks up (oldest first). */
 export const SWEEP_LIMIT = 50;
-const MAX_BACKOFF_MINUTES = 360;
-/** `skipped`: the channel or its recipients were missing; checked again until SKIP_RECHECK_HOURS. */
-const DUE_STATUSES: DeliveryDoc['status'][] = ['pending', 'failed', 'ambiguous', 'sending', 'skipped'];
-/** An attempt that timed out may have been delivered: its retry waits this many times longer than
- *  a plain failure's, so that a slow vendor has answered (or the message shows up) by then. */
-export const AMBIGUOUS_BACKOFF_FACTOR = 3;
-/** A message skipped for a missing channel or recipient is planned again while its alert is open,
- *  for this long after the first skip (first re-check after 15 minutes, then doubling, at most 6 h). */
-export const SKIP_RECHECK_HOURS = 24;
-const SKIP_RECHECK_FIRST_MINUTES = 15;
+export { AMBIGUOUS_BACKOFF_FACTOR, backoffMinutes, SKIP_RECHECK_HOURS } from './decide';
 
 /** The signed acknowledge link of a message about an alert someone still has to acknowledge (ack/links.ts). */
 function ackUrlFor(alert: AlertDoc, event: string, channel: ChannelName, now: Date): string | undefined {
   return ['resolved', 'test'].includes(eventKind(event)) || alert.acknowledged || alert.resolved ? undefined : ackLinkFor(alert.id, channel, now);
-}
-
-export function backoffMinutes(attempt: number, baseMinutes: number): number {
-  return Math.min(MAX_BACKOFF_MINUTES, baseMinutes * 2 ** (attempt - 1));
 }
 
 export function cleanError(error: unknown): string {
@@ -147,182 +136,176 @@ export async function dispatch(ctx: DispatchContext, createdIds: string[]): Prom
   });
 }
 
+type Outcome = (status: DeliveryOutcomeStatus, attempt: number, error: string | null) => DeliveryOutcome;
+
+/** One delivery: the decision (./decide.ts) on what this run read, then the writes and the send it asks for. */
 async function deliverOne(
   ctx: DispatchContext,
   ref: DocumentReference,
   delivery: DeliveryDoc,
-  alert: AlertDoc | null,
+  lone: AlertDoc | null,
   clock: () => Date,
   members: MemberView[] | null = null,
 ): Promise<DeliveryOutcome> {
-  const { Timestamp, FieldValue } = fs();
+  const { Timestamp } = fs();
   const started = Date.now();
-  const timeoutMs = ctx.config.notifications.channelTimeoutMs;
-  const outcome = (status: DeliveryOutcomeStatus, attempt: number, error: string | null): DeliveryOutcome => ({
-    deliveryId: delivery.deliveryId,
-    alertId: delivery.alertId,
-    channel: delivery.channel,
-    event: delivery.event,
-    status,
-    attempt,
-    error,
-    durationMs: Date.now() - started,
-  });
-  const alertRef = ref.firestore.collection(delivery.alertCollection).doc(delivery.alertId);
-  // Grouping hook: a group delivery records each attempt on the alerts of the members it carries.
-  let group: GroupToSend | null = null;
-  const record = async (status: NotificationRecord['status'], attempt: number, error: string | null) => {
-    if (group)
-      return recordOnMembers(
-        ref,
-        delivery,
-        group.live,
-        { channel: delivery.channel, attempt, at: Timestamp.fromDate(clock()), status, error, deliveryId: delivery.deliveryId },
-        ctx.meter,
-      );
-    const entry: NotificationRecord = {
-      channel: delivery.channel,
+  const outcome: Outcome = (status, attempt, error) => ({ ...outcomeBase(delivery), status, attempt, error, durationMs: Date.now() - started });
+  // Grouping hook: a group carries the members still worth sending; the others are dropped (recorded on their alerts).
+  const group = members ? splitMembers(delivery, members) : null;
+  const alert = group ? (group.live[0]?.alert ?? null) : lone;
+  const channel = (ctx.channels ?? CHANNEL_IMPLEMENTATIONS)[delivery.channel];
+  const unavailable = channel ? channel.unavailable(ctx.config) : `unknown channel ${delivery.channel}`;
+  const decision = decideDelivery({
+    delivery: {
+      status: delivery.status,
       event: delivery.event,
-      attempt,
-      at: Timestamp.fromDate(clock()),
-      status,
-      error,
-      deliveryId: delivery.deliveryId,
-    };
-    if (!alert) return;
-    await alertRef.update({ notifications: FieldValue.arrayUnion(entry) });
-    // A separate write: one array transform per write keeps the embedded emulator correct too.
-    if (status === 'sent') await alertRef.update({ notifiedChannels: FieldValue.arrayUnion(delivery.channel) });
-    ctx.meter.noteWrites(status === 'sent' ? 2 : 1);
-  };
+      skipChecks: delivery.skipChecks,
+      nextAttemptAtMs: delivery.nextAttemptAt.toMillis(),
+      skippedSinceMs: delivery.skippedSince?.toMillis() ?? null,
+    },
+    alert,
+    liveMembers: group ? group.live.length : null,
+    unavailable,
+    nowMs: clock().getTime(),
+  });
+  if (decision.action === 'busy') return outcome('busy', delivery.attempts, reasonText(decision, { status: delivery.status, unavailable }));
+  if (group?.dropped.length) await recordDropped(ref, delivery, group.dropped, ctx.meter, Timestamp.fromDate(clock()));
+  const record = recorder(ctx, ref, delivery, lone, group, clock);
   const finish = async (fields: Partial<DeliveryDoc>) => {
     await ref.update(fields);
     ctx.meter.noteWrites(1);
   };
-
-  if (!DUE_STATUSES.includes(delivery.status)) return outcome('busy', delivery.attempts, `already ${delivery.status}`);
-  if (delivery.status === 'sending' && delivery.nextAttemptAt.toMillis() > clock().getTime()) {
-    return outcome('busy', delivery.attempts, 'another run is sending it');
-  }
-  // Grouping hook: members no longer worth sending are dropped (recorded on their alerts); none left: cancelled.
-  if (members) {
-    group = await prepareGroup(ref, delivery, members, ctx.meter, Timestamp.fromDate(clock()));
-    if (group.live.length === 0) {
-      await finish({ status: 'cancelled', lastError: 'every alert of the group resolved or was acknowledged before it could be sent' });
-      return outcome('cancelled', delivery.attempts, 'every alert of the group resolved or was acknowledged before it could be sent');
-    }
-    alert = group.live[0].alert;
-  }
-  // A message about a state that no longer holds is not worth sending late.
-  if (!alert || (alert.resolved && eventKind(delivery.event) !== 'resolved' && eventKind(delivery.event) !== 'test')) {
-    const reason = alert ? 'alert resolved before this message could be sent' : 'alert no longer exists';
-    await finish({ status: 'cancelled', lastError: reason });
-    await record('cancelled', delivery.attempts, reason);
-    return outcome('cancelled', delivery.attempts, reason);
-  }
-  // A reminder that nobody acknowledged the alert is pointless once someone has.
-  if (eventKind(delivery.event) === 'unacknowledged' && alert.acknowledged) {
-    const reason = 'alert acknowledged before the reminder could be sent';
-    await finish({ status: 'cancelled', lastError: reason });
-    await record('cancelled', delivery.attempts, reason);
-    return outcome('cancelled', delivery.attempts, reason);
-  }
-  const channel = (ctx.channels ?? CHANNEL_IMPLEMENTATIONS)[delivery.channel];
-  const unavailable = channel ? channel.unavailable(ctx.config) : `unknown channel ${delivery.channel}`;
-  if (unavailable) {
-    const now = clock().getTime();
-    const since = delivery.skippedSince?.toMillis() ?? now;
-    const checks = (delivery.skipChecks ?? 0) + 1;
-    if (eventKind(delivery.event) === 'test') {
-      // A test message is worth nothing later: not re-checked.
-      await finish({ status: 'cancelled', lastError: unavailable });
-      await record('skipped', delivery.attempts, unavailable);
-      return outcome('skipped', delivery.attempts, unavailable);
-    }
-    if (now - since >= SKIP_RECHECK_HOURS * 3_600_000) {
-      const reason = `not sent: ${unavailable} for ${SKIP_RECHECK_HOURS} h`;
+  if (decision.action === 'send') return sendAttempt(ctx, ref, delivery, { alert: alert!, group, channel: channel!, clock, record, finish, outcome });
+  const reason = reasonText(decision, { status: delivery.status, unavailable });
+  if (decision.action === 'cancel') {
+    if (decision.reason === 'channel-unavailable-too-long')
       ctx.log.warn('Channel still not configured, message given up', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
-      await finish({ status: 'cancelled', lastError: reason, skipChecks: checks });
-      await record('cancelled', delivery.attempts, reason);
-      return outcome('cancelled', delivery.attempts, reason);
-    }
-    ctx.log.warn('Channel not configured, message not sent yet', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
-    await finish({
-      status: 'skipped',
-      lastError: unavailable,
-      skippedSince: Timestamp.fromMillis(since),
-      skipChecks: checks,
-      nextAttemptAt: Timestamp.fromMillis(now + backoffMinutes(checks, SKIP_RECHECK_FIRST_MINUTES) * 60_000),
-    });
-    // Recorded on the alert once, not at every re-check.
-    if (delivery.status !== 'skipped') await record('skipped', delivery.attempts, unavailable);
-    return outcome('skipped', delivery.attempts, unavailable);
+    await finish({ status: 'cancelled', lastError: reason, ...(decision.skipChecks ? { skipChecks: decision.skipChecks } : {}) });
+    if (decision.record) await record(decision.record, delivery.attempts, reason);
+    return outcome(decision.outcome, delivery.attempts, reason);
   }
+  ctx.log.warn('Channel not configured, message not sent yet', { channel: delivery.channel, reason: unavailable, alertId: delivery.alertId });
+  await finish({
+    status: 'skipped',
+    lastError: reason,
+    skippedSince: Timestamp.fromMillis(decision.skippedSinceMs),
+    skipChecks: decision.skipChecks,
+    nextAttemptAt: Timestamp.fromMillis(decision.nextAttemptAtMs),
+  });
+  // Recorded on the alert once, not at every re-check.
+  if (decision.record) await record('skipped', delivery.attempts, reason);
+  return outcome('skipped', delivery.attempts, reason);
+}
 
+function outcomeBase(delivery: DeliveryDoc): Pick<DeliveryOutcome, 'deliveryId' | 'alertId' | 'channel' | 'event'> {
+  return { deliveryId: delivery.deliveryId, alertId: delivery.alertId, channel: delivery.channel, event: delivery.event };
+}
+
+type RecordAttempt = (status: NotificationRecord['status'], attempt: number, error: string | null) => Promise<void>;
+
+/** Records an attempt on the alert (record.ts); a group delivery records it on each live member's alert. */
+function recorder(
+  ctx: DispatchContext,
+  ref: DocumentReference,
+  delivery: DeliveryDoc,
+  lone: AlertDoc | null,
+  group: GroupToSend | null,
+  clock: () => Date,
+): RecordAttempt {
+  const { Timestamp } = fs();
+  return async (status, attempt, error) => {
+    const entry = { channel: delivery.channel, attempt, at: Timestamp.fromDate(clock()), status, error, deliveryId: delivery.deliveryId };
+    if (group) return recordOnMembers(ref, group.live, entry, ctx.meter);
+    if (!lone) return;
+    await recordOnAlert(ref.firestore.collection(delivery.alertCollection).doc(delivery.alertId), { ...entry, event: delivery.event }, ctx.meter);
+  };
+}
+
+/** The message a delivery sends: its alert (or a group's live members), each with its acknowledge link. */
+function messageOf(delivery: DeliveryDoc, alert: AlertDoc, group: GroupToSend | null): MessageContext {
+  // Only messages about an alert someone still has to acknowledge carry the link. Dated from the
+  // delivery, not the attempt: every attempt sends the same text (the SMS ambiguity check compares
+  // bodies; mail clients merge retries by Message-ID).
+  const issued = delivery.createdAt.toDate();
+  return {
+    alert,
+    event: group?.live[0].member.event ?? delivery.event,
+    severity: delivery.severity,
+    environment: readParam(MONITORING_ENVIRONMENT) ?? 'production',
+    ackUrl: ackUrlFor(alert, delivery.event, delivery.channel, issued),
+    // Grouping hook: the alerts a group message lists (each channel renders two or more as one message), each with its own link.
+    ...(group
+      ? {
+          group: group.live.map((item) => ({
+            alert: item.alert,
+            event: item.member.event,
+            ackUrl: ackUrlFor(item.alert, item.member.event, delivery.channel, issued),
+          })),
+        }
+      : {}),
+  };
+}
+
+interface Attempt {
+  alert: AlertDoc;
+  group: GroupToSend | null;
+  channel: Channel;
+  clock: () => Date;
+  record: RecordAttempt;
+  finish: (fields: Partial<DeliveryDoc>) => Promise<void>;
+  outcome: Outcome;
+}
+
+/** Claims the next attempt, sends it under the channel timeout, and records what happened. */
+async function sendAttempt(ctx: DispatchContext, ref: DocumentReference, delivery: DeliveryDoc, at: Attempt): Promise<DeliveryOutcome> {
+  const { Timestamp, FieldValue } = fs();
+  const { clock, record, finish, outcome } = at;
+  const timeoutMs = ctx.config.notifications.channelTimeoutMs;
   const attempt = await claimAttempt(ref, delivery, clock, timeoutMs, ctx.runId);
   if (attempt === null) return outcome('busy', delivery.attempts, 'another run claimed this attempt');
   ctx.meter.noteWrites(2);
   const attemptRef = ref.collection('attempts').doc(String(attempt));
-
+  const options: SendOptions = {
+    config: ctx.config,
+    timeoutMs,
+    deliveryId: delivery.deliveryId,
+    ambiguousSince: delivery.ambiguousSince ? delivery.ambiguousSince.toDate() : null,
+    alreadySent: delivery.sentTo ?? [],
+    markSent: async (recipient) => {
+      await ref.update({ sentTo: FieldValue.arrayUnion(recipient) });
+      ctx.meter.noteWrites(1);
+    },
+  };
   try {
-    await withTimeout(
-      channel.send(
-        {
-          alert,
-          event: group?.live[0].member.event ?? delivery.event,
-          severity: delivery.severity,
-          environment: readParam(MONITORING_ENVIRONMENT) ?? 'production',
-          // Only messages about an alert someone still has to acknowledge carry the link. Dated from the
-          // delivery, not the attempt: every attempt sends the same text (the SMS ambiguity check
-          // compares bodies; mail clients merge retries by Message-ID).
-          ackUrl: ackUrlFor(alert, delivery.event, delivery.channel, delivery.createdAt.toDate()),
-          // Grouping hook: the alerts a group message lists (format.ts renders two or more as one message), each with its own link.
-          ...(group
-            ? {
-                group: group.live.map((item) => ({
-                  alert: item.alert,
-                  event: item.member.event,
-                  ackUrl: ackUrlFor(item.alert, item.member.event, delivery.channel, delivery.createdAt.toDate()),
-                })),
-              }
-            : {}),
-        },
-        {
-          config: ctx.config,
-          timeoutMs,
-          deliveryId: delivery.deliveryId,
-          ambiguousSince: delivery.ambiguousSince ? delivery.ambiguousSince.toDate() : null,
-          alreadySent: delivery.sentTo ?? [],
-          markSent: async (recipient) => {
-            await ref.update({ sentTo: FieldValue.arrayUnion(recipient) });
-            ctx.meter.noteWrites(1);
-          },
-        },
-      ),
-      timeoutMs,
-      delivery.channel,
-    );
+    await withTimeout(at.channel.send(messageOf(delivery, at.alert, at.group), options), timeoutMs, delivery.channel);
   } catch (error) {
     // Every recorded error names its channel (and, from the channels, the HTTP status or SMTP code and the vendor code).
     const named = error instanceof DeliveryError ? error : new DeliveryError(delivery.channel, { timedOut: isTimeout(error) }, describeError(error));
     const message = cleanError(named);
-    // No answer in time: the vendor may have taken the message. Retried later than a refusal, and
-    // recorded as such (the channel makes its retry harmless where it can: see docs/architecture.md).
-    const ambiguous = isTimeout(named);
-    const dead = attempt >= ctx.config.notifications.maxAttempts;
-    const delayMinutes = backoffMinutes(attempt, ctx.config.notifications.retryBackoffMinutes) * (ambiguous ? AMBIGUOUS_BACKOFF_FACTOR : 1);
-    const retryAt = new Date(clock().getTime() + delayMinutes * 60_000);
-    const status = dead ? 'dead' : ambiguous ? 'ambiguous' : 'failed';
-    ctx.log.warn('Delivery failed', { channel: delivery.channel, alertId: delivery.alertId, attempt, error: message, ambiguous, willRetry: !dead });
-    await finish({
-      status,
-      lastError: message,
-      nextAttemptAt: Timestamp.fromDate(dead ? clock() : retryAt),
-      ...(ambiguous && !delivery.ambiguousSince ? { ambiguousSince: Timestamp.fromDate(clock()) } : {}),
+    const retry = decideRetry({
+      attempt,
+      timedOut: isTimeout(named),
+      alreadyAmbiguous: Boolean(delivery.ambiguousSince),
+      settings: ctx.config.notifications,
+      nowMs: clock().getTime(),
     });
-    await attemptRef.update({ outcome: status, error: message, finishedAt: Timestamp.fromDate(clock()) });
-    await record(status, attempt, message);
-    return outcome(status, attempt, message);
+    ctx.log.warn('Delivery failed', {
+      channel: delivery.channel,
+      alertId: delivery.alertId,
+      attempt,
+      error: message,
+      ambiguous: isTimeout(named),
+      willRetry: retry.status !== 'dead',
+    });
+    await finish({
+      status: retry.status,
+      lastError: message,
+      nextAttemptAt: Timestamp.fromMillis(retry.nextAttemptAtMs),
+      ...(retry.markAmbiguousSince ? { ambiguousSince: Timestamp.fromDate(clock()) } : {}),
+    });
+    await attemptRef.update({ outcome: retry.status, error: message, finishedAt: Timestamp.fromDate(clock()) });
+    await record(retry.status, attempt, message);
+    return outcome(retry.status, attempt, message);
   }
   await finish({ status: 'sent', sentAt: Timestamp.fromDate(clock()), lastError: null });
   await attemptRef.update({ outcome: 'sent', finishedAt: Timestamp.fromDate(clock()) });
@@ -338,11 +321,11 @@ async function deliverOne(
  */
 async function claimAttempt(ref: DocumentReference, delivery: DeliveryDoc, clock: () => Date, timeoutMs: number, runId: string): Promise<number | null> {
   const { Timestamp } = fs();
-  const leaseMs = 2 * timeoutMs + 30_000;
+  const lease = leaseMs(timeoutMs);
   for (let attempt = delivery.attempts + 1; attempt <= delivery.attempts + 3; attempt += 1) {
     const attemptRef = ref.collection('attempts').doc(String(attempt));
     const now = clock();
-    const leaseUntil = Timestamp.fromMillis(now.getTime() + leaseMs);
+    const leaseUntil = Timestamp.fromMillis(now.getTime() + lease);
     try {
       await attemptRef.create({ claimedAt: Timestamp.fromDate(now), leaseUntil, runId, outcome: null });
     } catch (error) {

@@ -24,7 +24,11 @@ import { COLLECTIONS, type AlertDoc, type DeliveryDoc, type GroupMember, type No
 import type { GroupingSettings, MonitoringConfig } from '../config/schema';
 import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import { describeError, type Logger } from '../platform/logger';
+import { leaseMs, worthSending } from './decide';
 import { eventKind } from './format';
+import { recordOnAlert } from './record';
+
+export { worthSending };
 
 /** What grouping needs to know about one due delivery. */
 export interface GroupCandidate {
@@ -51,14 +55,6 @@ export interface GroupPlan {
   groups: PlannedGroup[];
   /** Deliveries held for the group wait: not sent by this run. */
   held: string[];
-}
-
-/** Whether a message about `alert` is still worth sending (the dispatcher cancels the others). */
-export function worthSending(event: string, alert: Pick<AlertDoc, 'resolved' | 'acknowledged'> | null): boolean {
-  if (!alert) return false;
-  const kind = eventKind(event);
-  if (alert.resolved && kind !== 'resolved' && kind !== 'test') return false;
-  return !(kind === 'unacknowledged' && alert.acknowledged);
 }
 
 function groupValue(by: GroupingSettings['by'], alert: Pick<AlertDoc, 'domain' | 'category'>): string {
@@ -156,14 +152,14 @@ async function formGroup(
 ): Promise<void> {
   const { Timestamp } = fs();
   const db = ctx.meter.db;
-  const leaseMs = 2 * ctx.config.notifications.channelTimeoutMs + 30_000;
+  const lease = leaseMs(ctx.config.notifications.channelTimeoutMs);
   // Take each member by claiming its first attempt: whoever holds it sends that message.
   const claimed: DeliveryDoc[] = [];
   for (const id of planned.members) {
     const claimRef = db.collection(COLLECTIONS.deliveries).doc(id).collection('attempts').doc('1');
     const now = clock();
     try {
-      await claimRef.create({ claimedAt: Timestamp.fromDate(now), leaseUntil: Timestamp.fromMillis(now.getTime() + leaseMs), runId: ctx.runId, outcome: null });
+      await claimRef.create({ claimedAt: Timestamp.fromDate(now), leaseUntil: Timestamp.fromMillis(now.getTime() + lease), runId: ctx.runId, outcome: null });
       ctx.meter.noteWrites(1);
       claimed.push(byDelivery.get(id)!);
     } catch (error) {
@@ -255,59 +251,51 @@ export function groupMembers(delivery: DeliveryDoc, alerts: Map<string, AlertDoc
 export interface GroupToSend {
   /** Members still worth sending (their alert with the member's event). */
   live: Array<{ member: GroupMember; alert: AlertDoc }>;
+  /** Members no longer worth sending and not yet recorded as dropped. */
+  dropped: MemberView[];
 }
 
-/**
- * Before a group delivery is sent: drops the members no longer worth sending (recorded `cancelled` on
- * their alert, once) and returns the others.
- */
-export async function prepareGroup(ref: DocumentReference, delivery: DeliveryDoc, members: MemberView[], meter: Meter, at: Timestamp): Promise<GroupToSend> {
-  const { FieldValue } = fs();
+/** Which members of a group delivery are still worth sending, and which are newly dropped. Pure. */
+export function splitMembers(delivery: Pick<DeliveryDoc, 'droppedMembers'>, members: readonly MemberView[]): GroupToSend {
   const alreadyDropped = new Set(delivery.droppedMembers ?? []);
-  const live: GroupToSend['live'] = [];
-  const dropped: MemberView[] = [];
+  const split: GroupToSend = { live: [], dropped: [] };
   for (const view of members) {
-    if (worthSending(view.member.event, view.alert)) live.push({ member: view.member, alert: view.alert! });
-    else if (!alreadyDropped.has(view.member.deliveryId)) dropped.push(view);
+    if (worthSending(view.member.event, view.alert)) split.live.push({ member: view.member, alert: view.alert! });
+    else if (!alreadyDropped.has(view.member.deliveryId)) split.dropped.push(view);
   }
+  return split;
+}
+
+/** Records the newly dropped members: on the group delivery (once) and `cancelled` on their alerts. */
+export async function recordDropped(ref: DocumentReference, delivery: DeliveryDoc, dropped: readonly MemberView[], meter: Meter, at: Timestamp): Promise<void> {
+  const { FieldValue } = fs();
   for (const view of dropped) {
     const reason = view.alert ? 'alert resolved or acknowledged before its group message could be sent' : 'alert no longer exists';
     await ref.update({ droppedMembers: FieldValue.arrayUnion(view.member.deliveryId) });
     meter.noteWrites(1);
     if (view.alert) {
-      const entry: NotificationRecord = {
+      const entry = {
         channel: delivery.channel,
         event: view.member.event,
         attempt: delivery.attempts,
         at,
-        status: 'cancelled',
+        status: 'cancelled' as const,
         error: reason,
         deliveryId: delivery.deliveryId,
       };
-      await ref.firestore
-        .collection(view.member.alertCollection)
-        .doc(view.member.alertId)
-        .update({ notifications: FieldValue.arrayUnion(entry) });
-      meter.noteWrites(1);
+      await recordOnAlert(ref.firestore.collection(view.member.alertCollection).doc(view.member.alertId), entry, meter);
     }
   }
-  return { live };
 }
 
 /** Records one attempt of a group delivery on every member alert it carried. */
 export async function recordOnMembers(
   ref: DocumentReference,
-  delivery: DeliveryDoc,
   live: GroupToSend['live'],
   entry: Omit<NotificationRecord, 'event'>,
   meter: Meter,
 ): Promise<void> {
-  const { FieldValue } = fs();
   for (const { member } of live) {
-    const alertRef = ref.firestore.collection(member.alertCollection).doc(member.alertId);
-    await alertRef.update({ notifications: FieldValue.arrayUnion({ ...entry, event: member.event }) });
-    // A separate write: one array transform per write keeps the embedded emulator correct too.
-    if (entry.status === 'sent') await alertRef.update({ notifiedChannels: FieldValue.arrayUnion(delivery.channel) });
-    meter.noteWrites(entry.status === 'sent' ? 2 : 1);
+    await recordOnAlert(ref.firestore.collection(member.alertCollection).doc(member.alertId), { ...entry, event: member.event }, meter);
   }
 }

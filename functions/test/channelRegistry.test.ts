@@ -16,12 +16,15 @@ describe('the channel registry (type checks)', () => {
     const { ackLetter: _letter, ...slackWithoutLetter } = slack;
     const { render: _render, ...slackWithoutRender } = slack;
     const { runbook: _runbook, ...slackWithoutRunbook } = slack;
+    const { followsAcknowledgement: _follows, ...slackWithoutLifecycle } = slack;
     // @ts-expect-error -- no acknowledge letter
     defineRegistry({ slack: slackWithoutLetter, email, sms });
     // @ts-expect-error -- no renderer
     defineRegistry({ slack: slackWithoutRender, email, sms });
     // @ts-expect-error -- no runbook text
     defineRegistry({ slack: slackWithoutRunbook, email, sms });
+    // @ts-expect-error -- not said whether it follows acknowledgements
+    defineRegistry({ slack: slackWithoutLifecycle, email, sms });
     // @ts-expect-error -- email registered under the name slack
     defineRegistry({ slack: email, email, sms });
     // @ts-expect-error -- sms missing

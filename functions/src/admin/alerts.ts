@@ -15,7 +15,8 @@
 import { HttpsError } from 'firebase-functions/v2/https';
 import type { DocumentSnapshot, Query, Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
-import { COLLECTIONS, type AlertDoc } from '../alerts/model';
+import { COLLECTIONS, newDelivery, type AlertDoc } from '../alerts/model';
+import { acknowledgementChannels } from '../notifications/channels/manifests';
 import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import { ALERT_COLLECTIONS, DOMAINS, type Domain, type Severity } from '../rules';
 import { defineCallable, type AdminContext } from './callable';
@@ -287,7 +288,34 @@ export async function acknowledge(
       acknowledgedChannel: claim.channel ?? null,
     }),
   );
+  if (changed) await planAcknowledgementMessages(ctx, found.collection, alert, at);
   return respond(ctx, found.collection, id, changed);
+}
+
+/**
+ * An incident tool that was told about the alert is told it was acknowledged (channels/manifest.ts
+ * `followsAcknowledgement`): one `acknowledged` delivery per such channel, created if absent, sent by
+ * the next run of any job (the fast job runs every 5 minutes) like any other message.
+ */
+async function planAcknowledgementMessages(ctx: Pick<AdminContext, 'meter' | 'uid'>, collection: string, alert: AlertDoc, at: Timestamp): Promise<void> {
+  for (const channel of acknowledgementChannels(alert.notifiedChannels ?? [])) {
+    const delivery = newDelivery({
+      alertId: alert.id,
+      alertCollection: collection,
+      ruleId: alert.ruleId,
+      event: 'acknowledged',
+      channel,
+      severity: alert.severity,
+      runId: `acknowledge:${ctx.uid}`,
+      now: at,
+    });
+    try {
+      await ctx.meter.db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId).create(delivery);
+      ctx.meter.noteWrites(1);
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+  }
 }
 
 export const acknowledgeAlert = defineCallable({

@@ -13,7 +13,7 @@ export { formatValue };
 
 export interface MessageContext {
   alert: AlertDoc;
-  /** opened, escalated-<severity>-<tick>, repeat-<tick>, resolved, test, unacknowledged-<severity>. */
+  /** opened, escalated-<severity>-<tick>, repeat-<tick>, resolved, test, unacknowledged-<severity>, acknowledged. */
   event: string;
   /** Severity the message is sent at (an escalation sends at the new level). */
   severity: Severity;
@@ -49,11 +49,12 @@ export function sinceText(context: MessageContext): string {
   return created ? formatDateTime(created, locale, timeZone) : '';
 }
 
-export type EventKind = 'opened' | 'escalated' | 'repeat' | 'resolved' | 'test' | 'unacknowledged';
+/** `acknowledged`: only for the channels that follow acknowledgements (an incident tool, see channels/manifest.ts). */
+export type EventKind = 'opened' | 'escalated' | 'repeat' | 'resolved' | 'test' | 'unacknowledged' | 'acknowledged';
 
 export function eventKind(event: string): EventKind {
   const head = event.split('-')[0] as EventKind;
-  return (['opened', 'escalated', 'repeat', 'resolved', 'test', 'unacknowledged'] as const).includes(head) ? head : 'opened';
+  return (['opened', 'escalated', 'repeat', 'resolved', 'test', 'unacknowledged', 'acknowledged'] as const).includes(head) ? head : 'opened';
 }
 
 export function comparison(alert: Pick<AlertDoc, 'value' | 'threshold' | 'unit' | 'direction'>, locale: Locale = 'en'): string {

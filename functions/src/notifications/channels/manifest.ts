@@ -31,6 +31,12 @@ export interface ChannelManifest<N extends string = string> {
   /** Secrets it needs to send: bound by every function that can deliver a message. */
   secrets: readonly ParamEntry[];
   runbook: ChannelRunbook;
+  /**
+   * An incident tool (PagerDuty) follows the alert's lifecycle: when someone acknowledges the alert
+   * (dashboard or link), a channel that received a message about it gets an `acknowledged` message
+   * (admin/alerts.ts). Message channels (Slack, email, SMS) do not: false.
+   */
+  followsAcknowledgement: boolean;
 }
 
 /**

@@ -23,6 +23,11 @@ export function manifestOf(name: ChannelName): (typeof CHANNEL_MANIFESTS)[number
   return CHANNEL_MANIFESTS.find((manifest) => manifest.name === name)!;
 }
 
+/** The channels to tell that an alert was acknowledged: those that follow acknowledgements and were told about it. */
+export function acknowledgementChannels(notified: readonly string[]): ChannelName[] {
+  return CHANNEL_MANIFESTS.filter((manifest) => manifest.followsAcknowledgement && notified.includes(manifest.name)).map((manifest) => manifest.name);
+}
+
 function unique(entries: readonly ParamEntry[]): ParamEntry[] {
   return [...new Set(entries)];
 }

@@ -29,6 +29,7 @@ export const emailManifest = {
   ackLetter: 'e',
   params: [SMTP_URL, ALERT_EMAIL_FROM, ALERT_EMAIL_TO],
   secrets: [SMTP_URL],
+  followsAcknowledgement: false,
   runbook: {
     diagnose: 'Email authentication errors (SMTP 535, EAUTH): the SMTP password in SMTP_URL changed.',
     fix: '`firebase functions:secrets:set SMTP_URL`',

@@ -15,6 +15,7 @@ export const slackManifest = {
   ackLetter: 's',
   params: [SLACK_WEBHOOK_URL],
   secrets: [SLACK_WEBHOOK_URL],
+  followsAcknowledgement: false,
   runbook: {
     diagnose: 'Slack "no_service" or 404/410: the webhook was revoked or its channel archived.',
     fix: '`firebase functions:secrets:set SLACK_WEBHOOK_URL`',

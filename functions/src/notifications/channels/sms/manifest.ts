@@ -18,6 +18,7 @@ export const smsManifest = {
   ackLetter: 'm',
   params: [TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER, ALERT_SMS_TO],
   secrets: [TWILIO_AUTH_TOKEN],
+  followsAcknowledgement: false,
   runbook: {
     diagnose: 'Twilio 20003: wrong token; 21608/21211: number not allowed or invalid; insufficient balance.',
     fix: '`firebase functions:secrets:set TWILIO_AUTH_TOKEN`',

@@ -13,9 +13,11 @@ import { pathToFileURL } from 'node:url';
 import { deleteApp, getApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { COLLECTIONS, type AlertDoc, type DeliveryDoc } from '../src/alerts/model';
+import { acknowledge } from '../src/admin/alerts';
 import { formatRunReport } from '../src/cli/report';
 import { JOBS } from '../src/jobs/catalog';
 import { runJob, type RunResult } from '../src/pipeline/run';
+import { Meter } from '../src/platform/firestore';
 import { ALERT_COLLECTIONS, SEVERITIES } from '../src/rules';
 import { RULES } from '../src/rules';
 import { activeSources, readSourcesFile, useSources } from '../src/sources';
@@ -72,13 +74,13 @@ async function main(): Promise<void> {
     .doc('settings')
     .set({ grouping: { by: 'none' }, inhibition: { enabled: false } }, { merge: true });
   for (const job of JOBS) await runJob(job.name, { trigger: 'cli', now }).catch(() => undefined);
-  const before = { slack: servers.slack.messages.length, email: servers.smtp.mails.length, sms: servers.twilio.sms.length };
+  const before = { slack: servers.slack.messages.length, email: servers.smtp.mails.length, sms: servers.twilio.sms.length, pagerduty: servers.pagerduty.pages };
   servers.reset();
 
   const db = await useProject('demo-monitoring');
 
   print(
-    `Demo: ${firestore.embedded ? 'embedded Firestore emulator' : `Firestore emulator at ${firestore.host}`}, local Slack/SMTP/Twilio/Sentry servers, evaluated at ${now.toISOString()}`,
+    `Demo: ${firestore.embedded ? 'embedded Firestore emulator' : `Firestore emulator at ${firestore.host}`}, local Slack/SMTP/Twilio/PagerDuty/Sentry servers, evaluated at ${now.toISOString()}`,
   );
   print();
   print(app ? `App: ${app} (source mapping dev/apps/${app}/sources.json)` : 'App: the default data model (functions/sources.json absent: docs/data-model.md)');
@@ -146,11 +148,14 @@ async function main(): Promise<void> {
   for (const mail of servers.smtp.mails) print(`  - to ${mail.to.join(', ')}: ${mail.subject}`);
   print(`SMS sent ${servers.twilio.sms.length}:`);
   for (const sms of servers.twilio.sms) print(`  - to ${sms.to}: ${sms.body}`);
+  print(`PagerDuty received ${servers.pagerduty.events.length} event(s), ${servers.pagerduty.pages} incident(s):`);
+  for (const event of servers.pagerduty.events)
+    print(`  - ${event.event_action} ${event.dedup_key}${event.payload ? ` (${event.payload.severity}): ${event.payload.summary}` : ''}`);
   print(`Dead man's switch received ${servers.heartbeat.pings.length} ping(s): ${servers.heartbeat.pings.map((ping) => ping.kind).join(', ') || 'none'}`);
   const failed = results.filter((result) => result.outcome === 'failed');
 
   // Grouping and inhibition, measured: messages per channel for the same storm, and per run.
-  const after = { slack: servers.slack.messages.length, email: servers.smtp.mails.length, sms: servers.twilio.sms.length };
+  const after = { slack: servers.slack.messages.length, email: servers.smtp.mails.length, sms: servers.twilio.sms.length, pagerduty: servers.pagerduty.pages };
   const phones = new Set(servers.twilio.sms.map((sms) => sms.to)).size || 1;
   print();
   print('Messages per channel for this storm (every job once):');
@@ -158,6 +163,7 @@ async function main(): Promise<void> {
   print(`  ${'Slack'.padEnd(34)} ${String(before.slack).padStart(7)} ${String(after.slack).padStart(7)}`);
   print(`  ${'Email'.padEnd(34)} ${String(before.email).padStart(7)} ${String(after.email).padStart(7)}`);
   print(`  ${`SMS (${phones} phones)`.padEnd(34)} ${String(before.sms).padStart(7)} ${String(after.sms).padStart(7)}`);
+  print(`  ${'PagerDuty incidents'.padEnd(34)} ${String(before.pagerduty).padStart(7)} ${String(after.pagerduty).padStart(7)}`);
   print('  before: grouping.by none, inhibition off (one message per alert); after: the defaults (grouping.by all, inhibition on)');
   const sent = (await db.collection(COLLECTIONS.deliveries).where('status', '==', 'sent').get()).docs.map((doc) => doc.data() as DeliveryDoc);
   const perRun = new Map<string, number>();
@@ -176,6 +182,19 @@ async function main(): Promise<void> {
   print(
     `  alerts opened: ${openedDocs.length}; in a sent message: ${openedDocs.length - inhibited.length - untold.length}; inhibited (recorded, not notified): ${inhibited.length}${inhibited.length ? ` (${inhibited.map((alert) => `${alert.ruleId} by ${alert.inhibitedBy}`).join(', ')})` : ''}; not told: ${untold.length}${untold.length ? ` (${untold.map((alert) => alert.id).join(', ')})` : ''}`,
   );
+
+  // The incident tool follows the alert: acknowledging an alert in the dashboard (or by link)
+  // acknowledges its PagerDuty incident at the next run of any job (here the fast job).
+  const paged = servers.pagerduty.incidents[0];
+  if (paged) {
+    await acknowledge({ meter: new Meter(db), now, uid: 'demo-admin' }, paged.dedupKey);
+    await runJob('fast', { trigger: 'cli', now: new Date(now.getTime() + 5 * 60_000) }).catch(() => undefined);
+    const last = servers.pagerduty.events.at(-1);
+    print();
+    print(
+      `Acknowledged ${paged.dedupKey} in the dashboard; the next run sent PagerDuty: ${last?.event_action ?? 'nothing'} ${last?.dedup_key ?? ''}; incident ${paged.status}.`,
+    );
+  }
 
   step(`Writing the captured messages to ${outDir}`);
   const files = writeCapturedMessages(outDir, { slack: servers.slack.messages, mails: servers.smtp.mails, sms: servers.twilio.sms });

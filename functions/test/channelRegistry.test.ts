@@ -7,9 +7,9 @@ import { CHANNELS } from '../src/config/schema';
 import { NOTIFICATION_SECRETS, PARAMS } from '../src/config/params';
 import { CHANNEL_IMPLEMENTATIONS, defineRegistry, type Channel } from '../src/notifications/channels';
 import { defineManifests, type ChannelManifest } from '../src/notifications/channels/manifest';
-import { CHANNEL_MANIFESTS } from '../src/notifications/channels/manifests';
+import { CHANNEL_MANIFESTS, CHANNEL_SECRETS } from '../src/notifications/channels/manifests';
 
-const { slack, email, sms } = CHANNEL_IMPLEMENTATIONS;
+const { slack, email, sms, pagerduty } = CHANNEL_IMPLEMENTATIONS;
 
 describe('the channel registry (type checks)', () => {
   it('refuses a channel missing a part, a misnamed channel, a missing or an unknown channel', () => {
@@ -18,24 +18,24 @@ describe('the channel registry (type checks)', () => {
     const { runbook: _runbook, ...slackWithoutRunbook } = slack;
     const { followsAcknowledgement: _follows, ...slackWithoutLifecycle } = slack;
     // @ts-expect-error -- no acknowledge letter
-    defineRegistry({ slack: slackWithoutLetter, email, sms });
+    defineRegistry({ slack: slackWithoutLetter, email, sms, pagerduty });
     // @ts-expect-error -- no renderer
-    defineRegistry({ slack: slackWithoutRender, email, sms });
+    defineRegistry({ slack: slackWithoutRender, email, sms, pagerduty });
     // @ts-expect-error -- no runbook text
-    defineRegistry({ slack: slackWithoutRunbook, email, sms });
+    defineRegistry({ slack: slackWithoutRunbook, email, sms, pagerduty });
     // @ts-expect-error -- not said whether it follows acknowledgements
-    defineRegistry({ slack: slackWithoutLifecycle, email, sms });
+    defineRegistry({ slack: slackWithoutLifecycle, email, sms, pagerduty });
     // @ts-expect-error -- email registered under the name slack
-    defineRegistry({ slack: email, email, sms });
-    // @ts-expect-error -- sms missing
-    defineRegistry({ slack, email });
+    defineRegistry({ slack: email, email, sms, pagerduty });
+    // @ts-expect-error -- pagerduty missing
+    defineRegistry({ slack, email, sms });
     // @ts-expect-error -- a channel that is not in the manifests
-    defineRegistry({ slack, email, sms, teams: { ...slack, name: 'teams' } });
+    defineRegistry({ slack, email, sms, pagerduty, teams: { ...slack, name: 'teams' } });
     // @ts-expect-error -- an acknowledge letter is one lower-case letter
     const badLetter: ChannelManifest = { ...slack, ackLetter: 'ab' };
     expect(badLetter).toBeDefined();
     // A complete registry compiles and is what was given.
-    expect(defineRegistry({ slack, email, sms })).toEqual({ slack, email, sms });
+    expect(defineRegistry({ slack, email, sms, pagerduty })).toEqual({ slack, email, sms, pagerduty });
     const typed: Channel<'slack'> = slack;
     expect(typed.name).toBe('slack');
   });
@@ -62,7 +62,8 @@ describe('the channel manifests (load-time checks)', () => {
   });
 
   it('derives the acknowledge letters, the params and the bound secrets from the manifests', () => {
-    expect(ACK_CHANNELS).toEqual({ slack: 's', email: 'e', sms: 'm' });
+    expect(ACK_CHANNELS).toEqual({ slack: 's', email: 'e', sms: 'm', pagerduty: 'p' });
+    expect(CHANNEL_SECRETS.map((entry) => entry.param.name)).toEqual(['SLACK_WEBHOOK_URL', 'SMTP_URL', 'TWILIO_AUTH_TOKEN', 'PAGERDUTY_ROUTING_KEY']);
     for (const manifest of CHANNEL_MANIFESTS) {
       for (const entry of manifest.params) expect(PARAMS).toContain(entry);
       for (const entry of manifest.secrets) expect(NOTIFICATION_SECRETS).toContain(entry.param);

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ADMIN_CALLABLES as ADMIN } from '../src/admin';
 import { PARAMS } from '../src/config/params';
+import { CHANNEL_SECRETS } from '../src/notifications/channels/manifests';
 import { JOBS } from '../src/jobs/catalog';
 
 interface Endpoint {
@@ -35,7 +36,8 @@ interface Manifest {
 
 const functionsDir = resolve(__dirname, '..');
 const ADMIN_CALLABLES = Object.keys(ADMIN);
-const NOTIFY = ['SLACK_WEBHOOK_URL', 'SMTP_URL', 'TWILIO_AUTH_TOKEN', 'SENTRY_DSN', 'ACK_LINK_SECRET'];
+// Every channel's secrets (from the channel registry: a new channel binds its own), error reporting and acknowledge links.
+const NOTIFY = [...CHANNEL_SECRETS.map((entry) => entry.param.name), 'SENTRY_DSN', 'ACK_LINK_SECRET'];
 let manifest: Manifest;
 
 beforeAll(async () => {

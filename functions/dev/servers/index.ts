@@ -1,5 +1,6 @@
 /** All local stand-ins, started together, and the environment that points the product at them. */
 import { randomBytes } from 'node:crypto';
+import { PagerDutyCapture } from './pagerduty';
 import { PayPalCapture } from './paypal';
 import { HeartbeatReceiver, ProbeTargets } from './probeTargets';
 import { SentryCapture } from './sentry';
@@ -15,6 +16,7 @@ export interface LocalServers {
   sentry: SentryCapture;
   stripe: StripeCapture;
   paypal: PayPalCapture;
+  pagerduty: PagerDutyCapture;
   /** Endpoints for the HTTP probes (healthy, slow, 500, wrong body, never answering). */
   probeTargets: ProbeTargets;
   /** Dead man's switch receiving the watchdog's external heartbeat pings. */
@@ -26,7 +28,7 @@ export interface LocalServers {
 }
 
 export async function startLocalServers(): Promise<LocalServers> {
-  const [slack, smtp, twilio, sentry, stripe, paypal, probeTargets, heartbeat] = await Promise.all([
+  const [slack, smtp, twilio, sentry, stripe, paypal, probeTargets, heartbeat, pagerduty] = await Promise.all([
     new SlackCapture().start(),
     new SmtpCapture().start(),
     new TwilioCapture().start(),
@@ -35,6 +37,7 @@ export async function startLocalServers(): Promise<LocalServers> {
     new PayPalCapture().start(),
     new ProbeTargets().start(),
     new HeartbeatReceiver().start(),
+    new PagerDutyCapture().start(),
   ]);
   const env = {
     SLACK_WEBHOOK_URL: slack.webhookUrl,
@@ -50,6 +53,8 @@ export async function startLocalServers(): Promise<LocalServers> {
     PAYPAL_CLIENT_ID: paypal.clientId,
     PAYPAL_CLIENT_SECRET: paypal.clientSecret,
     PAYPAL_API_BASE_URL: paypal.url,
+    PAGERDUTY_ROUTING_KEY: pagerduty.routingKey,
+    PAGERDUTY_EVENTS_URL: pagerduty.eventsUrl,
     PROBE_TOKEN: `Bearer ${probeTargets.token}`,
     // No published runbook locally: `none` (explicitly without), so messages name docs/runbook.md.
     RUNBOOK_BASE_URL: 'none',
@@ -66,11 +71,12 @@ export async function startLocalServers(): Promise<LocalServers> {
     sentry,
     stripe,
     paypal,
+    pagerduty,
     probeTargets,
     heartbeat,
     env,
     reset() {
-      for (const server of [slack, smtp, twilio, sentry, stripe, paypal, probeTargets, heartbeat]) server.reset();
+      for (const server of [slack, smtp, twilio, sentry, stripe, paypal, pagerduty, probeTargets, heartbeat]) server.reset();
       twilio.calls = [];
       twilio.messages = [];
       twilio.balance = '25.00';
@@ -80,10 +86,20 @@ export async function startLocalServers(): Promise<LocalServers> {
       paypal.batches = [];
     },
     async stop() {
-      await Promise.all([slack.stop(), smtp.stop(), twilio.stop(), sentry.stop(), stripe.stop(), paypal.stop(), probeTargets.stop(), heartbeat.stop()]);
+      await Promise.all([
+        slack.stop(),
+        smtp.stop(),
+        twilio.stop(),
+        sentry.stop(),
+        stripe.stop(),
+        paypal.stop(),
+        pagerduty.stop(),
+        probeTargets.stop(),
+        heartbeat.stop(),
+      ]);
     },
   };
 }
 
 export { HeartbeatReceiver, ProbeTargets };
-export { PayPalCapture, SentryCapture, SlackCapture, SmtpCapture, StripeCapture, TwilioCapture };
+export { PagerDutyCapture, PayPalCapture, SentryCapture, SlackCapture, SmtpCapture, StripeCapture, TwilioCapture };

@@ -7,6 +7,7 @@
 import type { Channel } from './channel';
 import { emailChannel } from './email';
 import type { ChannelName } from './manifests';
+import { pagerDutyChannel } from './pagerduty';
 import { slackChannel } from './slack';
 import { smsChannel } from './sms';
 
@@ -21,6 +22,7 @@ export const CHANNEL_IMPLEMENTATIONS = defineRegistry({
   slack: slackChannel,
   email: emailChannel,
   sms: smsChannel,
+  pagerduty: pagerDutyChannel,
 });
 
 export type { Channel, SendOptions } from './channel';

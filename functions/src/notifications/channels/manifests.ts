@@ -9,10 +9,11 @@
 import type { ParamEntry } from '../../config/paramKit';
 import { emailManifest } from './email/manifest';
 import { defineManifests } from './manifest';
+import { pagerDutyManifest } from './pagerduty/manifest';
 import { slackManifest } from './slack/manifest';
 import { smsManifest } from './sms/manifest';
 
-export const CHANNEL_MANIFESTS = defineManifests([slackManifest, emailManifest, smsManifest]);
+export const CHANNEL_MANIFESTS = defineManifests([slackManifest, emailManifest, smsManifest, pagerDutyManifest]);
 
 export type ChannelName = (typeof CHANNEL_MANIFESTS)[number]['name'];
 

@@ -7,7 +7,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { Timestamp } from 'firebase-admin/firestore';
 import { writeAll } from '../dev/scenario/types';
 import type { AlertDoc } from '../src/alerts/model';
-import { handleErrorLogCreated, type ErrorTriggerOutcome } from '../src/monitors/system/errorTrigger';
+import { handleErrorLogCreated, type ErrorTriggerOutcome } from '../src/triggers/errorTrigger';
 import { runJob } from '../src/pipeline/run';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { useLocalServers } from './support/servers';

@@ -6,7 +6,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { Timestamp } from 'firebase-admin/firestore';
 import type { AlertDoc } from '../src/alerts/model';
-import { handleErrorLogCreated } from '../src/monitors/system/errorTrigger';
+import { handleErrorLogCreated } from '../src/triggers/errorTrigger';
 import { runJob } from '../src/pipeline/run';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { useLocalServers } from './support/servers';

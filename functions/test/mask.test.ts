@@ -1,5 +1,5 @@
 import { stateIdFor } from '../src/alerts/evaluate';
-import { maskPersonalData, redactSecrets } from '../src/notifications/mask';
+import { maskPersonalData, redactSecrets } from '../src/platform/mask';
 
 describe('maskPersonalData', () => {
   it.each([

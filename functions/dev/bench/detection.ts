@@ -48,7 +48,7 @@ export function burstStarts(count: number, dayStart = SIMULATED_DAY.start): numb
 /** Document triggers of functions/src/index.ts that the app's writes fire (onErrorLogCreated). */
 const DOCUMENT_TRIGGERS: Record<string, (db: Firestore, id: string, at: number) => Promise<RunResult | null>> = {
   error_logs: async (db, id, at) => {
-    const { handleErrorLogCreated } = await import('../../src/monitors/system/errorTrigger');
+    const { handleErrorLogCreated } = await import('../../src/triggers/errorTrigger');
     const snapshot = await db.collection('error_logs').doc(id).get();
     const outcome = await handleErrorLogCreated({
       id: `bench-${id}`,

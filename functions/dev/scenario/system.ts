@@ -1,6 +1,6 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { Timestamp } from 'firebase-admin/firestore';
-import { handleErrorLogCreated, type ErrorTriggerOutcome } from '../../src/monitors/system/errorTrigger';
+import { handleErrorLogCreated, type ErrorTriggerOutcome } from '../../src/triggers/errorTrigger';
 import { daysAgo, hoursAgo, minutesAgo, writeAll, type ScenarioPart } from './types';
 import { targetCollection } from './render';
 

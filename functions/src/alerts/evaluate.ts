@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MonitoringConfig, RuleSettings } from '../config/schema';
-import { containsPersonalData } from '../notifications/mask';
+import { containsPersonalData } from '../platform/mask';
 import { redactDeep, redactText } from '../platform/redact';
 import {
   ALERT_COLLECTIONS,

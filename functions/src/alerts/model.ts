@@ -4,23 +4,8 @@ import type { ChannelName } from '../config/schema';
 import type { Domain, Locale, Severity, Unit } from '../rules';
 import type { AlertTexts } from './evaluate';
 
-/** Internal collections of the monitoring system (alert collections are in rules/types.ts). */
-export const COLLECTIONS = {
-  config: 'monitoring_config',
-  state: 'monitoring_alert_state',
-  deliveries: 'monitoring_deliveries',
-  silences: 'monitoring_silences',
-  runs: 'monitoring_runs',
-  jobs: 'monitoring_jobs',
-  /** One document per (error source, minute) claimed by the error_logs trigger: see monitors/system/errorTrigger.ts. */
-  triggerClaims: 'monitoring_trigger_claims',
-  /** Create-if-absent leases that keep two runs of the same manual check from overlapping. */
-  locks: 'monitoring_locks',
-  /** One document per admin acknowledgement or resolution: makes both idempotent (created if absent). */
-  adminActions: 'monitoring_admin_actions',
-  /** The alert-shaped documents behind test notifications sent from the admin API. */
-  testNotifications: 'monitoring_test_notifications',
-} as const;
+// On the floor (config, monitors and every stage read them): platform/collections.ts.
+export { COLLECTIONS, tickLabel } from '../platform/collections';
 
 /** Per (rule, subject) bookkeeping: which alert is open, how many runs in a row it has fired. */
 export interface AlertState {
@@ -209,9 +194,6 @@ export function alertIdFor(stateId: string, incident: number): string {
 }
 
 /** Compact, sortable form of an evaluation instant, used in event ids. */
-export function tickLabel(tickMs: number): string {
-  return new Date(tickMs).toISOString().replace(/[-:]/g, '').replace('.', '');
-}
 
 export function deliveryIdFor(alertId: string, event: string, channel: ChannelName): string {
   return `${alertId}~${event}~${channel}`;

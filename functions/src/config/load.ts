@@ -6,7 +6,7 @@
  * `config_invalid` alert naming each rejected field.
  */
 import type { Timestamp } from 'firebase-admin/firestore';
-import { COLLECTIONS } from '../alerts/model';
+import { COLLECTIONS } from '../platform/collections';
 import { fs, type Meter } from '../platform/firestore';
 import type { Logger } from '../platform/logger';
 import { RULES } from '../rules';

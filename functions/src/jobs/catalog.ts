@@ -39,6 +39,11 @@ export interface JobDefinition {
    * (default true). The fast path (288 runs a day) leaves both to the watchdog, every 15 minutes.
    */
   housekeeping?: boolean;
+  /**
+   * Whether each run (not a dry run) pings the outside dead man's switch (`externalHeartbeat`, see
+   * monitors/system/watchdog.ts) at its start and with its outcome. The watchdog's runs do.
+   */
+  pingsExternalHeartbeat?: boolean;
   load: () => Promise<Monitor>;
 }
 
@@ -165,6 +170,7 @@ export const JOBS: JobDefinition[] = [
     retryCount: 1,
     timeoutSeconds: 120,
     secrets: [],
+    pingsExternalHeartbeat: true,
     load: () => import('../monitors/system/watchdog').then((module) => module.watchdogMonitor),
   },
   {

@@ -1,4 +1,5 @@
 /** What a monitor receives and returns. Monitors measure; they never decide on alerts themselves. */
+import type { JobDefinition } from '../jobs/catalog';
 import type { Observation } from '../alerts/evaluate';
 import type { MonitoringConfig, RuleSettings } from '../config/schema';
 import type { Meter } from '../platform/firestore';
@@ -7,6 +8,8 @@ import type { Sources } from '../sources';
 
 export interface MonitorContext {
   job: string;
+  /** The scheduled jobs (jobs/catalog.ts), given by the pipeline: monitors never import the catalogue that loads them. */
+  jobs: readonly JobDefinition[];
   runId: string;
   /** Evaluation instant: windows are computed back from here. */
   now: Date;

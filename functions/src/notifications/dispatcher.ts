@@ -21,7 +21,7 @@ import { decideDelivery, decideRetry, DUE_STATUSES, leaseMs, reasonText } from '
 import { eventKind, type MessageContext } from './format';
 import { alertPathsOf, formGroups, groupMembers, recordDropped, recordOnMembers, splitMembers, type GroupToSend, type MemberView } from './group';
 import { recordOnAlert } from './record';
-import { maskPersonalData, redactSecrets } from './mask';
+import { maskPersonalData, redactSecrets } from '../platform/mask';
 
 export interface DispatchContext {
   meter: Meter;

@@ -152,11 +152,48 @@ async function formGroup(
 ): Promise<void> {
   const { Timestamp } = fs();
   const db = ctx.meter.db;
+  const claimed = await claimMembers(ctx, planned.members, byDelivery, clock);
+  const claimRefs = claimed.map((delivery) => db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId).collection('attempts').doc('1'));
+  if (claimed.length < 2) {
+    // Nothing to fold: release the claim so that the message is sent alone, as usual.
+    await Promise.all(claimRefs.map((ref) => ref.delete()));
+    return;
+  }
+  const wallNow = Timestamp.fromDate(clock());
+  const group = groupDeliveryOf(claimed, { by, key: planned.key }, ctx.runId, wallNow);
+  const groupRef = db.collection(COLLECTIONS.deliveries).doc(group.deliveryId);
+  const batch = db.batch();
+  // The create-if-absent write comes first (the embedded emulator applies a batch in order).
+  batch.create(groupRef, group);
+  claimed.forEach((delivery, index) => {
+    batch.update(db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId), {
+      status: 'grouped',
+      groupId: group.deliveryId,
+      attempts: 1,
+      nextAttemptAt: wallNow,
+    });
+    batch.update(claimRefs[index], { outcome: 'grouped', groupId: group.deliveryId, finishedAt: wallNow });
+  });
+  try {
+    await batch.commit();
+    ctx.meter.noteWrites(1 + 2 * claimed.length);
+  } catch (error) {
+    // The claims expire and the members are sent alone by a later run.
+    ctx.log.warn('Could not record a group delivery', { groupId: group.deliveryId, error: describeError(error) });
+    for (const delivery of claimed) byId.delete(delivery.deliveryId);
+    return;
+  }
+  for (const delivery of claimed) byId.delete(delivery.deliveryId);
+  byId.set(group.deliveryId, await ctx.meter.get(groupRef));
+}
+
+/** Takes each member by claiming its first attempt: whoever holds it sends that message. Returns those taken. */
+async function claimMembers(ctx: GroupingContext, ids: readonly string[], byDelivery: Map<string, DeliveryDoc>, clock: () => Date): Promise<DeliveryDoc[]> {
+  const { Timestamp } = fs();
   const lease = leaseMs(ctx.config.notifications.channelTimeoutMs);
-  // Take each member by claiming its first attempt: whoever holds it sends that message.
   const claimed: DeliveryDoc[] = [];
-  for (const id of planned.members) {
-    const claimRef = db.collection(COLLECTIONS.deliveries).doc(id).collection('attempts').doc('1');
+  for (const id of ids) {
+    const claimRef = ctx.meter.db.collection(COLLECTIONS.deliveries).doc(id).collection('attempts').doc('1');
     const now = clock();
     try {
       await claimRef.create({ claimedAt: Timestamp.fromDate(now), leaseUntil: Timestamp.fromMillis(now.getTime() + lease), runId: ctx.runId, outcome: null });
@@ -168,21 +205,12 @@ async function formGroup(
       if (!isAlreadyExists(error)) ctx.log.warn('Could not claim a message for its group', { deliveryId: id, error: describeError(error) });
     }
   }
-  const claimRefs = claimed.map((delivery) => db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId).collection('attempts').doc('1'));
-  if (claimed.length < 2) {
-    // Nothing to fold: release the claim so that the message is sent alone, as usual.
-    await Promise.all(claimRefs.map((ref) => ref.delete()));
-    return;
-  }
+  return claimed;
+}
+
+/** The group delivery carrying `claimed` (its first member leads: alert, event, channel, severity). */
+function groupDeliveryOf(claimed: readonly DeliveryDoc[], group: { by: GroupingSettings['by']; key: string }, runId: string, now: Timestamp): DeliveryDoc {
   const [leader] = claimed;
-  const kind = eventKind(leader.event);
-  const groupId = groupIdFor(
-    leader.channel,
-    leader.severity,
-    kind,
-    claimed.map((delivery) => delivery.deliveryId),
-  );
-  const wallNow = Timestamp.fromDate(clock());
   const members: GroupMember[] = claimed.map((delivery) => ({
     deliveryId: delivery.deliveryId,
     alertId: delivery.alertId,
@@ -190,7 +218,13 @@ async function formGroup(
     ruleId: delivery.ruleId,
     event: delivery.event,
   }));
-  const group: DeliveryDoc = {
+  const groupId = groupIdFor(
+    leader.channel,
+    leader.severity,
+    eventKind(leader.event),
+    claimed.map((delivery) => delivery.deliveryId),
+  );
+  return {
     deliveryId: groupId,
     alertId: leader.alertId,
     alertCollection: leader.alertCollection,
@@ -200,34 +234,15 @@ async function formGroup(
     severity: leader.severity,
     status: 'pending',
     attempts: 0,
-    nextAttemptAt: wallNow,
-    createdAt: wallNow,
-    runId: ctx.runId,
+    nextAttemptAt: now,
+    createdAt: now,
+    runId,
     lastError: null,
     sentAt: null,
     sentTo: [],
-    group: { by, key: planned.key, members },
+    group: { ...group, members },
     droppedMembers: [],
   };
-  const groupRef = db.collection(COLLECTIONS.deliveries).doc(groupId);
-  const batch = db.batch();
-  // The create-if-absent write comes first (the embedded emulator applies a batch in order).
-  batch.create(groupRef, group);
-  claimed.forEach((delivery, index) => {
-    batch.update(db.collection(COLLECTIONS.deliveries).doc(delivery.deliveryId), { status: 'grouped', groupId, attempts: 1, nextAttemptAt: wallNow });
-    batch.update(claimRefs[index], { outcome: 'grouped', groupId, finishedAt: wallNow });
-  });
-  try {
-    await batch.commit();
-    ctx.meter.noteWrites(1 + 2 * claimed.length);
-  } catch (error) {
-    // The claims expire and the members are sent alone by a later run.
-    ctx.log.warn('Could not record a group delivery', { groupId, error: describeError(error) });
-    for (const delivery of claimed) byId.delete(delivery.deliveryId);
-    return;
-  }
-  for (const delivery of claimed) byId.delete(delivery.deliveryId);
-  byId.set(groupId, await ctx.meter.get(groupRef));
 }
 
 /** The alert documents a delivery needs: its own, and every member's for a group. */

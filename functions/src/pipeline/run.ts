@@ -1,7 +1,7 @@
 /**
- * One job execution, the same for the scheduler, the CLI and the admin API:
- *   load configuration -> run the monitor (measure) -> evaluate against thresholds ->
- *   reconcile with open alerts -> deliver notifications -> record the run.
+ * One job execution, the same for the scheduler, the CLI and the admin API, as named stages:
+ *   load configuration -> send what is due -> run the monitor (measure) -> evaluate against
+ *   thresholds -> reconcile with open alerts -> escalate unacknowledged ones -> dispatch -> record.
  * A run that fails is recorded, reported to Sentry and rethrown, so that Cloud Scheduler retries it.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,10 +16,10 @@ import { findJob, JOBS, secretStatuses, type JobDefinition } from '../jobs/catal
 import { observeHeartbeats } from '../monitors/system/heartbeat';
 import type { MonitorContext } from '../monitors/types';
 import { activeSources, blindReason, Sources } from '../sources';
-import { cleanError, dispatch, type DeliveryOutcome } from '../notifications/dispatcher';
+import { cleanError, dispatch, type DeliveryOutcome, type DispatchContext } from '../notifications/dispatcher';
 import type { Channel } from '../notifications/channels';
 import { firestore, fs, Meter, withDeadline, type ReadStats } from '../platform/firestore';
-import { createLogger, describeError } from '../platform/logger';
+import { createLogger, describeError, type Logger } from '../platform/logger';
 import { prepareErrorReporting, reportError } from '../platform/sentry';
 import { getRule, type RuleDefinition } from '../rules';
 
@@ -108,13 +108,92 @@ export interface RunDependencies {
   config?: MonitoringConfig;
 }
 
+/** What every stage of one run shares: who it is, its clock, its meter, and the result it fills in. */
+interface Run {
+  job: JobDefinition;
+  options: RunOptions;
+  deps: RunDependencies;
+  runId: string;
+  now: Date;
+  tickMs: number;
+  dryRun: boolean;
+  started: number;
+  meter: Meter;
+  log: Logger;
+  result: RunResult;
+  timed<T>(phase: keyof RunResult['timings'], work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * One run as named stages: load the configuration, send what is due, measure, evaluate, reconcile,
+ * escalate, dispatch, record. What differs per job is declared in the job catalogue (housekeeping,
+ * external heartbeat), never tested by name here.
+ */
 export async function executeRun(job: JobDefinition, options: RunOptions, deps: RunDependencies = {}): Promise<RunResult> {
+  const run = startRun(job, options, deps);
+  const { result, log } = run;
+  log.info('Run started', { trigger: options.trigger, tick: result.tick, dryRun: run.dryRun, options: result.options });
+  const outside = await externalHeartbeatOf(run);
+  // Everything the run does (Firestore, vendors, channels) is bounded to finish inside the function
+  // timeout, leaving time to record the run and report a failure (see runBudget).
+  const budget = runBudget(job.timeoutSeconds);
+  try {
+    await withDeadline(
+      (async () => {
+        const loaded = await loadStage(run);
+        await outside.start(loaded.config);
+        const observations: Observation[] = [];
+        const ctx = monitorContext(run, loaded.config, observations);
+        const dispatchContext: DispatchContext = {
+          meter: run.meter,
+          config: loaded.config,
+          runId: run.runId,
+          log,
+          clock: options.clock,
+          channels: options.channels,
+        };
+        // Messages already due (retries, re-checks of skipped channels) go out before anything is
+        // measured: a channel that works again has its success recorded before channel_failing looks.
+        if (!run.dryRun) result.deliveries = await run.timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: true }, []));
+        await measureStage(run, ctx, loaded, observations);
+        const evaluations = evaluateStage(run, loaded.config, observations);
+        if (run.dryRun) return;
+        const engine = await run.timed('engineMs', async () => ({
+          meter: run.meter,
+          now: run.now,
+          tickMs: run.tickMs,
+          runId: run.runId,
+          job: job.name,
+          config: loaded.config,
+          silences: await loadActiveSilences(run.meter, run.now),
+          log,
+          clock: options.clock,
+        }));
+        const reconciled = await reconcileStage(run, engine, evaluations);
+        const escalated = await escalateStage(run, engine);
+        const created = await run.timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: false }, [...reconciled, ...escalated]));
+        result.deliveries = [...result.deliveries, ...created];
+      })(),
+      // Counted from the start of the run (loading the SDKs included), like the function timeout.
+      run.started + budget.workMs - Date.now(),
+      `${job.name} run`,
+    );
+  } catch (error) {
+    result.outcome = 'failed';
+    result.error = cleanError(error);
+    log.error('Run failed', { error: describeError(error) });
+    // The report follows the run record: load the client meanwhile.
+    prepareErrorReporting();
+  }
+  return finishRun(run, budget, outside);
+}
+
+function startRun(job: JobDefinition, options: RunOptions, deps: RunDependencies): Run {
   const jobOptions = validateJobOptions(job, options.options);
   const now = options.now ?? new Date();
   const tickMs = options.tickMs ?? now.getTime();
   const runId = `${job.name}-${tickLabel(tickMs)}-${randomBytes(3).toString('hex')}`;
   const dryRun = options.dryRun ?? false;
-  const log = createLogger({ job: job.name, runId });
   const started = Date.now();
   const meter = new Meter(firestore());
   const result: RunResult = {
@@ -147,163 +226,183 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
       result.timings[phase] += Date.now() - phaseStart;
     }
   };
-  log.info('Run started', { trigger: options.trigger, tick: result.tick, dryRun, options: jobOptions });
-  // External heartbeat (monitors/system/watchdog.ts): the watchdog's runs ping a dead man's switch
-  // outside the project at start and with their outcome; bounded, never failing the run.
-  const outside = job.name === 'watchdog' && !dryRun ? await import('../monitors/system/watchdog') : null;
-  let externalHeartbeat: MonitoringConfig['externalHeartbeat'] | null = null;
+  return { job, options, deps, runId, now, tickMs, dryRun, started, meter, log: createLogger({ job: job.name, runId }), result, timed };
+}
+
+type Loaded = Awaited<ReturnType<typeof loadRuntimeConfig>>;
+
+/** The runtime configuration (tests give their own), validated field by field. */
+async function loadStage(run: Run): Promise<Loaded> {
+  const loaded: Loaded = run.deps.config
+    ? { config: run.deps.config, source: 'defaults', problems: [], fallbacks: [], fallbackLabel: 'the built-in defaults' }
+    : await loadRuntimeConfig(run.meter, { persistLastValid: !run.dryRun, log: run.log });
+  run.result.config = { source: loaded.source, problems: loaded.problems };
+  return loaded;
+}
+
+/** What a monitor sees of the run: its clock, metered Firestore, settings, and where observations go. */
+function monitorContext(run: Run, config: MonitoringConfig, observations: Observation[]): MonitorContext {
+  const { job, log, result, dryRun, meter } = run;
+  const sources = new Sources(meter.db, activeSources());
+  return {
+    job: job.name,
+    jobs: JOBS,
+    runId: run.runId,
+    now: run.now,
+    tickMs: run.tickMs,
+    scheduled: run.options.trigger === 'schedule',
+    dryRun,
+    db: meter,
+    sources,
+    blind: (ruleId) => blindReason((run.deps.rule ?? getRule)(ruleId)?.reads, sources.mapping),
+    config,
+    settings: (ruleId) => {
+      const settings = config.rules[ruleId];
+      if (!settings) throw new Error(`No settings for rule "${ruleId}"`);
+      return settings;
+    },
+    log,
+    options: result.options,
+    observe: (observation) => observations.push(observation),
+    check: async (name, work) => {
+      const key = `${job.name}/${name}`;
+      try {
+        const value = await work();
+        observations.push({ ruleId: 'monitor_check_failed', key, value: 0 });
+        return value;
+      } catch (error) {
+        const message = cleanError(error);
+        log.warn('Check failed, the rest of the job carries on', { check: name, error: message });
+        observations.push({ ruleId: 'monitor_check_failed', key, value: 1, details: { error: message } });
+        return undefined;
+      }
+    },
+    skip: (name, reason) => {
+      log.info('Check skipped', { check: name, reason });
+      result.skippedChecks.push({ check: name, reason });
+    },
+    write: async (collection, id, data) => {
+      if (dryRun) return;
+      await meter.db.collection(collection).doc(id).set(data);
+      meter.noteWrites(1);
+    },
+  };
+}
+
+/** The job's monitor, the other jobs' heartbeats (housekeeping jobs), and the configuration's own problems. */
+async function measureStage(run: Run, ctx: MonitorContext, loaded: Loaded, observations: Observation[]): Promise<void> {
+  const { job, result, timed } = run;
+  const monitor = await job.load();
+  result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
+  // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
+  // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
+  const rules = loaded.config.rules;
+  if (JOBS.some((scheduled) => scheduled.name === job.name) && job.housekeeping !== false && rules.job_not_running && rules.job_failing) {
+    const heartbeats = await timed('monitorMs', () => ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS)));
+    if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
+  }
+  if (!run.deps.config) {
+    observations.push({
+      ruleId: 'config_invalid',
+      value: loaded.problems.length,
+      details: { problems: loaded.problems, fallback: loaded.fallbackLabel, fields: loaded.fallbacks },
+    });
+  }
+}
+
+/** Each observation against its rule's effective settings (pure). */
+function evaluateStage(run: Run, config: MonitoringConfig, observations: Observation[]): Evaluation[] {
+  const runbookBase = readParam(RUNBOOK_BASE_URL) ?? 'docs/runbook.md';
+  const lookup = run.deps.rule ?? getRule;
+  const evaluations = observations.map((observation) => evaluate(observation, config, runbookBase, lookup(observation.ruleId)));
+  run.result.evaluations = evaluations.map((evaluation) => ({
+    ruleId: evaluation.rule.id,
+    key: evaluation.key,
+    status: evaluation.status,
+    value: evaluation.candidate?.value ?? null,
+    threshold: evaluation.settings.threshold,
+    severity: evaluation.status === 'breach' ? evaluation.candidate!.severity : null,
+    reason: evaluation.reason,
+  }));
+  run.result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
+  return evaluations;
+}
+
+type EngineContext = Parameters<typeof reconcile>[0];
+
+/** Opens, updates and resolves alerts; returns the deliveries it planned. */
+async function reconcileStage(run: Run, engine: EngineContext, evaluations: Evaluation[]): Promise<string[]> {
+  const reconciled = await run.timed('engineMs', () => reconcile(engine, evaluations));
+  for (const item of reconciled.changes) {
+    if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending')
+      run.result.alerts[item.action].push(item);
+  }
+  return reconciled.deliveryIds;
+}
+
+/**
+ * Every housekeeping run (not the lean fast path and probes, see JobDefinition.housekeeping) also
+ * re-notifies open alerts nobody acknowledged in time (any domain). A failure there (an index not
+ * deployed yet...) is reported but never blocks this run's own alerts.
+ */
+async function escalateStage(run: Run, engine: EngineContext): Promise<string[]> {
+  const { job, log, result, runId } = run;
+  if (job.housekeeping === false) return [];
+  const escalated = await run.timed('engineMs', () =>
+    escalateUnacknowledged(engine).catch(async (error: unknown) => {
+      log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
+      result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
+      await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });
+      return { changes: [], deliveryIds: [] };
+    }),
+  );
+  result.escalations = escalated.changes;
+  return escalated.deliveryIds;
+}
+
+interface OutsideHeartbeat {
+  start(config: MonitoringConfig): Promise<void>;
+  finish(): Promise<void>;
+}
+
+/**
+ * External heartbeat (monitors/system/watchdog.ts): the runs of a job that declares
+ * `pingsExternalHeartbeat` ping a dead man's switch outside the project at start and with their
+ * outcome; bounded, never failing the run.
+ */
+async function externalHeartbeatOf(run: Run): Promise<OutsideHeartbeat> {
+  if (!run.job.pingsExternalHeartbeat || run.dryRun) return { start: async () => undefined, finish: async () => undefined };
+  const { pingExternalHeartbeat } = await import('../monitors/system/watchdog');
+  const { result, runId, log } = run;
+  let settings: MonitoringConfig['externalHeartbeat'] | null = null;
   const pings: unknown[] = [];
+  return {
+    async start(config) {
+      if (!config.externalHeartbeat.url) return;
+      settings = config.externalHeartbeat;
+      pings.push(await pingExternalHeartbeat(settings, 'start', `run ${runId} started`, log));
+    },
+    async finish() {
+      if (!settings) return;
+      const failedDeliveries = result.deliveries.filter((delivery) => delivery.status === 'failed' || delivery.status === 'dead').length;
+      const body =
+        result.outcome === 'success'
+          ? `success: run ${runId}, ${result.alerts.opened.length} opened, ${result.alerts.resolved.length} resolved, ${failedDeliveries} failed deliveries, ${result.durationMs} ms`
+          : `failed: run ${runId}: ${result.error ?? 'unknown error'}`;
+      pings.push(await pingExternalHeartbeat(settings, result.outcome === 'success' ? 'success' : 'fail', body, log));
+      result.metrics = { ...result.metrics, externalHeartbeat: pings };
+    },
+  };
+}
 
-  // Everything the run does (Firestore, vendors, channels) is bounded to finish inside the function
-  // timeout, leaving time to record the run and report a failure (see runBudget).
-  const budget = runBudget(job.timeoutSeconds);
-  try {
-    await withDeadline(
-      (async () => {
-        const loaded = deps.config
-          ? { config: deps.config, source: 'defaults' as ConfigSource, problems: [], fallbacks: [], fallbackLabel: 'the built-in defaults' }
-          : await loadRuntimeConfig(meter, { persistLastValid: !dryRun, log });
-        const config = loaded.config;
-        result.config = { source: loaded.source, problems: loaded.problems };
-        if (outside && config.externalHeartbeat.url) {
-          externalHeartbeat = config.externalHeartbeat;
-          pings.push(await outside.pingExternalHeartbeat(externalHeartbeat, 'start', `run ${runId} started`, log));
-        }
-
-        const observations: Observation[] = [];
-        const sources = new Sources(meter.db, activeSources());
-        const ctx: MonitorContext = {
-          job: job.name,
-          runId,
-          now,
-          tickMs,
-          scheduled: options.trigger === 'schedule',
-          dryRun,
-          db: meter,
-          config,
-          sources,
-          blind: (ruleId) => blindReason((deps.rule ?? getRule)(ruleId)?.reads, sources.mapping),
-          settings: (ruleId) => {
-            const settings = config.rules[ruleId];
-            if (!settings) throw new Error(`No settings for rule "${ruleId}"`);
-            return settings;
-          },
-          log,
-          options: jobOptions,
-          observe: (observation) => observations.push(observation),
-          check: async (name, work) => {
-            const key = `${job.name}/${name}`;
-            try {
-              const value = await work();
-              observations.push({ ruleId: 'monitor_check_failed', key, value: 0 });
-              return value;
-            } catch (error) {
-              const message = cleanError(error);
-              log.warn('Check failed, the rest of the job carries on', { check: name, error: message });
-              observations.push({ ruleId: 'monitor_check_failed', key, value: 1, details: { error: message } });
-              return undefined;
-            }
-          },
-          skip: (name, reason) => {
-            log.info('Check skipped', { check: name, reason });
-            result.skippedChecks.push({ check: name, reason });
-          },
-          write: async (collection, id, data) => {
-            if (dryRun) return;
-            await meter.db.collection(collection).doc(id).set(data);
-            meter.noteWrites(1);
-          },
-        };
-
-        // Messages already due (retries, re-checks of skipped channels) go out before anything is
-        // measured: a channel that works again has its success recorded before channel_failing looks.
-        const dispatchContext = { meter, config, runId, log, clock: options.clock, channels: options.channels };
-        if (!dryRun) result.deliveries = await timed('dispatchMs', () => dispatch({ ...dispatchContext, sweep: true }, []));
-
-        const monitor = await job.load();
-        result.metrics = (await timed('monitorMs', () => monitor.run(ctx))) ?? {};
-        // Dead man's switch: every scheduled job checks the heartbeats of the others on each run, so a
-        // stopped job is noticed within the period of the most frequent one (see monitors/system/heartbeat.ts).
-        if (JOBS.some((scheduled) => scheduled.name === job.name) && job.housekeeping !== false && config.rules.job_not_running && config.rules.job_failing) {
-          const heartbeats = await timed('monitorMs', () => ctx.check('heartbeats', () => observeHeartbeats(ctx, JOBS)));
-          if (heartbeats) result.metrics = { ...result.metrics, heartbeats };
-        }
-        if (!deps.config) {
-          observations.push({
-            ruleId: 'config_invalid',
-            value: loaded.problems.length,
-            details: { problems: loaded.problems, fallback: loaded.fallbackLabel, fields: loaded.fallbacks },
-          });
-        }
-
-        const runbookBase = readParam(RUNBOOK_BASE_URL) ?? 'docs/runbook.md';
-        const lookup = deps.rule ?? getRule;
-        const evaluations = observations.map((observation) => evaluate(observation, config, runbookBase, lookup(observation.ruleId)));
-        result.evaluations = evaluations.map((evaluation) => ({
-          ruleId: evaluation.rule.id,
-          key: evaluation.key,
-          status: evaluation.status,
-          value: evaluation.candidate?.value ?? null,
-          threshold: evaluation.settings.threshold,
-          severity: evaluation.status === 'breach' ? evaluation.candidate!.severity : null,
-          reason: evaluation.reason,
-        }));
-        result.candidates = evaluations.filter((evaluation) => evaluation.status === 'breach').map((evaluation) => evaluation.candidate!);
-
-        if (!dryRun) {
-          const engine = await timed('engineMs', async () => {
-            const silences = await loadActiveSilences(meter, now);
-            return { meter, now, tickMs, runId, job: job.name, config, silences, log, clock: options.clock };
-          });
-          const reconciled = await timed('engineMs', () => reconcile(engine, evaluations));
-          for (const item of reconciled.changes) {
-            if (item.action === 'opened' || item.action === 'updated' || item.action === 'resolved' || item.action === 'pending') {
-              result.alerts[item.action].push(item);
-            }
-          }
-          // Every run (but the lean fast path and probes, see JobDefinition.housekeeping) also re-notifies
-          // open alerts nobody acknowledged in time (any domain). A failure there (an index not deployed
-          // yet...) is reported but never blocks this run's own alerts.
-          const escalated = await timed('engineMs', () =>
-            (job.housekeeping === false ? Promise.resolve({ changes: [], deliveryIds: [] }) : escalateUnacknowledged(engine)).catch(async (error: unknown) => {
-              log.error('Escalation of unacknowledged alerts failed', { error: describeError(error) });
-              result.skippedChecks.push({ check: 'escalation', reason: `failed: ${cleanError(error)}` });
-              await reportError(error, { source: job.name, runId, extra: { step: 'escalation' } });
-              return { changes: [], deliveryIds: [] };
-            }),
-          );
-          result.escalations = escalated.changes;
-          const created = await timed('dispatchMs', () =>
-            dispatch({ ...dispatchContext, sweep: false }, [...reconciled.deliveryIds, ...escalated.deliveryIds]),
-          );
-          result.deliveries = [...result.deliveries, ...created];
-        }
-      })(),
-      // Counted from the start of the run (loading the SDKs included), like the function timeout.
-      started + budget.workMs - Date.now(),
-      `${job.name} run`,
-    );
-  } catch (error) {
-    result.outcome = 'failed';
-    result.error = cleanError(error);
-    log.error('Run failed', { error: describeError(error) });
-    // The report follows the run record: load the client meanwhile.
-    prepareErrorReporting();
-  }
-
-  result.durationMs = Date.now() - started;
-  const recordEnd = started + budget.workMs + budget.recordMs;
+/** Records the run (within its share of the reserve), pings the outside, logs, and reports a failure (rethrown). */
+async function finishRun(run: Run, budget: RunBudget, outside: OutsideHeartbeat): Promise<RunResult> {
+  const { job, result, log, options } = run;
+  result.durationMs = Date.now() - run.started;
+  const recordEnd = run.started + budget.workMs + budget.recordMs;
   // A late work phase (the event loop blocked past its deadline) still leaves the record a try.
-  if (!dryRun) await recordRun(meter, job, result, options.requestedBy, log, Math.max(Math.round(budget.recordMs / 4), recordEnd - Date.now()));
-  if (outside && externalHeartbeat) {
-    const failedDeliveries = result.deliveries.filter((delivery) => delivery.status === 'failed' || delivery.status === 'dead').length;
-    const body =
-      result.outcome === 'success'
-        ? `success: run ${runId}, ${result.alerts.opened.length} opened, ${result.alerts.resolved.length} resolved, ${failedDeliveries} failed deliveries, ${result.durationMs} ms`
-        : `failed: run ${runId}: ${result.error ?? 'unknown error'}`;
-    pings.push(await outside.pingExternalHeartbeat(externalHeartbeat, result.outcome === 'success' ? 'success' : 'fail', body, log));
-    result.metrics = { ...result.metrics, externalHeartbeat: pings };
-  }
+  if (!run.dryRun) await recordRun(run.meter, job, result, options.requestedBy, log, Math.max(Math.round(budget.recordMs / 4), recordEnd - Date.now()));
+  await outside.finish();
   log.info('Run finished', {
     outcome: result.outcome,
     durationMs: result.durationMs,
@@ -315,11 +414,11 @@ export async function executeRun(job: JobDefinition, options: RunOptions, deps: 
     billedReads: result.reads.billedReads,
   });
   if (result.outcome === 'failed') {
-    const error = new JobFailedError(job.name, runId, result.error ?? 'unknown error', result);
+    const error = new JobFailedError(job.name, run.runId, result.error ?? 'unknown error', result);
     // Whatever is left of the reserve, at least the report's own share.
     await reportError(
       error,
-      { source: job.name, runId, extra: { trigger: options.trigger, tick: result.tick } },
+      { source: job.name, runId: run.runId, extra: { trigger: options.trigger, tick: result.tick } },
       Math.max(budget.reportMs, recordEnd + budget.reportMs - Date.now()),
     );
     throw error;

@@ -21,7 +21,7 @@ export const onErrorLogCreated = onDocumentCreated(
     secrets: [...NOTIFICATION_SECRETS],
   },
   async (event) => {
-    const { handleErrorLogCreated } = await import('../monitors/system/errorTrigger');
+    const { handleErrorLogCreated } = await import('./errorTrigger');
     await handleErrorLogCreated(event);
   },
 );

@@ -3,7 +3,7 @@
  * and the payment flow. One monitor serves both jobs: `functional` runs the set chosen with the
  * `check` option (default all), `functional-critical` always runs the critical set.
  */
-import { tickLabel } from '../../alerts/model';
+import { tickLabel } from '../../platform/collections';
 import { fs } from '../../platform/firestore';
 import type { Monitor, MonitorContext } from '../types';
 import { unlessBlind } from '../blind';

@@ -5,7 +5,8 @@
  * per channel, whatever the volume.
  */
 import type { Timestamp } from 'firebase-admin/firestore';
-import { COLLECTIONS, type DeliveryDoc } from '../../alerts/model';
+import type { DeliveryDoc } from '../../alerts/model';
+import { COLLECTIONS } from '../../platform/collections';
 import { CHANNELS, type ChannelName } from '../../config/schema';
 import { fs } from '../../platform/firestore';
 import type { MonitorContext } from '../types';

@@ -15,7 +15,7 @@
  * deleted by the next day's run. A dry run only counts what would be deleted.
  */
 import type { DocumentReference, Query, QueryDocumentSnapshot } from 'firebase-admin/firestore';
-import { COLLECTIONS } from '../../alerts/model';
+import { COLLECTIONS } from '../../platform/collections';
 import type { RetentionSettings } from '../../config/schema';
 import { fs, type Meter } from '../../platform/firestore';
 import { ALERT_COLLECTIONS } from '../../rules';

@@ -11,9 +11,9 @@
  * not counted. A template value (`your-org/your-repo`) counts as missing. Recipient lists count as set
  * when the runtime configuration (monitoring_config/settings) provides them, since it overrides the params.
  */
-import { COLLECTIONS } from '../../alerts/model';
+import { COLLECTIONS } from '../../platform/collections';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, NOTIFICATION_SECRETS, PARAMS, paramStatus, type ParamStatus } from '../../config/params';
-import { JOBS } from '../../jobs/catalog';
+import type { JobDefinition } from '../../jobs/catalog';
 import type { MonitorContext } from '../types';
 import type { HeartbeatDoc } from './heartbeat';
 
@@ -38,8 +38,9 @@ export function deploymentConfigurationReport(
   recipients: { emails: string[]; phones: string[] },
   reported: ReportedSecrets = new Map(),
   self = 'system',
+  jobs: readonly Pick<JobDefinition, 'name' | 'secrets'>[] = [],
 ): ConfigurationReport {
-  const ownSecrets = new Set([...NOTIFICATION_SECRETS, ...(JOBS.find((job) => job.name === self)?.secrets ?? [])].map((secret) => secret.name));
+  const ownSecrets = new Set([...NOTIFICATION_SECRETS, ...(jobs.find((job) => job.name === self)?.secrets ?? [])].map((secret) => secret.name));
   const runtimeOverrides = new Map<string, boolean>([
     [ALERT_EMAIL_TO.param.name, recipients.emails.length > 0],
     [ALERT_SMS_TO.param.name, recipients.phones.length > 0],
@@ -70,7 +71,7 @@ export function deploymentConfigurationReport(
 
 /** The latest secret statuses the other jobs recorded in their heartbeats. */
 async function reportedSecrets(ctx: MonitorContext): Promise<ReportedSecrets> {
-  const reporters = JOBS.filter((job) => job.name !== ctx.job && job.secrets.length > 0);
+  const reporters = ctx.jobs.filter((job) => job.name !== ctx.job && job.secrets.length > 0);
   const reported: ReportedSecrets = new Map();
   if (reporters.length === 0) return reported;
   const snapshots = await ctx.db.getAll(reporters.map((job) => ctx.db.db.collection(COLLECTIONS.jobs).doc(job.name)));
@@ -88,7 +89,7 @@ async function reportedSecrets(ctx: MonitorContext): Promise<ReportedSecrets> {
 }
 
 export async function measureDeploymentConfig(ctx: MonitorContext): Promise<ConfigurationReport> {
-  const report = deploymentConfigurationReport(ctx.config.recipients, await reportedSecrets(ctx), ctx.job);
+  const report = deploymentConfigurationReport(ctx.config.recipients, await reportedSecrets(ctx), ctx.job, ctx.jobs);
   ctx.observe({
     ruleId: 'deployment_config_missing',
     value: report.missing.length,

@@ -3,7 +3,7 @@
  * short window (the trigger, and the refresh of open critical-error alerts). Counts come from
  * aggregation queries: a burst of thousands of entries costs a few billed reads.
  */
-import { maskPersonalData, redactSecrets } from '../../notifications/mask';
+import { maskPersonalData, redactSecrets } from '../../platform/mask';
 import { ALERT_COLLECTIONS } from '../../rules';
 import { SOURCE_MODEL } from '../../sources/model';
 import type { MonitorContext } from '../types';

@@ -14,7 +14,7 @@
  * deployed but never triggered still pages 1.5 periods later.
  */
 import type { Timestamp } from 'firebase-admin/firestore';
-import { COLLECTIONS } from '../../alerts/model';
+import { COLLECTIONS } from '../../platform/collections';
 import type { JobDefinition } from '../../jobs/catalog';
 import { fs, isAlreadyExists } from '../../platform/firestore';
 import type { MonitorContext } from '../types';

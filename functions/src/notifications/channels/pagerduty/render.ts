@@ -10,7 +10,7 @@
 import type { Severity } from '../../../rules';
 import { isSafeUrl, plainLine } from '../../escape';
 import { comparison, eventKind, groupItems, headline, localizedTexts, presentationOf, summary, type MessageContext } from '../../format';
-import { maskPersonalData } from '../../mask';
+import { maskPersonalData } from '../../../platform/mask';
 import { DEDUP_KEY_MAX, SUMMARY_MAX, type EventAction, type PagerDutyEvent, type PagerDutySeverity } from './contract';
 
 /** The product's severities as PagerDuty's: an emergency is `critical`, a critical alert `error`. */

@@ -18,7 +18,7 @@ import {
   summary,
   type MessageContext,
 } from '../../format';
-import { maskPersonalData } from '../../mask';
+import { maskPersonalData } from '../../../platform/mask';
 import { slackLink, slackText, slackTextWithin } from './escape';
 
 export interface SlackPayload {

@@ -14,7 +14,7 @@ import {
   presentationOf,
   type MessageContext,
 } from '../../format';
-import { maskPersonalData } from '../../mask';
+import { maskPersonalData } from '../../../platform/mask';
 import { SMS_MAX, smsText } from './escape';
 
 const SMS_TEXT_MIN = 40;

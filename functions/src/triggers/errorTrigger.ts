@@ -15,14 +15,14 @@
  *   which also resolves the alert once the window is quiet.
  */
 import type { DocumentReference } from 'firebase-admin/firestore';
-import { COLLECTIONS, tickLabel } from '../../alerts/model';
-import { stateIdFor } from '../../alerts/evaluate';
-import type { JobDefinition } from '../../jobs/catalog';
-import { executeRun, type RunResult } from '../../pipeline/run';
-import { firestore, fs, isAlreadyExists, Meter } from '../../platform/firestore';
-import { createLogger, describeError } from '../../platform/logger';
-import { activeSources, readable, SourceReader, type Readable } from '../../sources';
-import { CRITICAL_ERRORS_RULE, measureCriticalErrors } from './errors';
+import { COLLECTIONS, tickLabel } from '../alerts/model';
+import { stateIdFor } from '../alerts/evaluate';
+import type { JobDefinition } from '../jobs/catalog';
+import { executeRun, type RunResult } from '../pipeline/run';
+import { firestore, fs, isAlreadyExists, Meter } from '../platform/firestore';
+import { createLogger, describeError } from '../platform/logger';
+import { activeSources, readable, SourceReader, type Readable } from '../sources';
+import { CRITICAL_ERRORS_RULE, measureCriticalErrors } from '../monitors/system/errors';
 
 /** One evaluation per source within this period during a burst. */
 export const BURST_REFRESH_MS = 60_000;

@@ -2,7 +2,7 @@
  * Personal data never reaches Slack or SMS in clear: email addresses and phone numbers in alert text
  * are masked, numbers around them never altered. `redactSecrets` (platform/redact.ts) removes secrets.
  */
-import { redactText } from '../platform/redact';
+import { redactText } from './redact';
 
 const EMAIL = /([A-Z0-9._%+-])[A-Z0-9._%+-]*@([A-Z0-9])[A-Z0-9-]*((?:\.[A-Z0-9-]+)*\.[A-Z]{2,})/gi;
 

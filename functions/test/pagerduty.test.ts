@@ -4,9 +4,12 @@
  * alert (dedup_key = the alert's id), following its lifecycle: trigger, retried trigger (no second
  * page), acknowledge, resolve; 429 retried with backoff; a grouped message opens one incident per alert.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Firestore } from 'firebase-admin/firestore';
+import type { TestNotificationResult } from '../src/admin/notify';
 import type { AlertDoc, DeliveryDoc } from '../src/alerts/model';
-import { acknowledgeAlert } from '../src/index';
+import { acknowledgeAlert, acknowledgeFromLink, sendTestNotification } from '../src/index';
 import { pagerDutyEvents, PAGERDUTY_SEVERITY } from '../src/notifications/channels/pagerduty/render';
 import { eventErrors, SUMMARY_MAX } from '../src/notifications/channels/pagerduty/contract';
 import type { MessageContext } from '../src/notifications/format';
@@ -142,6 +145,52 @@ describe('PagerDuty follows the alert', () => {
   });
 });
 
+describe('acknowledged by the link of the PagerDuty incident', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => void (acknowledgeFromLink as unknown as (req: unknown, res: unknown) => Promise<void>)(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ack`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('the incident carries the signed link (letter p); acknowledging through it acknowledges the incident', async () => {
+    process.env.ACK_LINK_BASE_URL = base;
+    const job = pagingJob();
+    job.observe([{ ruleId: 'test_failures', value: 5 }]);
+    await job.run(at('2026-11-20T08:00:00Z'));
+    const link = pd().events[0].links!.find((item) => item.text === 'Acknowledge')!.href;
+    const token = new URL(link).searchParams.get('t')!;
+    expect(token).toMatch(/\.p[0-9a-z]+\./);
+    const answer = await fetch(base, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ t: token }),
+    });
+    expect(answer.status).toBe(200);
+    const [alert] = await alerts();
+    expect(alert).toMatchObject({ acknowledged: true, acknowledgedVia: 'link', acknowledgedChannel: 'pagerduty' });
+
+    await job.run(at('2026-11-20T08:05:00Z'));
+    expect(pd().events.map((event) => event.event_action)).toEqual(['trigger', 'acknowledge']);
+    expect(pd().incidents[0].status).toBe('acknowledged');
+  });
+});
+
+describe('a test notification from the dashboard', () => {
+  it('triggers and resolves at once: PagerDuty is reached, no incident stays open', async () => {
+    const result = await call<TestNotificationResult>(sendTestNotification, { channel: 'pagerduty' });
+    expect(result).toMatchObject({ channel: 'pagerduty', status: 'sent', error: null });
+    expect(pd().events.map((event) => [event.event_action, event.dedup_key])).toEqual([
+      ['trigger', result.deliveryId.split('~')[0]],
+      ['resolve', result.deliveryId.split('~')[0]],
+    ]);
+    expect(pd().events[0].payload!.summary).toBe('TEST: Test notification (pagerduty)');
+    expect(pd().incidents.map((incident) => incident.status)).toEqual(['resolved']);
+  });
+});
+
 describe('a grouped message', () => {
   it('opens one incident per alert (one event per alert, each with its own dedup_key), and resolves each', async () => {
     const job = pagingJob();
@@ -212,6 +261,10 @@ describe('PagerDuty events (pure)', () => {
     ['resolved', 'resolve'],
   ])('%s -> %s', (event, action) => {
     expect(pagerDutyEvents({ ...base, event })[0]).toMatchObject({ event_action: action, dedup_key: 'test_failures~k' });
+  });
+
+  it('a test message triggers and resolves at once: it proves the route and leaves no incident open', () => {
+    expect(pagerDutyEvents({ ...base, event: 'test' }).map((event) => event.event_action)).toEqual(['trigger', 'resolve']);
   });
 
   it('maps severities: emergency critical, critical error, warning warning', () => {

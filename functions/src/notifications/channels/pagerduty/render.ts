@@ -3,7 +3,8 @@
  * so each alert is its own incident), `dedup_key` = the alert's id, so that a retried or ambiguous
  * send, a repeat, a reminder or an escalation acts on the same incident and never pages twice. The
  * lifecycle follows the alert: opened, escalated, repeat and reminder messages trigger (an escalation
- * updates the incident's severity), an acknowledgement acknowledges, a resolution resolves. Text from
+ * updates the incident's severity), an acknowledgement acknowledges, a resolution resolves; a test
+ * message triggers and resolves at once. Text from
  * data is one plain line, bounded (the summary to PagerDuty's 1024 characters), personal data masked;
  * only the product's own safe URLs become links.
  */
@@ -29,7 +30,7 @@ const line = (text: unknown, max = DETAIL_MAX) => plainLine(maskPersonalData(pla
 
 /** The events of a message, in order, without the routing key (added at send time). */
 export function pagerDutyEvents(context: MessageContext): Array<Omit<PagerDutyEvent, 'routing_key'>> {
-  return groupItems(context).map((item) => {
+  return groupItems(context).flatMap((item): Array<Omit<PagerDutyEvent, 'routing_key'>> => {
     const lone: MessageContext = {
       ...context,
       alert: item.alert,
@@ -39,8 +40,10 @@ export function pagerDutyEvents(context: MessageContext): Array<Omit<PagerDutyEv
     };
     const action = actionOf(lone.event);
     const dedupKey = lone.alert.id.slice(0, DEDUP_KEY_MAX);
-    if (action !== 'trigger') return { event_action: action, dedup_key: dedupKey };
-    return { event_action: action, dedup_key: dedupKey, payload: payloadOf(lone), links: linksOf(lone), client: 'Marketplace monitoring' };
+    if (action !== 'trigger') return [{ event_action: action, dedup_key: dedupKey }];
+    const trigger = { event_action: action, dedup_key: dedupKey, payload: payloadOf(lone), links: linksOf(lone), client: 'Marketplace monitoring' };
+    // A test page (admin API) is resolved at once: it proves the route, and leaves no incident open.
+    return eventKind(lone.event) === 'test' ? [trigger, { event_action: 'resolve' as const, dedup_key: dedupKey }] : [trigger];
   });
 }
 

@@ -216,7 +216,8 @@ export async function startDashboardStack(options: StackOptions = {}): Promise<D
       (entry.kind === 'secret' ? secrets : strings)[entry.param.name] = value;
     }
     for (const job of JOBS) for (const secret of job.secrets) secrets[secret.name] ??= env[secret.name] ?? 'none';
-    for (const name of ['TWILIO_API_BASE_URL', 'STRIPE_API_BASE_URL', 'PAYPAL_API_BASE_URL']) strings[name] = env[name];
+    // Every vendor base URL of the stand-ins, PagerDuty's included: nothing may reach the real vendors.
+    for (const name of ['TWILIO_API_BASE_URL', 'STRIPE_API_BASE_URL', 'PAYPAL_API_BASE_URL', 'PAGERDUTY_EVENTS_URL']) strings[name] = env[name];
     strings.FIRESTORE_EMULATOR_HOST = firestore.host;
     strings.MONITORING_ENVIRONMENT = 'demo';
     const envFile = join(FUNCTIONS_DIR, '.env.local');

@@ -3,7 +3,7 @@ import { PARAMS } from '../../src/config/params';
 
 process.env.MONITORING_LOG_LEVEL ??= 'silent';
 for (const entry of PARAMS) delete process.env[entry.param.name];
-for (const name of ['TWILIO_API_BASE_URL', 'STRIPE_API_BASE_URL', 'PAYPAL_API_BASE_URL', 'GCLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT']) {
+for (const name of ['TWILIO_API_BASE_URL', 'STRIPE_API_BASE_URL', 'PAYPAL_API_BASE_URL', 'PAGERDUTY_EVENTS_URL', 'GCLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT']) {
   delete process.env[name];
 }
 // Tests never run on Google Cloud. Without this, the Google client libraries under firebase-admin

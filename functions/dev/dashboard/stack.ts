@@ -172,7 +172,7 @@ export async function startDashboardStack(options: StackOptions = {}): Promise<D
     const functionsUrl = `http://127.0.0.1:${functionsPort}/${projectId}/${REGION}`;
     const ackBaseUrl = `${functionsUrl}/acknowledgeFromLink`;
 
-    log('Starting the embedded Firestore and the local Slack/SMTP/Twilio/Sentry/Stripe/PayPal servers');
+    log('Starting the embedded Firestore and the local Slack/SMTP/Twilio/PagerDuty/Sentry/Stripe/PayPal servers');
     delete process.env.FIRESTORE_EMULATOR_HOST;
     const firestore: LocalFirestore = await startFirestore();
     cleanups.push(() => firestore.stop());

@@ -19,6 +19,8 @@ export const LAYERS: Array<{ name: string; prefixes: string[] }> = [
     prefixes: [
       'platform/',
       'rules/',
+      // The app's data as logical sources (the mapping, its schema and reader): what monitors and rules read through.
+      'sources/',
       'config/paramKit',
       'config/twilioParams',
       // The deployment's params: declarations only (the channels' come from their manifests, below).

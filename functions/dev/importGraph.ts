@@ -23,6 +23,8 @@ export const LAYERS: Array<{ name: string; prefixes: string[] }> = [
       'sources/',
       'config/paramKit',
       'config/twilioParams',
+      // Region and time zone of the deployment: constants.
+      'config/deployment',
       // The deployment's params: declarations only (the channels' come from their manifests, below).
       'config/params',
       // Signing and building acknowledge links: pure crypto and params, used by the messages and by the ack page.

@@ -3,10 +3,14 @@
  * function behind a local HTTP server, with links taken from the messages the local Slack, SMTP and
  * Twilio servers received.
  */
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { AlertDoc } from '../src/alerts/model';
+import { ACK_DEADLINE_MS } from '../src/ack/http';
 import { ACK_LINK_TTL_HOURS, signAckToken, verifyAckToken, type AckVerification } from '../src/ack/token';
 import { acknowledgeFromLink } from '../src/index';
 import { paymentFailures, runFixtureJob } from './support/admin';
@@ -55,6 +59,40 @@ describe('signing and verification', () => {
     expect(token).toMatch(/^[A-Za-z0-9_~.-]+$/);
     expect(token.length).toBeLessThan(claim.alertId.length + 30);
   });
+});
+
+describe('the acknowledge page when Firestore is unreachable', () => {
+  const servers = useLocalServers();
+
+  it(`answers the error page within its deadline (${ACK_DEADLINE_MS} ms), in the language it knows, without reloading the configuration`, async () => {
+    const closed = createNetServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((done) => closed.close(() => done()));
+    const root = resolve(__dirname, '..');
+    const started = Date.now();
+    const outcome = await promisify(execFile)(resolve(root, 'node_modules/.bin/tsx'), ['test/support/unreachableAck.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...servers.current.env,
+        ACK_LINK_SECRET: KEY,
+        FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}`,
+        GCLOUD_PROJECT: 'demo-unreachable-ack',
+      },
+      timeout: 60_000,
+    });
+    const line = outcome.stdout.split('\n').find((item) => item.startsWith('{"probe"'));
+    const page = JSON.parse(line!) as { status: number; elapsedMs: number; lang: string; html: string };
+    expect(page.status).toBe(500);
+    expect(page.lang).toBe('en');
+    expect(page.html).toContain('Something went wrong');
+    // The deadline, then the Sentry report (its flush bounded at 2 s; loading the SDK on a busy
+    // machine takes a few more): well below the HTTP function timeout (60 s; it took 88 s before).
+    expect(page.elapsedMs).toBeGreaterThanOrEqual(ACK_DEADLINE_MS - 100);
+    expect(page.elapsedMs).toBeLessThan(ACK_DEADLINE_MS + 12_000);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 90_000);
 });
 
 describe('the acknowledgeFromLink function', () => {

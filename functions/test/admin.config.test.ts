@@ -153,6 +153,26 @@ describe('updateThresholds', () => {
   });
 });
 
+describe('concurrent updateThresholds', () => {
+  it('every change answered "ok" is in the stored document; the others answer "aborted" (none is lost silently)', async () => {
+    const ids = RULES.slice(0, 5).map((rule) => rule.id);
+    await call(updateThresholds, { patch: { recipients: { emails: ['ops@example.com'] } } });
+    const answers = await Promise.all(
+      ids.map((id) =>
+        call(updateThresholds, { patch: { rules: { [id]: { enabled: false } } } }).then(
+          () => ({ id, ok: true, code: undefined as string | undefined }),
+          (error: { code?: string }) => ({ id, ok: false, code: error.code }),
+        ),
+      ),
+    );
+    const stored = ((await db.collection('monitoring_config').doc('settings').get()).data() ?? {}) as { rules?: Record<string, unknown> };
+    const kept = Object.keys(stored.rules ?? {});
+    expect(answers.filter((answer) => !answer.ok).every((answer) => answer.code === 'aborted')).toBe(true);
+    expect(answers.filter((answer) => answer.ok).map((answer) => answer.id)).toEqual(ids.filter((id) => kept.includes(id)));
+    expect(answers.some((answer) => answer.ok)).toBe(true);
+  });
+});
+
 describe('mergePatch (RFC 7396)', () => {
   it.each([
     [{ a: 1 }, { a: 2 }, { a: 2 }],

@@ -3,9 +3,11 @@
  * Real pipeline, emulator, local Slack/SMTP/Twilio servers that process the message and answer late.
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import type { DeliveryDoc } from '../src/alerts/model';
+import type { AlertDoc, DeliveryDoc } from '../src/alerts/model';
 import { AMBIGUOUS_BACKOFF_FACTOR } from '../src/notifications/dispatcher';
 import { REPEAT_NOTE } from '../src/notifications/channels/slack';
+import { possibleRepeatBody, SMS_REPEAT_MARK } from '../src/notifications/channels/sms';
+import { POSSIBLE_REPEAT_NOTE } from '../src/notifications/channels/channel';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { at, scriptedJob } from './support/scriptedJob';
 import { useLocalServers } from './support/servers';
@@ -84,6 +86,62 @@ it('SMS: a timed-out text that Twilio never took is sent on the retry', async ()
   await scripted.run({ ...at('2026-11-20T09:00:00Z'), clock: clockAt('2026-11-20T09:00:00Z') });
   expect(servers.current.twilio.sms.map((item) => item.to)).toEqual(['+33612345678']);
 }, 60_000);
+
+it.each([
+  ['answers 500', { status: 500 }, 'GET Messages.json 500'],
+  ['hangs (its third of the channel timeout)', { hang: true }, 'GET Messages.json -'],
+] as const)(
+  'SMS: when the retry cannot ask Twilio (its message list %s), the text goes out anyway, marked as a possible repeat; maxAttempts 2 loses nothing',
+  async (_name, fault, listed) => {
+    const scripted = scriptedJob((config) => {
+      config.rules.test_failures.severity = 'emergency';
+      config.notifications.channelTimeoutMs = TIMEOUT_MS;
+      config.notifications.maxAttempts = 2;
+      config.notifications.repeatIntervalMinutes = { warning: 0, critical: 0, emergency: 0 };
+      config.recipients.phones = ['+33612345678'];
+      config.grouping.by = 'none';
+    });
+    scripted.observe([{ ruleId: 'test_failures', key: null, value: 5 }]);
+    servers.current.twilio.fail({ hang: true }, 1);
+    const first = await scripted.run({ ...at('2026-11-20T08:00:00Z'), clock: clockAt('2026-11-20T08:00:00Z') });
+    expect(first.deliveries.find((item) => item.channel === 'sms')).toMatchObject({ status: 'ambiguous', attempt: 1 });
+    expect(servers.current.twilio.sms).toHaveLength(0);
+
+    servers.current.twilio.fail(fault, 1); // the next request: the retry's look at the message list
+    const retry = await scripted.run({ ...at('2026-11-20T09:00:00Z'), clock: clockAt('2026-11-20T09:00:00Z') });
+    expect(retry.deliveries.find((item) => item.channel === 'sms')).toMatchObject({ status: 'sent', attempt: 2, error: null });
+    const requests = servers.current.twilio.requests.map((request) => `${request.method} ${request.path.split('/').pop()} ${request.status ?? '-'}`);
+    expect(requests).toEqual(['POST Messages.json -', listed, 'POST Messages.json 201']);
+    const [sms] = servers.current.twilio.sms;
+    expect(servers.current.twilio.sms).toHaveLength(1);
+    expect(sms.to).toBe('+33612345678');
+    expect(sms.body.startsWith(SMS_REPEAT_MARK.en)).toBe(true);
+    expect(sms.body.length).toBeLessThanOrEqual(160);
+    // The delivery record and the alert's notification history (the dashboard's table) say so.
+    const delivery = (await deliveries()).find((item) => item.channel === 'sms')!;
+    expect(delivery).toMatchObject({ status: 'sent', sentTo: ['+33612345678'], possibleRepeatTo: ['+33612345678'] });
+    const alerts = await allDocs<AlertDoc>(db, 'payment_alerts');
+    expect(alerts.flatMap((alert) => alert.notifications).filter((record) => record.channel === 'sms')).toEqual([
+      expect.objectContaining({ status: 'ambiguous', attempt: 1 }),
+      expect.objectContaining({ status: 'sent', attempt: 2, error: POSSIBLE_REPEAT_NOTE }),
+    ]);
+  },
+  60_000,
+);
+
+it.each([
+  ['short enough: marked in front', 'Alert: payments failing. Value 5.', undefined, 'Repeat? Alert: payments failing. Value 5.'],
+  [
+    'too long: the text is shortened, the link kept whole',
+    `${'x'.repeat(110)} Ack: https://m.example/ack/abcdefghijklmnopqrstuvwxyz0123`,
+    'https://m.example/ack/abcdefghijklmnopqrstuvwxyz0123',
+    `Repeat? ${'x'.repeat(160 - 'Repeat? '.length - '… Ack: https://m.example/ack/abcdefghijklmnopqrstuvwxyz0123'.length)}… Ack: https://m.example/ack/abcdefghijklmnopqrstuvwxyz0123`,
+  ],
+])('possibleRepeatBody: %s', (_name, body, ackUrl, expected) => {
+  const marked = possibleRepeatBody(body, SMS_REPEAT_MARK.en, ackUrl);
+  expect(marked).toBe(expected);
+  expect(marked.length).toBeLessThanOrEqual(160);
+});
 
 describe('Slack slower than the channel timeout (duplicate rate)', () => {
   const N = 8;

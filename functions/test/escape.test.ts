@@ -132,8 +132,8 @@ describe('Slack: every data-derived text escaped, in blocks and fallback text', 
   it('the disguised link arrives as inert text, and an already escaped entity is escaped again', () => {
     const payload = slackPayload(context(alertWith('<https://evil.example|Open runbook> &lt;')));
     const section = slackStrings(payload)[2];
-    expect(section).toContain('&lt;https://evil.example|Open runbook&gt; &amp;lt;');
-    expect(payload.text).toContain('&lt;https://evil.example|Open runbook&gt;');
+    expect(section).toContain('&lt;https[://]evil[.]example|Open runbook&gt; &amp;lt;');
+    expect(payload.text).toContain('&lt;https[://]evil[.]example|Open runbook&gt;');
   });
 
   it('the one link is the product runbook; a runbook URL that could break out of a link is shown as text', () => {

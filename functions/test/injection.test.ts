@@ -71,7 +71,8 @@ it('a critical error_logs entry with mentions, a disguised link and a header inj
   const [mail] = servers.current.smtp.mails;
   expect(mail.subject).toContain('<!channel>');
   expect(mail.subject).not.toMatch(/[\r\n]/);
-  expect(mail.raw).not.toMatch(/^Bcc:/m);
+  // No header of its own: the header block ends at the first empty line (body lines may wrap anywhere, quoted-printable).
+  expect(mail.raw.split(/\r?\n\r?\n/)[0]).not.toMatch(/^Bcc:/im);
   expect(mail.to).toEqual(['oncall@example.com']);
   expect(mail.html).not.toContain('<https://evil.example');
   expect(mail.html).not.toContain('<!here>');
@@ -84,6 +85,6 @@ it('config_invalid quotes a hostile unknown key escaped in Slack', async () => {
   const [alert] = (await allDocs<AlertDoc>(db, 'system_alerts')).filter((item) => item.ruleId === 'config_invalid');
   expect(alert.message).toContain('Unrecognized key: "<!channel> <https://evil.example|fix here>"');
   const joined = slackTexts().join('\n');
-  expect(joined).toContain('Unrecognized key: "&lt;!channel&gt; &lt;https://evil.example|fix here&gt;"');
+  expect(joined).toContain('Unrecognized key: "&lt;!channel&gt; &lt;https[://]evil[.]example|fix here&gt;"');
   expect(joined).not.toMatch(/<!channel>|<https:\/\/evil/);
 });

@@ -125,6 +125,9 @@ it('declares every param with a description; none has an empty default, secrets 
     PAYPAL_ENVIRONMENT: 'live',
     ADMIN_ENFORCE_APP_CHECK: false,
     MONITORING_SERVICE_ACCOUNT: 'default',
+    // Outbound guards: secure by default, opened per deployment.
+    PROBE_CREDENTIAL_HOSTS: 'none',
+    OUTBOUND_ALLOWED_NETWORKS: 'none',
   });
   // Asked for: a default could only guess a Hosting site, and the project's default site is the app's.
   expect(manifest.params.find((param) => param.name === 'ACK_LINK_BASE_URL')).not.toHaveProperty('default');

@@ -57,6 +57,8 @@ it('asks for each param, says why an answer is refused and asks again, then writ
       RUNBOOK_BASE_URL: ['', 'https://github.com/marketplace-team/monitoring/blob/main/docs/runbook.md'], // the file's example value is not offered
       MONITORING_ENVIRONMENT: [''], // the file's value
       ADMIN_ENFORCE_APP_CHECK: [''],
+      PROBE_CREDENTIAL_HOSTS: [''], // none: no host gets the probe secret
+      OUTBOUND_ALLOWED_NETWORKS: [''], // none: public addresses only
       MONITORING_SERVICE_ACCOUNT: [''],
       ACK_LINK_BASE_URL: [''],
       DASHBOARD_ORIGINS: [''],
@@ -102,6 +104,8 @@ it('asks for each param, says why an answer is refused and asks again, then writ
       RUNBOOK_BASE_URL: 'https://github.com/marketplace-team/monitoring/blob/main/docs/runbook.md',
       MONITORING_ENVIRONMENT: 'prod-eu',
       ADMIN_ENFORCE_APP_CHECK: 'false',
+      PROBE_CREDENTIAL_HOSTS: 'none',
+      OUTBOUND_ALLOWED_NETWORKS: 'none',
       MONITORING_SERVICE_ACCOUNT: 'default',
       ACK_LINK_BASE_URL: `https://${project}-monitoring.web.app/ack`,
       DASHBOARD_ORIGINS: `https://${project}-monitoring.web.app,https://${project}-monitoring.firebaseapp.com`,

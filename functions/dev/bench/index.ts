@@ -170,6 +170,13 @@ async function detection(servers: Awaited<ReturnType<typeof startLocalServers>>,
   return detectionSection(report, asBaseline ? null : readBaseline(), asBaseline);
 }
 
+/** The sections of the current file numbered 6 and later (written by their own scripts), empty when there are none. */
+function keptSections(file: string): string[] {
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = current.search(/\n## ([6-9]|\d{2,})\. /);
+  return at < 0 ? [] : ['', current.slice(at + 1).trimEnd()];
+}
+
 const OUTSIDE_TITLE = '## 5. Checks from the outside: reads and invocations per day';
 
 function outsideSection(rows: OutsideRow[]): string {
@@ -346,6 +353,8 @@ async function main(): Promise<void> {
     detectionText,
     '',
     outsideText,
+    // Sections 6 on (validation: dev/bench/validation.ts; sources: npm run bench -- sources) are written on their own: kept as they are.
+    ...keptSections(resolve(root, 'docs', 'performance.md')),
   ].join('\n');
   writeFileSync(resolve(root, 'docs', 'performance.md'), report);
   process.stdout.write(`${report}\n`);

@@ -56,6 +56,10 @@ export async function startLocalServers(): Promise<LocalServers> {
     PAGERDUTY_ROUTING_KEY: pagerduty.routingKey,
     PAGERDUTY_EVENTS_URL: pagerduty.eventsUrl,
     PROBE_TOKEN: `Bearer ${probeTargets.token}`,
+    // The stand-ins listen on loopback, which production refuses: allowed for local runs only.
+    OUTBOUND_ALLOWED_NETWORKS: '127.0.0.0/8,::1/128',
+    // The probe credential goes to the local probe targets only (an origin: that port, nothing else).
+    PROBE_CREDENTIAL_HOSTS: probeTargets.url,
     // No published runbook locally: `none` (explicitly without), so messages name docs/runbook.md.
     RUNBOOK_BASE_URL: 'none',
     // Acknowledge links are signed with a key of this run; list params are JSON arrays in the environment.

@@ -35,6 +35,10 @@ export class ProbeTargets extends LocalHttpServer {
     }));
     this.route('GET', '/html', () => ({ status: 200, body: `<html><body>Maintenance <b>@here</b></body></html>${' '.repeat(100)}` }));
     this.route('GET', '/hang', () => new Promise(() => undefined));
+    // A redirect towards the metadata server: a probe must report the 302, never follow it.
+    this.route('GET', '/redirect', () => ({ status: 302, headers: { location: 'http://169.254.169.254/computeMetadata/v1/' }, body: '' }));
+    // A metadata-server lookalike: the value of the field must never reach an alert or the history.
+    this.route('GET', '/token', () => ({ status: 200, body: { access_token: 'ya29.LOCAL-SECRET-TOKEN-VALUE', token_type: 'Bearer' } }));
     this.route('GET', '/private', (request) =>
       request.headers.authorization === `Bearer ${this.token}` ? { status: 200, body: { status: 'ok' } } : { status: 401, body: { error: 'unauthorized' } },
     );

@@ -25,6 +25,22 @@ import { verifyAckToken } from './token';
 /** A form with one token is tiny: anything bigger is refused unread. */
 const MAX_BODY_BYTES = 4_096;
 
+/**
+ * The page answers within this, whatever Firestore does: the decision (alert read, acknowledge) and
+ * the configuration read (the page's language) run side by side, each bounded; past it, the error
+ * page, in the language already known (the default when the configuration has not been read).
+ * HTTP functions time out at 60 s; a client retrying Firestore would take longer than that.
+ */
+export const ACK_DEADLINE_MS = 8_000;
+
+function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 type Request = IncomingMessage & { body?: unknown; rawBody?: Buffer };
 
 async function formToken(req: Request): Promise<string | null> {
@@ -81,11 +97,21 @@ async function decide(req: Request, now: Date): Promise<AckPage> {
   }
 }
 
-export async function handleAckLink(req: Request, res: ServerResponse, now = new Date()): Promise<void> {
+export async function handleAckLink(req: Request, res: ServerResponse, now = new Date(), deadlineMs = ACK_DEADLINE_MS): Promise<void> {
   const log = createLogger({ function: 'acknowledgeFromLink' });
+  // The page speaks the team's language (presentation.locale of the runtime configuration), read
+  // beside the decision and never after a failure.
+  let known: PresentationSettings | null = null;
+  const presentationRead = within(loadRuntimeConfig(new Meter(firestore()), { persistLastValid: false, log }), deadlineMs, 'configuration read').then(
+    (loaded) => (known = loaded.config.presentation),
+    (error: unknown) => {
+      log.warn('Configuration not readable: the page is in English', { error: describeError(error) });
+      return DEFAULT_PRESENTATION;
+    },
+  );
   let page: AckPage;
   try {
-    page = await decide(req, now);
+    page = await within(decide(req, now), deadlineMs, 'acknowledge link');
   } catch (error) {
     const reference = randomBytes(6).toString('hex');
     log.error('Acknowledge link failed', { reference, error: describeError(error) });
@@ -93,13 +119,7 @@ export async function handleAckLink(req: Request, res: ServerResponse, now = new
     page = { kind: 'error', reference };
   }
   if (page.kind !== 'confirm') log.info('Acknowledge link', { method: req.method, outcome: page.kind, alertId: 'alert' in page ? page.alert.id : null });
-  // The page speaks the team's language (presentation.locale of the runtime configuration).
-  let presentation: PresentationSettings = DEFAULT_PRESENTATION;
-  try {
-    presentation = (await loadRuntimeConfig(new Meter(firestore()), { persistLastValid: false, log })).config.presentation;
-  } catch (error) {
-    log.warn('Configuration not readable: the page is in English', { error: describeError(error) });
-  }
+  const presentation: PresentationSettings = page.kind === 'error' ? (known ?? DEFAULT_PRESENTATION) : await presentationRead;
   const { status, html } = renderAckPage(page, presentation);
   res.statusCode = status;
   for (const [name, value] of Object.entries(ACK_PAGE_HEADERS)) res.setHeader(name, value);

@@ -122,6 +122,10 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
+/** monitoring_config/settings/monitoring_config_versions/{updateTime}: one per change, the version it replaced (TTL). */
+export const CONFIG_VERSIONS = 'monitoring_config_versions';
+export const CONFIG_VERSION_TTL_DAYS = 7;
+
 export const updateThresholds = defineCallable({
   input: z.strictObject({
     patch: z
@@ -144,11 +148,23 @@ export const updateThresholds = defineCallable({
     }
     const document = { ...merged, updatedAt: fs().Timestamp.fromDate(ctx.now), updatedBy: ctx.uid };
     const batch = db.batch();
-    if (snapshot.exists) batch.delete(ref, { lastUpdateTime: snapshot.updateTime! }).set(ref, document);
-    else batch.create(ref, document);
+    if (snapshot.exists) {
+      // One writer per version read. The marker of the version this change replaces is created
+      // once (create-if-absent holds on every Firestore, the embedded emulator included, so two
+      // concurrent changes of the same version cannot both succeed); first in the batch, since the
+      // embedded emulator's commits are not atomic. The update-time precondition says the same
+      // where it is enforced (production).
+      const updated = snapshot.updateTime!;
+      batch.create(ref.collection(CONFIG_VERSIONS).doc(`${updated.seconds}-${updated.nanoseconds}`), {
+        supersededAt: fs().Timestamp.fromDate(ctx.now),
+        by: ctx.uid,
+        expireAt: fs().Timestamp.fromMillis(ctx.now.getTime() + CONFIG_VERSION_TTL_DAYS * 86_400_000),
+      });
+      batch.delete(ref, { lastUpdateTime: updated }).set(ref, document);
+    } else batch.create(ref, document);
     try {
       await batch.commit();
-      ctx.meter.noteWrites(snapshot.exists ? 2 : 1);
+      ctx.meter.noteWrites(snapshot.exists ? 3 : 1);
     } catch (error) {
       if (isAlreadyExists(error) || (error as { code?: number }).code === 9) {
         throw new HttpsError('aborted', 'The configuration was changed by someone else meanwhile; reload it and apply your change again.');

@@ -13,6 +13,7 @@ import type { MonitoringConfig } from '../config/schema';
 import type { Meter } from '../platform/firestore';
 import { describeError, type Logger } from '../platform/logger';
 import { ALERT_COLLECTIONS, hasRule, getRule, type Domain, type InhibitionRule } from '../rules';
+import { inhibitionOrder } from '../rules/inhibitions';
 
 /** What inhibition looks at on an alert. */
 export interface AlertLabels {
@@ -43,37 +44,23 @@ export function activeInhibitions(config: Pick<MonitoringConfig, 'inhibition'>):
 
 /**
  * Rank of each rule in the inhibition graph: a source comes before its targets (rank = longest chain
- * of sources above it). Rules in no inhibition are absent (rank 0). Throws on a cycle.
+ * of sources above it). Rules in no inhibition are absent (rank 0). Throws on a cycle. Linear
+ * (rules/inhibitions.ts, inhibitionOrder).
  */
 export function inhibitionRanks(rules: readonly InhibitionRule[]): Map<string, number> {
-  const ranks = new Map<string, number>();
-  const edges = rules.flatMap((rule) => rule.targets.map((target) => [rule.source, target] as const));
-  for (const [source, target] of edges) {
-    ranks.set(source, ranks.get(source) ?? 0);
-    ranks.set(target, ranks.get(target) ?? 0);
-  }
-  for (let pass = 0; pass <= ranks.size; pass += 1) {
-    let changed = false;
-    for (const [source, target] of edges) {
-      const rank = ranks.get(source)! + 1;
-      if (rank > ranks.get(target)!) {
-        ranks.set(target, rank);
-        changed = true;
-      }
-    }
-    if (!changed) return ranks;
-  }
-  throw new Error(`inhibition rules form a cycle: ${edges.map(([a, b]) => `${a} -> ${b}`).join(', ')}`);
+  const order = inhibitionOrder(rules);
+  if ('ranks' in order) return order.ranks;
+  throw new Error(`inhibition rules form a cycle: ${describeCycle(order.cycle)}`);
+}
+
+function describeCycle(cycle: readonly string[]): string {
+  return [...cycle, cycle[0]].join(' -> ');
 }
 
 /** A cycle in the inhibition graph, described; null when there is none. */
 export function inhibitionCycle(rules: readonly InhibitionRule[]): string | null {
-  try {
-    inhibitionRanks(rules);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  const order = inhibitionOrder(rules);
+  return 'cycle' in order ? `inhibition rules form a cycle: ${describeCycle(order.cycle)}` : null;
 }
 
 export function isInhibitionTarget(rules: readonly InhibitionRule[], ruleId: string): boolean {

@@ -131,6 +131,8 @@ export interface DeliveryDoc {
   sentTo: string[];
   /** First attempt that timed out (the message may have been delivered then). */
   ambiguousSince?: Timestamp | null;
+  /** SMS only: recipients texted without the duplicate check, the text marked as a possible repeat. */
+  possibleRepeatTo?: string[];
   /** First time the channel or its recipients were found missing (status `skipped`, re-checked). */
   skippedSince?: Timestamp | null;
   /** How many times the channel was found missing for this message. */

@@ -15,7 +15,7 @@
  */
 import { defineBoolean } from 'firebase-functions/params';
 import { CHANNEL_PARAMS, CHANNEL_SECRETS } from '../notifications/channels/manifests';
-import { list, required, secret, withDefault, type BooleanParam, type ParamEntry, type SecretParam, type StringParam } from './paramKit';
+import { list, OPT_OUT, required, secret, withDefault, type BooleanParam, type ParamEntry, type SecretParam, type StringParam } from './paramKit';
 
 export * from './paramKit';
 export { TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN } from './twilioParams';
@@ -99,6 +99,28 @@ export const PROBE_TOKEN = secret(
   'Bearer eyJ... (a token of the health endpoint)',
   'probe header credentials',
 );
+// `none` (the default) is this guard's closed position, not a feature turned off: stated as the opt-out value.
+export const PROBE_CREDENTIAL_HOSTS: ParamEntry = {
+  ...withDefault(
+    'PROBE_CREDENTIAL_HOSTS',
+    OPT_OUT,
+    'HTTP probes',
+    'Where probe header secrets (`PROBE_TOKEN`) may be sent, comma-separated: host names (`api.example.com`, any scheme and port) or origins (`https://api.example.com:8443`, exactly that one). A probe endpoint on any other host cannot reference a secret: validation refuses it and a run skips it. `none`: no host gets a secret.',
+    'api.example.com,https://status.example.com',
+  ),
+  optOut: OPT_OUT,
+};
+// `none` (the default) is this guard's closed position, not a feature turned off: stated as the opt-out value.
+export const OUTBOUND_ALLOWED_NETWORKS: ParamEntry = {
+  ...withDefault(
+    'OUTBOUND_ALLOWED_NETWORKS',
+    OPT_OUT,
+    'HTTP probes, external heartbeat',
+    'Non-public networks the HTTP probes and the external heartbeat may reach anyway, as comma-separated CIDRs (`10.8.0.0/16` for an internal endpoint behind a VPC connector; the local demo and the tests use `127.0.0.0/8,::1/128`). `none`: public addresses only. Cloud metadata addresses and host names are refused whatever this says.',
+    '10.8.0.0/16',
+  ),
+  optOut: OPT_OUT,
+};
 export const ACK_LINK_SECRET = secret(
   'ACK_LINK_SECRET',
   'Acknowledge links',
@@ -136,6 +158,8 @@ export const PARAMS: readonly ParamEntry[] = [
   MONITORING_ENVIRONMENT,
   ADMIN_ENFORCE_APP_CHECK,
   PROBE_TOKEN,
+  PROBE_CREDENTIAL_HOSTS,
+  OUTBOUND_ALLOWED_NETWORKS,
   MONITORING_SERVICE_ACCOUNT,
   ACK_LINK_SECRET,
   ACK_LINK_BASE_URL,

@@ -7,7 +7,8 @@
  * bad condition is rejected with the configuration, not discovered by the probe.
  */
 import { z } from 'zod';
-import { PROBE_SECRETS } from './params';
+import { checkUrlTarget, outboundPolicy } from '../platform/outbound';
+import { PROBE_CREDENTIAL_HOSTS, PROBE_SECRETS, readParam } from './params';
 
 /** A header value: literal text, or the name of a secret bound to the probes function. */
 export type ProbeHeaderValue = string | { secret: string };
@@ -155,7 +156,58 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 // Schema of the override sections.
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
-const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding']);
+/** Set by the HTTP client, or able to change where or as what the request goes. */
+const CLIENT_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'keep-alive']);
+/** Headers only a metadata server or a proxy reads: a probe has no use for them. */
+const REFUSED_HEADERS = new Set([
+  'metadata-flavor',
+  'x-google-metadata-request',
+  'metadata',
+  'x-aws-ec2-metadata-token',
+  'proxy-authorization',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+]);
+/** Credentials: only as a secret reference, never as literal text in the settings document. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key']);
+/** Field names production Firestore reserves (`__name__`, `__proto__`, ...). */
+const RESERVED_NAME = /^__.*__$/;
+/** Control characters (CR and LF above all: header injection); a tab is allowed. */
+// eslint-disable-next-line no-control-regex -- the point is to find them
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/**
+ * Entries of PROBE_CREDENTIAL_HOSTS: host names (any scheme and port) or origins (exactly that one).
+ * Pure; `credentialHostsParam` reads the deployment's value.
+ */
+export function credentialAllowed(url: string, allowed: readonly string[]): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  return allowed.some((entry) => {
+    const item = entry.trim().toLowerCase();
+    if (!item) return false;
+    if (item.includes('://')) {
+      try {
+        return new URL(item).origin === target.origin;
+      } catch {
+        return false;
+      }
+    }
+    return item.replace(/\.+$/, '') === target.hostname.toLowerCase().replace(/\.+$/, '');
+  });
+}
+
+export function credentialHostsParam(): string[] {
+  return (readParam(PROBE_CREDENTIAL_HOSTS) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item && item.toLowerCase() !== 'none');
+}
 
 const httpUrl = z
   .string()
@@ -167,7 +219,13 @@ const httpUrl = z
     } catch {
       return false;
     }
-  }, 'must be an http:// or https:// URL without credentials (put them in a header that references a secret)');
+  }, 'must be an http:// or https:// URL without credentials (put them in a header that references a secret)')
+  .superRefine((value, ctx) => {
+    if (!URL.canParse(value)) return;
+    // Checked again at connect time on every address the host resolves to (platform/outbound.ts).
+    const verdict = checkUrlTarget(value, outboundPolicy());
+    if (!verdict.ok) ctx.addIssue({ code: 'custom', message: `target refused: ${verdict.reason}` });
+  });
 
 const endpointSchema = z
   .object({
@@ -175,23 +233,48 @@ const endpointSchema = z
     url: httpUrl,
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
     headers: z
-      .record(
-        z.string(),
-        z.union([
-          z.string().max(1_000),
-          z
-            .object({ secret: z.string().refine((name) => PROBE_SECRET_NAMES.includes(name), `must name a probe secret (${PROBE_SECRET_NAMES.join(', ')})`) })
-            .strict(),
-        ]),
-      )
-      .superRefine((headers, ctx) => {
-        const names = Object.keys(headers);
-        if (names.length > 20) ctx.addIssue({ code: 'custom', message: 'at most 20 headers' });
-        for (const name of names) {
-          if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be a valid HTTP header name' });
-          else if (FORBIDDEN_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: 'is set by the HTTP client' });
+      .custom<unknown>()
+      // Checked on the raw document: a parsed record silently drops `__proto__`, which would still be stored.
+      .superRefine((raw, ctx) => {
+        for (const name of isPlainObject(raw) ? Object.keys(raw) : []) {
+          if (RESERVED_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be a valid HTTP header name' });
         }
       })
+      .pipe(
+        z
+          .record(
+            z.string(),
+            z.union([
+              z
+                .string()
+                .max(1_000)
+                .refine((value) => !CONTROL.test(value), 'must not contain control characters (CR, LF)'),
+              z
+                .object({
+                  secret: z.string().refine((name) => PROBE_SECRET_NAMES.includes(name), `must name a probe secret (${PROBE_SECRET_NAMES.join(', ')})`),
+                })
+                .strict(),
+            ]),
+          )
+          .superRefine((headers, ctx) => {
+            const names = Object.keys(headers);
+            if (names.length > 20) ctx.addIssue({ code: 'custom', message: 'at most 20 headers' });
+            for (const name of names) {
+              const lower = name.toLowerCase();
+              if (!HEADER_NAME.test(name) || RESERVED_NAME.test(name))
+                ctx.addIssue({ code: 'custom', path: [name], message: 'must be a valid HTTP header name' });
+              else if (CLIENT_HEADERS.has(lower)) ctx.addIssue({ code: 'custom', path: [name], message: 'is set by the HTTP client' });
+              else if (REFUSED_HEADERS.has(lower)) ctx.addIssue({ code: 'custom', path: [name], message: 'is refused (a metadata or proxy header)' });
+              else if (CREDENTIAL_HEADERS.has(lower) && typeof headers[name] === 'string') {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [name],
+                  message: 'a credential header must reference a secret ({ "secret": "PROBE_TOKEN" }), not hold literal text',
+                });
+              }
+            }
+          }),
+      )
       .default({}),
     body: z.string().max(10_000).nullable().default(null),
     expectedStatus: z
@@ -218,6 +301,16 @@ const endpointSchema = z
   .strict()
   .superRefine((endpoint, ctx) => {
     if (endpoint.body !== null && endpoint.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['body'], message: 'only a POST probe sends a body' });
+    const secrets = Object.entries(endpoint.headers).filter(([, value]) => typeof value !== 'string');
+    if (secrets.length && URL.canParse(endpoint.url) && !credentialAllowed(endpoint.url, credentialHostsParam())) {
+      for (const [name] of secrets) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', name],
+          message: `a secret is sent only to the hosts of PROBE_CREDENTIAL_HOSTS (deploy-time), and ${new URL(endpoint.url).host} is not one`,
+        });
+      }
+    }
     if (endpoint.method === 'HEAD' && (endpoint.bodyContains !== null || endpoint.jsonCondition !== null)) {
       ctx.addIssue({ code: 'custom', path: ['method'], message: 'a HEAD response has no body: bodyContains and jsonCondition need GET or POST' });
     }

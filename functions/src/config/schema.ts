@@ -18,6 +18,7 @@ import {
   type Locale,
   type RuleDefinition,
   type Severity,
+  inhibitionOrder,
 } from '../rules';
 import { ALERT_EMAIL_TO, ALERT_SMS_TO, listParam } from './params';
 import {
@@ -297,12 +298,10 @@ function inhibitionRuleSchema(rules: readonly RuleDefinition[]) {
     .refine((rule) => !rule.targets.includes(rule.source), { error: 'a rule cannot inhibit itself (source is among targets)', path: ['targets'] });
 }
 
-/** Sources before targets: a list where A mutes B and B mutes A would mute both forever. */
+/** Sources before targets: a list where A mutes B and B mutes A would mute both forever. Linear (a topological sort). */
 function acyclic(list: Array<{ source: string; targets: string[] }>): boolean {
   // A rule naming itself as a target is reported on its own (above).
-  const edges = list.flatMap((rule) => rule.targets.filter((target) => target !== rule.source).map((target) => [rule.source, target] as const));
-  const reach = (from: string, seen: Set<string>): boolean => edges.some(([a, b]) => a === from && (seen.has(b) || reach(b, new Set([...seen, b]))));
-  return !list.some((rule) => reach(rule.source, new Set([rule.source])));
+  return 'ranks' in inhibitionOrder(list.map((rule) => ({ source: rule.source, targets: rule.targets.filter((target) => target !== rule.source) })));
 }
 
 /** Schema of the override document (every field optional, unknown fields rejected). */

@@ -17,6 +17,9 @@ export const SAFE_PAGE = new RegExp(`^${SAFE_PAGE_RULES}$`);
 export const INVALID_FORM_SUBJECT = '(invalid form name)';
 export const INVALID_CODE_SUBJECT = '(invalid error code)';
 
+/** A name that reads as a link (`https://...`, `www....`): no form name or error code needs one. */
+const LINK_SHAPED = /:\/\/|^www\./i;
+
 export function isSafeSubject(value: unknown): value is string {
-  return typeof value === 'string' && SAFE_SUBJECT.test(value);
+  return typeof value === 'string' && SAFE_SUBJECT.test(value) && !LINK_SHAPED.test(value);
 }

@@ -16,7 +16,7 @@ import type { ChannelName, MonitoringConfig } from '../config/schema';
 import { fs, isAlreadyExists, type Meter } from '../platform/firestore';
 import { describeError, type Logger } from '../platform/logger';
 import { CHANNEL_IMPLEMENTATIONS, type Channel, type SendOptions } from './channels';
-import { DeliveryError, isTimeout } from './channels/channel';
+import { DeliveryError, isTimeout, POSSIBLE_REPEAT_NOTE } from './channels/channel';
 import { decideDelivery, decideRetry, DUE_STATUSES, leaseMs, reasonText } from './decide';
 import { eventKind, type MessageContext } from './format';
 import { alertPathsOf, formGroups, groupMembers, recordDropped, recordOnMembers, splitMembers, type GroupToSend, type MemberView } from './group';
@@ -265,6 +265,8 @@ async function sendAttempt(ctx: DispatchContext, ref: DocumentReference, deliver
   if (attempt === null) return outcome('busy', delivery.attempts, 'another run claimed this attempt');
   ctx.meter.noteWrites(2);
   const attemptRef = ref.collection('attempts').doc(String(attempt));
+  const possibleRepeats: string[] = [];
+  const repeatFields = () => (possibleRepeats.length ? { possibleRepeatTo: [...new Set([...(delivery.possibleRepeatTo ?? []), ...possibleRepeats])] } : {});
   const options: SendOptions = {
     config: ctx.config,
     timeoutMs,
@@ -275,6 +277,8 @@ async function sendAttempt(ctx: DispatchContext, ref: DocumentReference, deliver
       await ref.update({ sentTo: FieldValue.arrayUnion(recipient) });
       ctx.meter.noteWrites(1);
     },
+    // Written with the attempt's outcome (below), success or not.
+    notePossibleRepeat: async (recipient) => void possibleRepeats.push(recipient),
   };
   try {
     await withTimeout(at.channel.send(messageOf(delivery, at.alert, at.group), options), timeoutMs, delivery.channel);
@@ -302,14 +306,16 @@ async function sendAttempt(ctx: DispatchContext, ref: DocumentReference, deliver
       lastError: message,
       nextAttemptAt: Timestamp.fromMillis(retry.nextAttemptAtMs),
       ...(retry.markAmbiguousSince ? { ambiguousSince: Timestamp.fromDate(clock()) } : {}),
+      ...repeatFields(),
     });
     await attemptRef.update({ outcome: retry.status, error: message, finishedAt: Timestamp.fromDate(clock()) });
     await record(retry.status, attempt, message);
     return outcome(retry.status, attempt, message);
   }
-  await finish({ status: 'sent', sentAt: Timestamp.fromDate(clock()), lastError: null });
-  await attemptRef.update({ outcome: 'sent', finishedAt: Timestamp.fromDate(clock()) });
-  await record('sent', attempt, null);
+  await finish({ status: 'sent', sentAt: Timestamp.fromDate(clock()), lastError: null, ...repeatFields() });
+  await attemptRef.update({ outcome: 'sent', finishedAt: Timestamp.fromDate(clock()), ...(possibleRepeats.length ? { possibleRepeat: true } : {}) });
+  // The alert's notification history (the dashboard's table) says when a text may have gone out twice.
+  await record('sent', attempt, possibleRepeats.length ? POSSIBLE_REPEAT_NOTE : null);
   ctx.log.info('Delivered', { channel: delivery.channel, alertId: delivery.alertId, event: delivery.event, attempt });
   return outcome('sent', attempt, null);
 }

@@ -8,8 +8,18 @@
  */
 
 import { bound, plainLine } from '../rules/text';
+import { defang } from './defang';
 
 export { bound, plainLine };
+
+/**
+ * Data-derived text on one line, its planted links defanged (notifications/defang.ts: no client
+ * auto-links `https[://]evil[.]example`), bounded. What every channel's escaping starts from; the
+ * product's own links are built beside it, live.
+ */
+export function dataLine(text: unknown, max: number): string {
+  return bound(defang(plainLine(text, max)), max);
+}
 
 /** An absolute http(s) URL without characters that could break out of a link (spaces, quotes, angle brackets, pipes). */
 export function isSafeUrl(url: string): boolean {

@@ -10,7 +10,7 @@
  */
 import type { Timestamp } from 'firebase-admin/firestore';
 import { PROBE_SECRETS, readParam } from '../../config/params';
-import type { ProbeEndpoint } from '../../config/probes';
+import { credentialAllowed, credentialHostsParam, type ProbeEndpoint } from '../../config/probes';
 import { fs } from '../../platform/firestore';
 import type { Monitor, MonitorContext } from '../types';
 import { appendResult, consecutiveFailures, daysLeft, latencySummary, type StoredResult } from './history';
@@ -41,13 +41,20 @@ export interface ProbeDoc {
 
 type Headers = { ok: true; headers: Record<string, string> } | { ok: false; reason: string };
 
-/** Header values with their secret references replaced by the secrets' values (never stored). */
-export function resolveHeaders(endpoint: ProbeEndpoint): Headers {
+/**
+ * Header values with their secret references replaced by the secrets' values (never stored). A
+ * secret goes only to the hosts the deployment lists in PROBE_CREDENTIAL_HOSTS: validation refuses
+ * the others, and this check holds even for settings stored before the param changed.
+ */
+export function resolveHeaders(endpoint: ProbeEndpoint, credentialHosts: readonly string[] = credentialHostsParam()): Headers {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(endpoint.headers)) {
     if (typeof value === 'string') {
       headers[name] = value;
       continue;
+    }
+    if (!credentialAllowed(endpoint.url, credentialHosts)) {
+      return { ok: false, reason: `header ${name} references ${value.secret}, which is sent only to the hosts of PROBE_CREDENTIAL_HOSTS` };
     }
     const entry = PROBE_SECRETS.find((candidate) => candidate.param.name === value.secret);
     const secret = entry ? readParam(entry) : undefined;

@@ -1,15 +1,28 @@
 /**
- * One HTTP probe: a request with fetch under a hard timeout (AbortSignal.timeout covers connection,
- * headers and body), the checks of the endpoint (status, body text, JSON condition), and for https://
+ * One HTTP probe: a request through platform/outbound.ts (only to targets the deployment allows,
+ * checked on every resolved address at connect time; one hard timeout covers connection, headers
+ * and body), the checks of the endpoint (status, body text, JSON condition), and for https://
  * endpoints the certificate the server presents (a separate TLS handshake that accepts any
  * certificate, so an expired or self-signed one is still read and dated).
  *
  * Never throws: every failure is a result with a short reason. Response bodies come from outside:
- * they are read up to a limit and only ever quoted, bounded, in a reason.
+ * at most MAX_BODY_BYTES is read, and no part of it is ever put in a reason (bodyProblem).
  */
 import { connect, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import { evaluateJsonCondition, formatPath, parseJsonCondition, type ProbeEndpoint } from '../../config/probes';
+import {
+  checkUrlTarget,
+  guardedLookup,
+  outboundFailure as failureReason,
+  OutboundRefused,
+  outboundPolicy,
+  outboundRequest,
+  type OutboundError,
+  type OutboundPolicy,
+  type OutboundResponse,
+  type Resolver,
+} from '../../platform/outbound';
 
 /** Bytes of a response body read for the checks; the rest is discarded. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -54,37 +67,23 @@ export function displayTarget(url: string): string {
   return `${parsed.origin}${parsed.pathname}`;
 }
 
-function failureReason(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = err?.cause;
-  if (cause?.code) return `connection failed: ${cause.code}`;
-  return `request failed: ${String(cause?.message ?? err?.message ?? error).slice(0, 120)}`;
+/** The kind of a JSON value, from a closed list: all a failure reason says about what was found. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : 'a boolean';
 }
 
-/** Reads at most MAX_BODY_BYTES of the body as text. */
-async function readBounded(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < MAX_BODY_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    void reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
-}
-
-/** What is wrong with a body, or null when it meets the endpoint's conditions. */
+/**
+ * What is wrong with a body, or null when it meets the endpoint's conditions. Said from a fixed
+ * vocabulary (the configured text, path, operator and value, the kind of value found) and never with
+ * anything read from the body: a probe's answer must not be readable through alerts, messages or the
+ * history (an endpoint answering a token would otherwise hand it to whoever can read an alert).
+ */
 export function bodyProblem(endpoint: Pick<ProbeEndpoint, 'bodyContains' | 'jsonCondition'>, body: string): string | null {
   if (endpoint.bodyContains !== null && !body.includes(endpoint.bodyContains)) {
-    return `body does not contain ${quote(endpoint.bodyContains, 200)} (starts with ${quote(body.trim(), 40)})`;
+    return `body does not contain ${quote(endpoint.bodyContains, 200)}`;
   }
   if (endpoint.jsonCondition !== null) {
     const condition = parseJsonCondition(endpoint.jsonCondition);
@@ -92,23 +91,35 @@ export function bodyProblem(endpoint: Pick<ProbeEndpoint, 'bodyContains' | 'json
     try {
       document = JSON.parse(body);
     } catch {
-      return `body is not JSON (starts with ${quote(body.trim(), 40)})`;
+      return 'body is not JSON';
     }
     const outcome = evaluateJsonCondition(condition, document);
     if (!outcome.ok) {
       const path = formatPath(condition.path);
       const expectation = condition.operator ? `${condition.operator} ${JSON.stringify(condition.expected)}` : 'present, not null or false';
-      return outcome.found ? `${path} is ${quote(outcome.actual)}, expected ${expectation}` : `${path} not found, expected ${expectation}`;
+      return outcome.found ? `${path} is ${kindOf(outcome.actual)}, expected ${expectation}` : `${path} not found, expected ${expectation}`;
     }
   }
   return null;
 }
 
-export async function probeEndpoint(endpoint: ProbeEndpoint, headers: Record<string, string>, timeoutMs: number): Promise<ProbeOutcome> {
+/** Where a probe may connect (the deployment's policy) and how names are resolved (injected by tests). */
+export interface ProbeOptions {
+  policy?: OutboundPolicy;
+  resolver?: Resolver;
+}
+
+export async function probeEndpoint(
+  endpoint: ProbeEndpoint,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  options: ProbeOptions = {},
+): Promise<ProbeOutcome> {
   const https = new URL(endpoint.url).protocol === 'https:';
+  const resolved = { policy: options.policy ?? outboundPolicy(), resolver: options.resolver };
   const [http, certificate] = await Promise.all([
-    probeHttp(endpoint, headers, timeoutMs),
-    https ? readCertificate(endpoint.url, timeoutMs) : Promise.resolve(null),
+    probeHttp(endpoint, headers, timeoutMs, resolved),
+    https ? readCertificate(endpoint.url, timeoutMs, resolved) : Promise.resolve(null),
   ]);
   return {
     ...http,
@@ -117,37 +128,44 @@ export async function probeEndpoint(endpoint: ProbeEndpoint, headers: Record<str
   };
 }
 
-async function probeHttp(endpoint: ProbeEndpoint, headers: Record<string, string>, timeoutMs: number) {
-  const started = performance.now();
-  let status: number | null = null;
-  let latencyMs: number | null = null;
+async function probeHttp(endpoint: ProbeEndpoint, headers: Record<string, string>, timeoutMs: number, options: ProbeOptions) {
+  const needsBody = endpoint.bodyContains !== null || endpoint.jsonCondition !== null;
+  let response: OutboundResponse;
   try {
-    const response = await fetch(endpoint.url, {
+    response = await outboundRequest({
+      url: endpoint.url,
       method: endpoint.method,
       headers: { 'user-agent': 'marketplace-monitoring-probe/1', ...headers },
       body: endpoint.method === 'POST' ? (endpoint.body ?? undefined) : undefined,
-      // A redirect is an answer of its own: list 3xx statuses in expectedStatus to accept it.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      // A redirect is an answer of its own (never followed): list 3xx statuses in expectedStatus to accept it.
+      timeoutMs,
+      readBody: needsBody,
+      maxBodyBytes: MAX_BODY_BYTES,
+      policy: options.policy,
+      resolver: options.resolver,
     });
-    latencyMs = Math.round(performance.now() - started);
-    status = response.status;
-    const needsBody = endpoint.bodyContains !== null || endpoint.jsonCondition !== null;
-    const body = needsBody ? await readBounded(response) : (void response.body?.cancel().catch(() => undefined), '');
-    if (!endpoint.expectedStatus.includes(status)) {
-      return { ok: false, status, latencyMs, error: `status ${status}, expected ${endpoint.expectedStatus.join(' or ')}` };
-    }
-    const problem = needsBody ? bodyProblem(endpoint, body) : null;
-    return { ok: problem === null, status, latencyMs, error: problem };
   } catch (error) {
     const reason = failureReason(error, timeoutMs);
+    const { status = null, latencyMs = null } = error as OutboundError;
     return { ok: false, status, latencyMs, error: status === null ? reason : `status ${status}, then reading the body: ${reason}` };
   }
+  const { status, latencyMs, body } = response;
+  if (!endpoint.expectedStatus.includes(status)) {
+    return { ok: false, status, latencyMs, error: `status ${status}, expected ${endpoint.expectedStatus.join(' or ')}` };
+  }
+  const problem = needsBody ? bodyProblem(endpoint, body) : null;
+  return { ok: problem === null, status, latencyMs, error: problem };
 }
 
-function readCertificate(url: string, timeoutMs: number): Promise<CertificateInfo | { error: string }> {
+function readCertificate(
+  url: string,
+  timeoutMs: number,
+  options: { policy: OutboundPolicy; resolver?: Resolver },
+): Promise<CertificateInfo | { error: string }> {
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, '');
+  const verdict = checkUrlTarget(target, options.policy);
+  if (!verdict.ok) return Promise.resolve({ error: `target refused: ${verdict.reason}` });
   return new Promise((resolve) => {
     let settled = false;
     const finish = (value: CertificateInfo | { error: string }) => {
@@ -161,6 +179,8 @@ function readCertificate(url: string, timeoutMs: number): Promise<CertificateInf
       host,
       port: Number(target.port || 443),
       ...(isIP(host) ? {} : { servername: host }),
+      // Every address the name resolves to is checked, and the socket connects to those only.
+      lookup: guardedLookup(options.policy, options.resolver),
       // Read whatever the server presents: an expired or self-signed certificate must still be dated.
       rejectUnauthorized: false,
     });
@@ -179,6 +199,8 @@ function readCertificate(url: string, timeoutMs: number): Promise<CertificateInf
         issuer: cert.issuer?.CN ? String(cert.issuer.CN).slice(0, 100) : null,
       });
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => finish({ error: `TLS connection failed: ${error.code ?? error.message.slice(0, 80)}` }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish({ error: error instanceof OutboundRefused ? `target refused: ${error.reason}` : `TLS connection failed: ${error.code ?? 'error'}` }),
+    );
   });
 }

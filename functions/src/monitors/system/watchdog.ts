@@ -8,6 +8,7 @@
  * Its runs also ping an external dead man's switch (`externalHeartbeat.url`, pingExternalHeartbeat
  * below, called by pipeline/run.ts at the start of the run and after its run record).
  */
+import { outboundFailure, outboundRequest, type Resolver } from '../../platform/outbound';
 import type { Monitor } from '../types';
 import { measureChannelHealth } from './channels';
 import { refreshOpenCriticalErrorAlerts } from './errors';
@@ -43,29 +44,33 @@ export function externalPingUrl(base: string, ping: ExternalPing): string {
  * or any service with the same convention), which pages when the pings stop or report a failure: the
  * project down, billing cut, Cloud Scheduler stopped, every function broken. Bounded by its timeout
  * and never throws: a ping that fails is logged and the run goes on (the outside service notices).
+ * Goes through platform/outbound.ts: public addresses only unless OUTBOUND_ALLOWED_NETWORKS says
+ * otherwise, every resolved address checked at connect time, redirects not followed.
  */
 export async function pingExternalHeartbeat(
   settings: { url: string | null; timeoutMs: number },
   ping: ExternalPing,
   body: string,
   log: { warn(message: string, fields?: Record<string, unknown>): void },
+  options: { resolver?: Resolver } = {},
 ): Promise<ExternalPingResult | null> {
   if (!settings.url) return null;
   const origin = new URL(settings.url).origin;
   try {
-    const response = await fetch(externalPingUrl(settings.url, ping), {
+    const response = await outboundRequest({
+      url: externalPingUrl(settings.url, ping),
       method: 'POST',
       headers: { 'content-type': 'text/plain; charset=utf-8' },
       body: body.slice(0, 1_000),
-      signal: AbortSignal.timeout(settings.timeoutMs),
+      timeoutMs: settings.timeoutMs,
+      readBody: false,
+      resolver: options.resolver,
     });
-    void response.body?.cancel().catch(() => undefined);
-    if (!response.ok) log.warn('External heartbeat ping refused', { ping, origin, status: response.status });
-    return { ping, origin, status: response.status, error: response.ok ? null : `status ${response.status}` };
+    const ok = response.status >= 200 && response.status < 300;
+    if (!ok) log.warn('External heartbeat ping refused', { ping, origin, status: response.status });
+    return { ping, origin, status: response.status, error: ok ? null : `status ${response.status}` };
   } catch (error) {
-    const err = error as { name?: string; cause?: { code?: string }; message?: string };
-    const reason =
-      err?.name === 'TimeoutError' ? `no answer within ${settings.timeoutMs} ms` : (err?.cause?.code ?? String(err?.message ?? error).slice(0, 120));
+    const reason = outboundFailure(error, settings.timeoutMs).replace(/^connection failed: /, '');
     log.warn('External heartbeat ping failed', { ping, origin, error: reason });
     return { ping, origin, status: null, error: reason };
   }

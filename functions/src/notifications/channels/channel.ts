@@ -20,6 +20,8 @@ export interface SendOptions {
   alreadySent: string[];
   /** Persists progress per recipient, so that a retry never texts someone twice. */
   markSent: (recipient: string) => Promise<void>;
+  /** Records a recipient texted without the duplicate check (marked as a possible repeat). */
+  notePossibleRepeat?: (recipient: string) => Promise<void>;
 }
 
 export interface Channel<N extends string = ChannelName, Rendered = unknown> extends ChannelManifest<N> {
@@ -29,6 +31,9 @@ export interface Channel<N extends string = ChannelName, Rendered = unknown> ext
   render(message: MessageContext): Rendered;
   send(message: MessageContext, options: SendOptions): Promise<void>;
 }
+
+/** The delivery record's note when a text went out without its duplicate check (SMS). */
+export const POSSIBLE_REPEAT_NOTE = 'possible repeat: sent without the duplicate check (the Twilio message list could not be read)';
 
 /** What a failed send says about itself: every field that helps tell the cause. */
 export interface DeliveryErrorDetail {

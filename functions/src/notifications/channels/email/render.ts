@@ -61,18 +61,21 @@ function loneEmailContent(context: MessageContext): EmailContent {
     [labels.run, alert.metadata.lastRunId],
     ...(context.ackUrl ? ([[labels.acknowledge, context.ackUrl]] as Array<[string, string]>) : []),
   ];
-  const text = [emailPlain(headline(context)), '', emailPlain(summary(context)), '', ...rows.map(([label, value]) => `${label}: ${emailPlain(value)}`)].join(
-    '\n',
-  );
+  // The product's own links stay live; every other value is data (escaped, links defanged).
+  const ownLink = (label: string, value: string) => (label === labels.runbook || label === labels.acknowledge) && isSafeUrl(value);
+  const text = [
+    emailPlain(headline(context)),
+    '',
+    emailPlain(summary(context)),
+    '',
+    ...rows.map(([label, value]) => `${label}: ${ownLink(label, value) ? value : emailPlain(value)}`),
+  ].join('\n');
   const html = [
     `<h2>${htmlText(headline(context))}</h2>`,
     `<p>${htmlText(summary(context))}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([label, value]) => {
-      const cell =
-        (label === labels.runbook || label === labels.acknowledge) && isSafeUrl(value)
-          ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`
-          : htmlText(value);
+      const cell = ownLink(label, value) ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : htmlText(value);
       return `<tr><th align="left">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
     }),
     '</table>',

@@ -4,7 +4,9 @@
  * the fast-path job next to the full checks (one alert, one message per channel).
  */
 import type { Firestore } from 'firebase-admin/firestore';
+import { prng } from '../dev/bench/prng';
 import { analyticsEvent, provider, seedFunctional, trackingEvent } from '../dev/scenario/functional';
+import type { Candidate } from '../src/alerts/evaluate';
 import type { AlertDoc } from '../src/alerts/model';
 import { main as cli } from '../src/cli/monitor';
 import { findJob, JOBS } from '../src/jobs/catalog';
@@ -330,26 +332,91 @@ describe('blocks counted since the last success', () => {
   const everyMinutes = (type: 'signup_page_view' | 'signup_success', fromIso: string, count: number, step: number) =>
     times(count, (i) => signup(type, new Date(ms(fromIso) + i * step * MIN).toISOString()));
 
-  it('a total signup outage after a busy morning pages within minutes of the 11th page view', async () => {
+  // Behaviour changed (issue 20): the count that pages is learned from the form's conversion by the metrics job.
+  it('a total signup outage after a busy morning: the metrics job learns the 20 % conversion, the fast path pages at the 62nd visitor', async () => {
     await seedFunctional(db, {
       ...healthy(),
       analytics_events: [
-        // Busy morning: 40 signups for 200 page views from 07:00 to 11:00.
+        // Busy morning: 40 signups for 200 page views from 07:00 to 11:00 (20 %).
         ...everyMinutes('signup_page_view', '2026-11-20T07:00:30Z', 200, 1.2),
         ...everyMinutes('signup_success', '2026-11-20T07:03:00Z', 40, 6),
-        // 11:00 onwards signups are broken: one page view every 2 minutes, no success.
-        ...everyMinutes('signup_page_view', '2026-11-20T11:01:00Z', 12, 2),
+        // 11:00 onwards signups are broken: one page view a minute, no success.
+        ...everyMinutes('signup_page_view', '2026-11-20T11:01:00Z', 70, 1),
       ],
     });
-    // Last success 10:57; views after it: 10:58:30... and 11:01, 11:03, ... By 11:15, 9 views: quiet.
-    const early = await scheduled('fast', '2026-11-20T11:15:00Z');
-    expect(evaluation(early, 'signup_blocked', 'signup_client')).toMatchObject({ status: 'ok' });
-    const fired = await scheduled('fast', '2026-11-20T11:25:00Z');
-    expect(evaluation(fired, 'signup_blocked', 'signup_client')).toMatchObject({ status: 'breach', value: 14 });
+    // 10:30: 175 views and 35 signups so far, 20 %: 62 views in a row without a signup have less than 1 chance in a million (0.8^62).
+    const learned = await scheduled('metrics', '2026-11-20T10:30:00Z');
+    expect((learned.metrics as { blockedRates: Record<string, unknown> }).blockedRates).toMatchObject({
+      signup_blocked: { signup_client: { attempts: 175, successes: 35, days: 14 }, signup_provider: { attempts: 0, successes: 0 } },
+    });
+    // Last success 10:57; views after it: 10:58:06, 10:59:18, then 11:01, 11:02... By 11:55, 57 views: quiet.
+    const early = await scheduled('fast', '2026-11-20T11:55:00Z');
+    expect(evaluation(early, 'signup_blocked', 'signup_client')).toMatchObject({ status: 'ok', value: 57, threshold: 61 });
+    const fired = await scheduled('fast', '2026-11-20T12:00:00Z');
+    expect(evaluation(fired, 'signup_blocked', 'signup_client')).toMatchObject({ status: 'breach', value: 62 });
     const [alert] = await alertsOf('functional_alerts', 'signup_blocked');
-    expect(alert).toMatchObject({ key: 'signup_client', severity: 'emergency', metadata: expect.objectContaining({ job: 'fast' }) });
-    expect(alert.message).toBe('14 signup page views on signup_client (0 valid form submits) and no signup since 20 Nov 2026, 11:57 GMT+1.');
+    expect(alert).toMatchObject({ key: 'signup_client', severity: 'emergency', threshold: 61, metadata: expect.objectContaining({ job: 'fast' }) });
+    expect(alert.message).toBe(
+      "62 visitors on signup_client since the last signup (20 Nov 2026, 11:57 GMT+1; 0 valid form submits); at this form's usual 20 % conversion that happens less than once a year.",
+    );
+    expect(alert.i18n.fr.message).toBe(
+      "62 visiteurs sur signup_client depuis la dernière inscription (20 nov. 2026, 11:57 UTC+1 ; 0 envois valides du formulaire) ; avec la conversion habituelle de ce formulaire (20\u202f%), cela arrive moins d'une fois par an.",
+    );
     expect(servers.current.slack.messages.map((message) => message.text)).toEqual(['EMERGENCY: No signups despite traffic: signup_client']);
+  });
+
+  /**
+   * Visitors at random on a form converting 3 %: the fixed count of 10 paged about every 72 minutes
+   * (0.97^11 = 72 %). Two days of history learned by the metrics job, then 8 hours of the same
+   * traffic through the fast path (every 15 minutes here), then a true block.
+   */
+  it('a form converting 3 % does not page over a day of normal traffic; a true block on it pages, saying so in words', async () => {
+    const random = prng(20);
+    const views: ReturnType<typeof signup>[] = [];
+    const successes: ReturnType<typeof signup>[] = [];
+    const start = ms('2026-11-18T06:00:00Z');
+    const normalUntil = ms('2026-11-20T14:00:00Z');
+    const blockedUntil = ms('2026-11-20T20:00:00Z');
+    // About 120 visitors an hour from 06:00 to 20:00 UTC, none at night; 3 % of them sign up (until the block).
+    for (let t = start; t < blockedUntil; t += random.between(15_000, 45_000)) {
+      const hour = new Date(t).getUTCHours();
+      if (hour < 6 || hour >= 20) continue;
+      const iso = new Date(t).toISOString();
+      views.push(signup('signup_page_view', iso));
+      if (t < normalUntil && random.next() < 0.03) successes.push(signup('signup_success', new Date(t + 30_000).toISOString()));
+    }
+    await seedFunctional(db, { ...healthy('2026-11-20T06:00:00Z'), analytics_events: [...views, ...successes] });
+    await scheduled('metrics', '2026-11-20T05:30:00Z');
+    const pages: string[] = [];
+    let first: Candidate | null = null;
+    for (let t = ms('2026-11-20T06:00:00Z'); t <= blockedUntil; t += 15 * MIN) {
+      const result = await scheduled('fast', new Date(t).toISOString());
+      const item = evaluation(result, 'signup_blocked', 'signup_client');
+      if (item.status === 'breach') {
+        pages.push(new Date(t).toISOString());
+        first ??= result.candidates.find((candidate) => candidate.ruleId === 'signup_blocked' && candidate.key === 'signup_client')!;
+      }
+    }
+    const firstPage = pages[0] ?? null;
+    // Nothing during the eight normal hours; the block (from 14:00) pages once the run is improbable.
+    expect(firstPage !== null && ms(firstPage) > normalUntil).toBe(true);
+    expect(first!.details).toMatchObject({ basis: 'learned' });
+    expect(first!.details.ratePercent).toBeGreaterThan(2);
+    expect(first!.details.ratePercent).toBeLessThan(4);
+    expect(first!.threshold).toBeGreaterThan(300);
+    expect(first!.message).toMatch(
+      /^\d+ visitors on signup_client since the last signup .*; at this form's usual \d(\.\d)? % conversion that happens less than once a year\.$/,
+    );
+    expect(pages.length).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('without history (a new app) the conservative fixed count applies, and the alert says so', async () => {
+    await seedFunctional(db, { ...healthy(), analytics_events: everyMinutes('signup_page_view', '2026-11-20T09:00:00Z', 201, 0.5) });
+    const result = await scheduled('fast', '2026-11-20T11:00:00Z');
+    expect(evaluation(result, 'signup_blocked', 'signup_client')).toMatchObject({ status: 'breach', value: 201, threshold: 200 });
+    expect(result.candidates.find((candidate) => candidate.ruleId === 'signup_blocked')!.message).toBe(
+      "201 visitors on signup_client since the last signup (at least 72 h; 0 valid form submits); too little history to know this form's usual conversion (0 signups in 0 days), so the conservative fixed count of 200 applies.",
+    );
   });
 
   it('a quiet night with a few visitors stays silent', async () => {

@@ -5,7 +5,18 @@
  */
 import type { Firestore } from 'firebase-admin/firestore';
 import { Timestamp } from 'firebase-admin/firestore';
-import { analyticsEvent, booking, commission, formError, provider, seedFunctional, times, trackingEvent } from '../dev/scenario/functional';
+import {
+  analyticsEvent,
+  booking,
+  commission,
+  formError,
+  HIGH_CONVERSION_HISTORY,
+  provider,
+  seedFunctional,
+  seedLearnedRates,
+  times,
+  trackingEvent,
+} from '../dev/scenario/functional';
 import { daysAgo, hoursAgo, minutesAgo } from '../dev/scenario/types';
 import type { AlertDoc } from '../src/alerts/model';
 import { main as cli } from '../src/cli/monitor';
@@ -20,6 +31,8 @@ let db: Firestore;
 
 beforeEach(async () => {
   db = await freshProject();
+  // A history converting 9 attempts in 10: each blocked rule's learned count is its minimum (10, 20, 20).
+  await seedLearnedRates(db, HIGH_CONVERSION_HISTORY, NOW);
 });
 afterAll(closeFirebase);
 
@@ -44,13 +57,14 @@ const events = (count: number, type: Parameters<typeof analyticsEvent>[0], field
 
 describe('signup funnel', () => {
   // Behaviour changed (issue 10): signup_blocked counts the page views since the form's last signup.
-  it('signup_blocked: more than 10 page views since the last signup (or in the 6 h look-back) is an emergency, per signup form', async () => {
+  // Behaviour changed (issue 20): against the form's learned conversion (here 90 %: the minimum, 10), look-back 72 h.
+  it('signup_blocked: more than 10 page views since the last signup (or in the 72 h look-back) of a form converting 90 % is an emergency, per signup form', async () => {
     await seedFunctional(db, {
       analytics_events: [
         ...events(11, 'signup_page_view', signupForm('provider')),
         ...events(3, 'signup_form_submit', signupForm('provider')),
-        // Outside the 6 h look-back: page views are counted over the 6 h.
-        analyticsEvent('signup_success', hoursAgo(NOW, 7), signupForm('provider')),
+        // Outside the 72 h look-back: page views are counted over the 72 h.
+        analyticsEvent('signup_success', hoursAgo(NOW, 73), signupForm('provider')),
         // Exactly 10 views on the client form: at the threshold, does not fire.
         ...events(10, 'signup_page_view', signupForm('client')),
       ],
@@ -66,14 +80,24 @@ describe('signup funnel', () => {
       category: 'signup',
       severity: 'emergency',
       title: 'No signups despite traffic: signup_provider',
-      message: '11 signup page views on signup_provider (3 valid form submits) and no signup since at least 6 h.',
+      message:
+        "11 visitors on signup_provider since the last signup (at least 72 h; 3 valid form submits); at this form's usual 90 % conversion that happens less than once a year.",
       value: 11,
       threshold: 10,
       direction: 'above',
-      window: 'since the last signup, at most 6 h',
+      window: 'since the last signup, at most 72 h',
       ...ruleText('signup_blocked'),
     });
-    expect(alert.metadata.details).toMatchObject({ pageViews: 11, formSubmits: 3, lastSuccessAt: null, lookbackHours: 6 });
+    expect(alert.metadata.details).toMatchObject({
+      pageViews: 11,
+      formSubmits: 3,
+      lastSuccessAt: null,
+      lookbackHours: 72,
+      basis: 'learned',
+      limitedBy: 'minimum',
+      ratePercent: 90,
+      threshold: 10,
+    });
   });
 
   it('signup_blocked: page views before the last signup do not count', async () => {
@@ -119,16 +143,17 @@ describe('signup funnel', () => {
 
 describe('booking funnel', () => {
   // Behaviour changed (issue 10): booking_blocked counts the searches since the last booking (at most 48 h back).
-  it('booking_blocked: more than 20 searches and no booking in 48 h is an emergency; 20 searches are not enough', async () => {
+  // Behaviour changed (issue 20): 72 h back, against the learned rate (here 90 %: the minimum, 20).
+  it('booking_blocked: more than 20 searches and no booking in 72 h is an emergency; 20 searches are not enough', async () => {
     await seedFunctional(db, {
       analytics_events: events(20, 'booking_search'),
-      // Older than the 48 h window.
-      bookings: [booking(hoursAgo(NOW, 49))],
+      // Older than the 72 h window.
+      bookings: [booking(hoursAgo(NOW, 73))],
     });
     const quiet = await run('booking');
     expect(evaluationOf(quiet, 'booking_blocked')).toMatchObject({ status: 'ok', value: 20 });
 
-    await seedFunctional(db, { analytics_events: [analyticsEvent('booking_search', hoursAgo(NOW, 47))] });
+    await seedFunctional(db, { analytics_events: [analyticsEvent('booking_search', hoursAgo(NOW, 71))] });
     await run('booking', later(1));
     const [alert] = await openAlerts('booking_blocked');
     expect(alert).toMatchObject({
@@ -137,7 +162,7 @@ describe('booking funnel', () => {
       severity: 'emergency',
       value: 21,
       threshold: 20,
-      window: 'since the last booking, at most 48 h',
+      window: 'since the last booking, at most 72 h',
       ...ruleText('booking_blocked'),
     });
 
@@ -560,16 +585,25 @@ describe('metrics snapshot', () => {
     expect(snapshot.type).toBe('booking');
     expect(snapshot.timestamp.toDate()).toEqual(NOW);
     expect(snapshot.period.end.toDate()).toEqual(NOW);
-    expect(snapshot.period.start.toDate()).toEqual(hoursAgo(NOW, 48));
+    expect(snapshot.period.start.toDate()).toEqual(hoursAgo(NOW, 72));
     expect(Object.keys(snapshot.metrics).sort()).toEqual(['booking_blocked', 'booking_failures', 'provider_availability', 'top_rated_providers']);
     // booking_blocked counts searches since the last booking (60 min ago): those of 10-12 min ago.
     expect(snapshot.metrics.booking_blocked).toEqual({
-      windowHours: 48,
+      windowHours: 72,
       searches: 3,
       bookingStarts: null,
       bookingErrors: null,
       lastSuccessAt: ago(60).toISOString(),
-      lookbackHours: 48,
+      lookbackHours: 72,
+      // The learned count (issue 20): 90 % of searches end in a booking, so the minimum, 20.
+      threshold: 20,
+      basis: 'learned',
+      limitedBy: 'minimum',
+      ratePercent: 90,
+      successesPerDay: 64.29,
+      chanceEveryDays: 15.6,
+      historySuccesses: 900,
+      historyDays: 14,
     });
     expect(snapshot.metrics.booking_failures).toEqual({ windowHours: 24, bookingStarts: 2, bookingErrors: 0, failureRatePercent: 0 });
   });
@@ -577,6 +611,7 @@ describe('metrics snapshot', () => {
   it('estimates what a full run reads: aggregations, not documents', async () => {
     const documentsRead = async (searches: number) => {
       db = await freshProject();
+      await seedLearnedRates(db, HIGH_CONVERSION_HISTORY, NOW);
       await seedFunctional(db, { analytics_events: events(searches, 'booking_search') });
       return (await run('all')).reads;
     };
@@ -618,7 +653,7 @@ describe('scheduled functions', () => {
       severity: 'emergency',
       value: 15,
       threshold: 10,
-      window: 'since the last signup, at most 6 h',
+      window: 'since the last signup, at most 72 h',
       notifiedChannels: expect.arrayContaining(['slack', 'email', 'sms']),
       ...ruleText('signup_blocked'),
     });
@@ -630,7 +665,7 @@ describe('scheduled functions', () => {
     const blocks = JSON.stringify(slack.blocks);
     expect(blocks).toContain(getRule('signup_blocked').impact);
     expect(blocks).toContain('15 (alert when more than 10)');
-    expect(blocks).toContain('since the last signup, at most 6 h');
+    expect(blocks).toContain('since the last signup, at most 72 h');
     expect(servers.current.smtp.mails.map((mail) => mail.subject)).toEqual(['EMERGENCY: No signups despite traffic: signup_provider']);
     expect(servers.current.smtp.mails[0].text).toContain(`Suggested action: ${getRule('signup_blocked').suggestedAction}`);
     expect(servers.current.twilio.sms.map((sms) => sms.to)).toEqual(['+33612345678']);

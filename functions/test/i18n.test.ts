@@ -158,7 +158,7 @@ describe('rule texts', () => {
       "4 paiements Stripe ont échoué (toute fenêtre d'1 h depuis l'évaluation précédente). Principaux codes d'échec : card_declined (3).",
     );
     expect(fr('capture_rate', 72.5)).toBe('Taux de capture de 72,5\u202f% (18 paiements capturés sur 25 autorisés).');
-    expect(fr('signup_blocked', 1200)).toContain("1\u202f200 vues de la page d'inscription sur signup-main");
+    expect(fr('signup_blocked', 1200)).toContain('1\u202f200 visiteurs sur signup-main');
     expect(fr('commissions_pending_overdue', 3)).toBe('3 commissions en attente depuis plus de 7 jours (montant total 1\u202f234,50).');
     expect(fr('twilio_balance_low', 12.5)).toBe('Le solde Twilio est de 12,50 USD.');
   });

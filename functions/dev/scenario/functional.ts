@@ -6,6 +6,7 @@
  */
 import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import type { EventType } from '../../src/monitors/functional/data';
+import { BASELINES_COLLECTION, BLOCKED_RATES_DOC, NO_KEY } from '../../src/monitors/functional/learned';
 import { daysAgo, hoursAgo, minutesAgo, writeAll, type ScenarioPart } from './types';
 
 type Doc = Record<string, unknown> & { id?: string };
@@ -86,10 +87,40 @@ export async function seedFunctional(
   for (const [collection, docs] of Object.entries(data)) if (docs?.length) await writeAll(db, collection, docs);
 }
 
+/** Attempts and successes of one blocked-rule subject over `days` (default 14). */
+export type LearnedFigures = { attempts: number; successes: number; days?: number };
+
+/**
+ * The learned rates document as the metrics job writes it (monitoring_baselines/blocked), for tests
+ * and the demo that start with an app that already has a history. Subjects: form name, or '-'.
+ */
+export async function seedLearnedRates(db: Firestore, rules: Record<string, Record<string, LearnedFigures>>, at = new Date()): Promise<void> {
+  const stored = Object.fromEntries(
+    Object.entries(rules).map(([ruleId, subjects]) => [
+      ruleId,
+      Object.fromEntries(Object.entries(subjects).map(([key, figures]) => [key, { days: 14, ...figures, learnedAt: at.toISOString() }])),
+    ]),
+  );
+  await db
+    .collection(BASELINES_COLLECTION)
+    .doc(BLOCKED_RATES_DOC)
+    .set({ learnedAt: Timestamp.fromDate(at), rules: stored });
+}
+
+/**
+ * A history in which every blocked subject converts 9 attempts in 10: the learned count is then the
+ * rule's minimum (its threshold: 10 page views, 20 searches, 20 checkouts), as in the specification.
+ */
+export const HIGH_CONVERSION_HISTORY: Record<string, Record<string, LearnedFigures>> = {
+  signup_blocked: { signup_client: { attempts: 1_000, successes: 900 }, signup_provider: { attempts: 1_000, successes: 900 } },
+  booking_blocked: { [NO_KEY]: { attempts: 1_000, successes: 900 } },
+  payment_flow_blocked: { [NO_KEY]: { attempts: 1_000, successes: 900 } },
+};
+
 export const functionalScenario: ScenarioPart = {
   name: 'functional',
   story: [
-    'Provider signups stopped converting 5 h ago: 25 page views, 16 valid submits, 0 accounts created (client signups are fine).',
+    'Provider signups stopped converting 5 h ago: 25 page views, 16 valid submits, 0 accounts created, on a form that usually converts half of its (invited) visitors (client signups are fine).',
     'The Meta Conversions API sender has failed every call for 12 h (expired token) while the site has traffic.',
     'Only 2 of 14 active providers accept bookings; most of the best-rated are away.',
     'The provider_profile form rejects valid phone numbers (7 errors for 25 submits); contact_form is fine.',
@@ -140,6 +171,21 @@ export const functionalScenario: ScenarioPart = {
       providers: times(14, (i) => provider(`provider-${i + 1}`, { isAvailable: i === 3 || i === 11, rating: 4.9 - i * 0.1 })),
       bookings: times(5, (i) => booking(within(40, i, 5))),
       commissions: [...times(4, (i) => commission(daysAgo(now, 9 + i))), ...times(6, (i) => commission(daysAgo(now, 2 + i)))],
+    });
+    // The ten days before the last three: the history the metrics job learns the usual rates from
+    // (client signup converts 1 visitor in 15, provider signup, by invitation, 1 in 2).
+    const past = (index: number, count: number) => hoursAgo(now, 72 + Math.floor((index * 240) / count));
+    await seedFunctional(db, {
+      analytics_events: [
+        ...times(600, (i) => analyticsEvent('signup_page_view', past(i, 600), signup('client'))),
+        ...times(40, (i) => analyticsEvent('signup_success', past(i, 40), { ...signup('client'), userId: `client-old-${i}` })),
+        ...times(60, (i) => analyticsEvent('signup_page_view', past(i, 60), signup('provider'))),
+        ...times(40, (i) => analyticsEvent('signup_success', past(i, 40), { ...signup('provider'), userId: `provider-old-${i}` })),
+        ...times(300, (i) => analyticsEvent('booking_search', past(i, 300), { page: '/providers' })),
+        ...times(120, (i) => analyticsEvent('checkout_start', past(i, 120), { page: '/checkout' })),
+        ...times(80, (i) => analyticsEvent('payment_success', past(i, 80), { page: '/checkout', metadata: { paymentId: `old-${i}`, method: 'stripe' } })),
+      ],
+      bookings: times(45, (i) => booking(past(i, 45))),
     });
     await writeAll(db, 'tracking_status', [{ id: 'meta_capi', qualityScore: 68, qualityScoreUpdatedAt: Timestamp.fromDate(hoursAgo(now, 3)) }]);
   },

@@ -31,6 +31,12 @@ export interface Observation {
   sample?: number;
   /** Context shown with the alert (top error codes, ids...). No secrets, no personal data. */
   details?: Record<string, unknown>;
+  /**
+   * Threshold of this subject when the monitor derives it from the subject's own history (the
+   * blocked rules: monitors/functional/blocked.ts); it replaces the configured threshold and recovery
+   * threshold for this evaluation. Absent: the configured ones.
+   */
+  threshold?: number;
 }
 
 /** The texts of an alert in one language. */
@@ -164,7 +170,10 @@ export function evaluate(
   // Alert text and metadata never keep a secret echoed by a vendor or the app (platform/redact.ts).
   const details = redactDeep(observation.details ?? {});
   const { locale, timeZone } = config.presentation;
-  const input = { value, threshold: settings.threshold, key, params, details };
+  const own = observation.threshold !== undefined && Number.isFinite(observation.threshold) ? observation.threshold : null;
+  const threshold = own ?? settings.threshold;
+  const recoveryThreshold = own ?? settings.recoveryThreshold;
+  const input = { value, threshold, key, params, details };
   const i18n = Object.fromEntries(LOCALES.map((each) => [each, alertTexts(rule, each, timeZone, input)])) as Record<Locale, AlertTexts>;
   const texts = i18n[locale];
   const candidate: Candidate = {
@@ -178,7 +187,7 @@ export function evaluate(
     title: texts.title,
     message: texts.message,
     value,
-    threshold: settings.threshold,
+    threshold,
     direction: rule.direction,
     unit: rule.unit,
     window: texts.window,
@@ -200,9 +209,9 @@ export function evaluate(
       candidate,
     };
   }
-  if (beyond(rule.direction, value, settings.threshold)) {
+  if (beyond(rule.direction, value, threshold)) {
     return { ...base, status: 'breach', recovered: false, reason: null, candidate };
   }
-  const recovered = !beyond(rule.direction, value, settings.recoveryThreshold);
+  const recovered = !beyond(rule.direction, value, recoveryThreshold);
   return { ...base, status: 'ok', recovered, reason: null, candidate };
 }

@@ -78,7 +78,8 @@ export const JOBS: JobDefinition[] = [
   {
     name: 'metrics',
     exportName: 'collectDailyPaymentMetrics',
-    description: 'A payment_metrics snapshot of the last 24 hours for the dashboard charts.',
+    description:
+      'A payment_metrics snapshot of the last 24 hours for the dashboard charts, and the usual success rates the blocked rules are judged against (monitoring_baselines/blocked).',
     schedule: '30 */6 * * *',
     timeZone: TIME_ZONE,
     periodMinutes: 360,

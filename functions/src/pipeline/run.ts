@@ -320,7 +320,7 @@ function evaluateStage(run: Run, config: MonitoringConfig, observations: Observa
     key: evaluation.key,
     status: evaluation.status,
     value: evaluation.candidate?.value ?? null,
-    threshold: evaluation.settings.threshold,
+    threshold: evaluation.candidate?.threshold ?? evaluation.settings.threshold,
     severity: evaluation.status === 'breach' ? evaluation.candidate!.severity : null,
     reason: evaluation.reason,
   }));

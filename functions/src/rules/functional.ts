@@ -1,5 +1,6 @@
 import { read } from '../sources/model';
-import { countFr, formatValue } from './locale';
+import { blockedParams, blockedReason, type BlockedWords } from './blocked';
+import { countFr, formatValue, type Formatter } from './locale';
 import { defineRules, type RuleParamSpec } from './types';
 
 /**
@@ -27,6 +28,45 @@ const lastHoursFr = (params: Record<string, number>) => (params.windowHours === 
 const percent = (value: number) => formatValue(value, 'percent');
 const num = (details: Record<string, unknown>, name: string) => (typeof details[name] === 'number' ? (details[name] as number) : 0);
 
+/** "since 1 Dec 2026, 15:30 GMT+1" or, with no success in the look-back, "in at least 72 h". */
+const sinceText = (details: Record<string, unknown>, format: Formatter) =>
+  typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `at least ${String(details.lookbackHours ?? '?')} h`;
+const sinceTextFr = (details: Record<string, unknown>, format: Formatter) =>
+  typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`;
+
+const BLOCKED_MEANING =
+  'The threshold is the minimum count; the count that actually fires is learned per subject: the metrics job (every 6 hours) counts its attempts and successes over the last historyDays (14) days, and the rule fires when that many attempts in a row without a success would have less than 1 chance in oneChanceIn (a million) at that usual rate, capped at maxCount. While the history holds fewer than minSuccesses (20) successes (a new app or subject), the conservative fallbackCount applies instead, and the alert says so.';
+
+const SIGNUP_WORDS: Record<'en' | 'fr', BlockedWords> = {
+  en: { usual: (rate) => (rate ? `this form's usual ${rate} conversion` : "this form's usual conversion"), successes: 'signups' },
+  fr: {
+    usual: (rate) => (rate ? `la conversion habituelle de ce formulaire (${rate})` : 'la conversion habituelle de ce formulaire'),
+    successes: 'inscriptions',
+  },
+};
+const BOOKING_WORDS: Record<'en' | 'fr', BlockedWords> = {
+  en: {
+    usual: (rate) => (rate ? `the usual ${rate} of searches ending in a booking` : 'the usual share of searches ending in a booking'),
+    successes: 'bookings',
+  },
+  fr: {
+    usual: (rate) =>
+      rate ? `la part habituelle des recherches suivies d'une réservation (${rate})` : "la part habituelle des recherches suivies d'une réservation",
+    successes: 'réservations',
+  },
+};
+const PAYMENT_WORDS: Record<'en' | 'fr', BlockedWords> = {
+  en: {
+    usual: (rate) => (rate ? `the usual ${rate} of checkouts ending in a payment` : 'the usual share of checkouts ending in a payment'),
+    successes: 'payments',
+  },
+  fr: {
+    usual: (rate) =>
+      rate ? `la part habituelle des passages au paiement qui aboutissent (${rate})` : 'la part habituelle des passages au paiement qui aboutissent',
+    successes: 'paiements',
+  },
+};
+
 export const functionalRules = defineRules(
   // Signup funnel -------------------------------------------------------------------------------
   {
@@ -35,36 +75,27 @@ export const functionalRules = defineRules(
     category: 'signup',
     title: 'No signups despite traffic',
     summary:
-      'Signup page views (signup_page_view events) of one signup form since its last completed signup (signup_success), counting back at most the look-back window: many visitors and not one signup since means signing up is broken. Earlier successes do not dilute an outage that starts mid-day.',
+      "Signup page views (signup_page_view events) of one signup form since its last completed signup (signup_success), counting back at most the look-back window, against that form's own usual conversion: fires when so many visitors in a row without a signup would be improbable at the conversion learned from the form's history (a fixed conservative count while there is too little history). Earlier successes do not dilute an outage that starts mid-day.",
     unit: 'count',
     direction: 'above',
     threshold: 10,
     severity: 'emergency',
     thresholdRange: { min: 1, max: 100_000 },
-    params: {
-      windowHours: {
-        default: 6,
-        min: 1,
-        max: 72,
-        unit: 'hours',
-        description: 'Page views are counted since the last signup of the form, going back at most this far (quiet periods stay silent).',
-      },
-    },
+    params: blockedParams({ windowHours: 72, maxCount: 500, fallbackCount: 200 }, 'Page views'),
     window: (params) => `since the last signup, at most ${params.windowHours} h`,
     coverage: { kind: 'sinceLastSuccess', windowParam: 'windowHours', unit: 'hours' },
     fastPath: true,
     keyLabel: 'signup form',
     source:
-      'analytics_events of the signup form (formName signup_<role>): the latest signup_success (one ordered limit(1) read), then an aggregation count of signup_page_view and signup_form_submit events since then.',
+      'analytics_events of the signup form (formName signup_<role>): the latest signup_success (one ordered limit(1) read), then an aggregation count of signup_page_view and signup_form_submit events since then; the learned conversion from monitoring_baselines/blocked (one document read per run, written by the metrics job from aggregation counts of the last historyDays).',
     reads: [read('analyticsEvents', 'eventType', 'formName', 'timestamp')],
     impact: 'Total block of new signups: every visitor who tries to create an account fails, and acquisition spend is wasted.',
     suggestedAction:
       'Create a test account on the signup form named in the alert right now; check Firebase Auth, the signup Cloud Functions and the latest front-end deploy. Roll back the last release if signups broke with it.',
     message: ({ value, key, details, format }) =>
-      `${value} signup page view${value === 1 ? '' : 's'} on ${key ?? 'the signup form'} (${num(details, 'formSubmits')} valid form submits) and no signup since ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `at least ${String(details.lookbackHours ?? '?')} h`}.`,
+      `${format.number(value)} visitor${value === 1 ? '' : 's'} on ${key ?? 'the signup form'} since the last signup (${sinceText(details, format)}; ${num(details, 'formSubmits')} valid form submits)${blockedReason(details, format, SIGNUP_WORDS.en)}`,
     runbook: {
-      meaning:
-        'The signup page of this form was visited more than 10 times (by default) since its last completed signup (looking back at most 6 hours). With normal conversion rates that means the signup flow is broken (front-end error, Firebase Auth error, failing Cloud Function), not that nobody wants to sign up. Checked every 5 minutes by the fast path, so an outage pages within minutes of reaching that traffic.',
+      meaning: `The signup page of this form was visited so many times since its last completed signup (looking back at most 72 hours) that, at the form's usual conversion, it would happen by chance less than once in a million runs: the signup flow is broken (front-end error, Firebase Auth error, failing Cloud Function), not unlucky. ${BLOCKED_MEANING} Checked every 5 minutes by the fast path, so an outage pages within minutes of reaching that count.`,
       confirm: [
         'Sign up yourself with a test address on the page of the form named in the alert (signup_client: client signup, signup_provider: provider signup).',
         'Check for a planned maintenance or a deploy that disabled signups on purpose.',
@@ -82,7 +113,7 @@ export const functionalRules = defineRules(
         'If the tracking itself broke (signups exist in Firebase Auth but no signup_success events), fix the client call; the alert is then a tracking problem.',
       ],
       resolvedWhen:
-        'A signup is recorded again for this form (the page views since the last signup fall back to the threshold or below); the alert resolves itself.',
+        'A signup is recorded again for this form (the page views since the last signup fall back to the learned count or below); the alert resolves itself.',
     },
     fr: {
       title: 'Aucune inscription malgré le trafic',
@@ -91,7 +122,7 @@ export const functionalRules = defineRules(
         "Créer tout de suite un compte de test sur le formulaire d'inscription nommé dans l'alerte ; vérifier Firebase Auth, les Cloud Functions d'inscription et le dernier déploiement du front-end. Revenir à la version précédente si les inscriptions ont cassé avec elle.",
       window: (params) => `depuis la dernière inscription, au plus ${params.windowHours} h`,
       message: ({ value, key, details, format }) =>
-        `${countFr(format, value, 'vue', 'vues')} de la page d'inscription sur ${key ?? "le formulaire d'inscription"} (${format.number(num(details, 'formSubmits'))} envois valides du formulaire) et aucune inscription depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`}.`,
+        `${countFr(format, value, 'visiteur', 'visiteurs')} sur ${key ?? "le formulaire d'inscription"} depuis la dernière inscription (${sinceTextFr(details, format)} ; ${format.number(num(details, 'formSubmits'))} envois valides du formulaire)${blockedReason(details, format, SIGNUP_WORDS.fr)}`,
     },
   },
   {
@@ -147,35 +178,26 @@ export const functionalRules = defineRules(
     category: 'booking',
     title: 'No bookings despite searches',
     summary:
-      'Provider searches (booking_search events) since the last booking created (bookings collection, by createdAt), counting back at most the look-back window: many searches and not one booking since means booking is broken.',
+      'Provider searches (booking_search events) since the last booking created (bookings collection, by createdAt), counting back at most the look-back window, against the usual share of searches that end in a booking: fires when so many searches in a row without a booking would be improbable at the rate learned from the history (a fixed conservative count while there is too little history).',
     unit: 'count',
     direction: 'above',
     threshold: 20,
     severity: 'emergency',
     thresholdRange: { min: 1, max: 100_000 },
-    params: {
-      windowHours: {
-        default: 48,
-        min: 1,
-        max: 168,
-        unit: 'hours',
-        description: 'Searches are counted since the last booking, going back at most this far (quiet periods stay silent).',
-      },
-    },
+    params: blockedParams({ windowHours: 72, maxCount: 500, fallbackCount: 200 }, 'Searches'),
     window: (params) => `since the last booking, at most ${params.windowHours} h`,
     coverage: { kind: 'sinceLastSuccess', windowParam: 'windowHours', unit: 'hours' },
     fastPath: true,
     source:
-      'bookings (the latest by createdAt, one ordered limit(1) read) and aggregation counts of analytics_events booking_search, booking_start and booking_error events since then.',
+      'bookings (the latest by createdAt, one ordered limit(1) read) and aggregation counts of analytics_events booking_search, booking_start and booking_error events since then; the learned rate from monitoring_baselines/blocked (one document read per run, written by the metrics job).',
     reads: [read('bookings', 'createdAt'), read('analyticsEvents', 'eventType', 'timestamp')],
     impact: 'Revenue is blocked: customers search for providers but nobody manages to book.',
     suggestedAction:
       'Make a test booking end to end; check the booking Cloud Functions, provider calendars and the payment step. Roll back the last release if bookings stopped with it.',
     message: ({ value, details, format }) =>
-      `${value} provider search${value === 1 ? '' : 'es'} and no booking since ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `at least ${String(details.lookbackHours ?? '?')} h`} (${num(details, 'bookingStarts')} booking attempts, ${num(details, 'bookingErrors')} booking errors).`,
+      `${format.number(value)} provider search${value === 1 ? '' : 'es'} since the last booking (${sinceText(details, format)}; ${num(details, 'bookingStarts')} booking attempts, ${num(details, 'bookingErrors')} booking errors)${blockedReason(details, format, BOOKING_WORDS.en)}`,
     runbook: {
-      meaning:
-        'Customers searched for providers more than 20 times (by default) since the last booking document was created (looking back at most 48 hours). Bookings are the revenue: treat as an outage.',
+      meaning: `Customers searched for providers so many times since the last booking document was created (looking back at most 72 hours) that it would happen by chance less than once in a million runs at the usual search-to-booking rate. Bookings are the revenue: treat as an outage. ${BLOCKED_MEANING}`,
       confirm: [
         'Make a test booking with a test provider, up to the confirmation.',
         'Check for a maintenance, a marketplace-wide pause or a holiday closure announced to customers.',
@@ -191,7 +213,7 @@ export const functionalRules = defineRules(
         'Roll back the release or the Firestore rules change that broke booking creation.',
         'If providers are the cause, contact them (see providers_available_low).',
       ],
-      resolvedWhen: 'A booking is created again (the searches since the last booking fall back to the threshold or below); the alert resolves itself.',
+      resolvedWhen: 'A booking is created again (the searches since the last booking fall back to the learned count or below); the alert resolves itself.',
     },
     fr: {
       title: 'Aucune réservation malgré les recherches',
@@ -200,7 +222,7 @@ export const functionalRules = defineRules(
         "Faire une réservation de test de bout en bout ; vérifier les Cloud Functions de réservation, les agendas des prestataires et l'étape de paiement. Revenir à la version précédente si les réservations se sont arrêtées avec elle.",
       window: (params) => `depuis la dernière réservation, au plus ${params.windowHours} h`,
       message: ({ value, details, format }) =>
-        `${countFr(format, value, 'recherche', 'recherches')} de prestataires et aucune réservation depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`} (${format.number(num(details, 'bookingStarts'))} tentatives de réservation, ${format.number(num(details, 'bookingErrors'))} erreurs de réservation).`,
+        `${countFr(format, value, 'recherche', 'recherches')} de prestataires depuis la dernière réservation (${sinceTextFr(details, format)} ; ${format.number(num(details, 'bookingStarts'))} tentatives de réservation, ${format.number(num(details, 'bookingErrors'))} erreurs de réservation)${blockedReason(details, format, BOOKING_WORDS.fr)}`,
     },
   },
   {
@@ -636,35 +658,26 @@ export const functionalRules = defineRules(
     category: 'payment_flow',
     title: 'No successful payment despite checkouts',
     summary:
-      'Checkouts started (checkout_start events) since the last successful payment (payment_success), counting back at most the look-back window: many checkouts and not one payment since means paying is broken. Complements the 24-hour conversion rate, which earlier payments dilute.',
+      'Checkouts started (checkout_start events) since the last successful payment (payment_success), counting back at most the look-back window, against the usual share of checkouts that end in a payment: fires when so many checkouts in a row without a payment would be improbable at the rate learned from the history (a fixed conservative count while there is too little history). Complements the 24-hour conversion rate, which earlier payments dilute.',
     unit: 'count',
     direction: 'above',
     threshold: 20,
     severity: 'emergency',
     thresholdRange: { min: 1, max: 100_000 },
-    params: {
-      windowHours: {
-        default: 24,
-        min: 1,
-        max: 168,
-        unit: 'hours',
-        description: 'Checkouts are counted since the last successful payment, going back at most this far (quiet periods stay silent).',
-      },
-    },
+    params: blockedParams({ windowHours: 72, maxCount: 200, fallbackCount: 50 }, 'Checkouts'),
     window: (params) => `since the last successful payment, at most ${params.windowHours} h`,
     coverage: { kind: 'sinceLastSuccess', windowParam: 'windowHours', unit: 'hours' },
     fastPath: true,
     source:
-      'analytics_events: the latest payment_success (one ordered limit(1) read), then aggregation counts of checkout_start and payment_error events since then.',
+      'analytics_events: the latest payment_success (one ordered limit(1) read), then aggregation counts of checkout_start and payment_error events since then; the learned rate from monitoring_baselines/blocked (one document read per run, written by the metrics job).',
     reads: [read('analyticsEvents', 'eventType', 'timestamp')],
     impact: 'Nobody manages to pay: every checkout is lost revenue and customers may book elsewhere.',
     suggestedAction:
       "Pay a test checkout with each payment method now; check the payment alerts, payment_error codes and the providers' status pages. Roll back the last checkout release if payments stopped with it.",
     message: ({ value, details, format }) =>
-      `${value} checkout${value === 1 ? '' : 's'} started and no successful payment since ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `at least ${String(details.lookbackHours ?? '?')} h`} (${num(details, 'paymentErrors')} payment errors).`,
+      `${format.number(value)} checkout${value === 1 ? '' : 's'} started since the last successful payment (${sinceText(details, format)}; ${num(details, 'paymentErrors')} payment errors)${blockedReason(details, format, PAYMENT_WORDS.en)}`,
     runbook: {
-      meaning:
-        'More than 20 checkouts (by default) were started since the last payment_success event (looking back at most 24 hours). Some customers always abandon, but not all of them: the payment step is broken, or payment_success is no longer tracked.',
+      meaning: `So many checkouts were started since the last payment_success event (looking back at most 72 hours) that it would happen by chance less than once in a million runs at the usual checkout-to-payment rate. Some customers always abandon, but not all of them: the payment step is broken, or payment_success is no longer tracked. ${BLOCKED_MEANING}`,
       confirm: [
         'Pay a test checkout with each payment method (Stripe card, PayPal) with a small amount, then refund.',
         'Check the payment alerts (stripe_payment_failures, paypal_payment_failures): a provider outage shows there too.',
@@ -679,7 +692,7 @@ export const functionalRules = defineRules(
         'Roll back or fix the checkout change; switch off a failing payment method until fixed.',
         'If only the tracking broke, fix the payment_success call; the alert is then a tracking problem.',
       ],
-      resolvedWhen: 'A payment succeeds again (the checkouts since the last payment fall back to the threshold or below); the alert resolves itself.',
+      resolvedWhen: 'A payment succeeds again (the checkouts since the last payment fall back to the learned count or below); the alert resolves itself.',
     },
     fr: {
       title: 'Aucun paiement réussi malgré les passages au paiement',
@@ -688,7 +701,7 @@ export const functionalRules = defineRules(
         'Payer tout de suite un panier de test avec chaque moyen de paiement ; vérifier les alertes de paiement, les codes payment_error et les pages de statut des prestataires de paiement. Revenir à la version précédente du paiement si les paiements se sont arrêtés avec elle.',
       window: (params) => `depuis le dernier paiement réussi, au plus ${params.windowHours} h`,
       message: ({ value, details, format }) =>
-        `${countFr(format, value, 'passage au paiement', 'passages au paiement')} et aucun paiement réussi depuis ${typeof details.lastSuccessAt === 'string' ? format.dateTime(details.lastSuccessAt) : `au moins ${String(details.lookbackHours ?? '?')} h`} (${format.number(num(details, 'paymentErrors'))} erreurs de paiement).`,
+        `${countFr(format, value, 'passage au paiement', 'passages au paiement')} depuis le dernier paiement réussi (${sinceTextFr(details, format)} ; ${format.number(num(details, 'paymentErrors'))} erreurs de paiement)${blockedReason(details, format, PAYMENT_WORDS.fr)}`,
     },
   },
   {

@@ -12,9 +12,11 @@ import type { MonitorContext } from '../types';
 import { fs } from '../../platform/firestore';
 import { SourceReader, type SourceQuery } from '../../sources';
 import type { SourceName } from '../../sources/model';
+import { blockedThreshold, chanceIntervalDays, type BlockedThreshold } from './blocked';
 import { FORM_SUBMIT_EVENTS, SIGNUP_FORMS, TRACKING_PLATFORMS, type EventType } from './data';
 import type { FunctionalCheckGroup, FunctionalCheckSet } from './sets';
 import { chooseFormSubjects, INVALID_FORM_SUBJECT } from './subjects';
+import { NO_KEY, readLearnedRates, type HistoryCounter, type LearnedRates } from './learned';
 import { clientWriteVolume } from './volume';
 
 export interface TimeWindow {
@@ -26,6 +28,7 @@ export interface TimeWindow {
 /** Measurement helpers shared by the checks of one run. */
 export class CheckEnv {
   private readonly traffic = new Map<number, Promise<number>>();
+  private learned: Promise<LearnedRates> | null = null;
 
   /**
    * `lean` (the fast path, 288 runs a day): figures that only feed the functional_metrics snapshot or
@@ -42,6 +45,43 @@ export class CheckEnv {
 
   get db(): Firestore {
     return this.ctx.db.db;
+  }
+
+  /** The blocked rules' learned rates (monitoring_baselines/blocked): one document read per run. */
+  learnedRates(): Promise<LearnedRates> {
+    this.learned ??= readLearnedRates(this.ctx);
+    return this.learned;
+  }
+
+  /**
+   * The threshold of one subject of a blocked rule, from its learned rate and the rule's settings
+   * (monitors/functional/blocked.ts), and the details that explain it in the alert.
+   */
+  async blockedLimit(ruleId: string, key: string | null, count: number): Promise<{ threshold: number; details: Record<string, unknown> }> {
+    const rates = await this.learnedRates();
+    const settings = this.ctx.settings(ruleId);
+    const p = settings.params;
+    const limit: BlockedThreshold = blockedThreshold(rates[ruleId]?.[key ?? NO_KEY], {
+      minCount: settings.threshold,
+      maxCount: p.maxCount,
+      oneChanceIn: p.oneChanceIn,
+      fallbackCount: p.fallbackCount,
+      minSuccesses: p.minSuccesses,
+    });
+    const every = limit.ratePercent !== null && limit.successesPerDay !== null ? chanceIntervalDays(limit.ratePercent, limit.successesPerDay, count) : null;
+    return {
+      threshold: limit.threshold,
+      details: {
+        threshold: limit.threshold,
+        basis: limit.basis,
+        limitedBy: limit.limitedBy,
+        ratePercent: limit.ratePercent === null ? null : Math.round(limit.ratePercent * 100) / 100,
+        successesPerDay: limit.successesPerDay === null ? null : Math.round(limit.successesPerDay * 100) / 100,
+        chanceEveryDays: every === null ? null : Number.isFinite(every) ? Math.round(every * 10) / 10 : 'never',
+        historySuccesses: limit.historySuccesses,
+        historyDays: limit.historyDays,
+      },
+    };
   }
 
   /** Parameters of a rule, as configured. */
@@ -188,7 +228,6 @@ const signupBlocked: FunctionalCheck = {
   rules: ['signup_blocked'],
   async run(env) {
     const { windowHours } = env.params('signup_blocked');
-    const threshold = env.ctx.settings('signup_blocked').threshold;
     const forms: Record<string, unknown> = {};
     await Promise.all(
       SIGNUP_FORMS.map(async (meaning) => {
@@ -196,15 +235,32 @@ const signupBlocked: FunctionalCheck = {
         const which = { meaning };
         const span = await env.sinceLastSuccess(env.eventsOf(['signup_success'], which), 'timestamp', windowHours);
         const pageViews = await env.count(env.eventsAfter(span.sinceMs, 'signup_page_view', which));
+        const limit = await env.blockedLimit('signup_blocked', form, pageViews);
         // Submits explain an alert (front end or back end?): counted only when it fires.
-        const formSubmits = pageViews > threshold ? await env.count(env.eventsAfter(span.sinceMs, 'signup_form_submit', which)) : null;
-        const details = { pageViews, formSubmits, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
-        env.ctx.observe({ ruleId: 'signup_blocked', key: form, value: pageViews, details });
+        const formSubmits = pageViews > limit.threshold ? await env.count(env.eventsAfter(span.sinceMs, 'signup_form_submit', which)) : null;
+        const details = { pageViews, formSubmits, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours, ...limit.details };
+        env.ctx.observe({ ruleId: 'signup_blocked', key: form, value: pageViews, threshold: limit.threshold, details });
         forms[form] = details;
       }),
     );
     return { windowHours, forms };
   },
+};
+
+/** History of signup_blocked: page views and signups per signup form. */
+const signupHistory: HistoryCounter = async (env, startMs, endMs) => {
+  const window = env.between(startMs, endMs);
+  const entries = await Promise.all(
+    SIGNUP_FORMS.map(async (meaning) => {
+      const form = signupFormKey(env, meaning);
+      const [attempts, successes] = await Promise.all([
+        env.count(env.events(window, 'signup_page_view', { meaning })),
+        env.count(env.events(window, 'signup_success', { meaning })),
+      ]);
+      return [form, { attempts, successes }] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 };
 
 const signupDropoff: FunctionalCheck = {
@@ -238,18 +294,28 @@ const bookingBlocked: FunctionalCheck = {
   rules: ['booking_blocked'],
   async run(env) {
     const { windowHours } = env.params('booking_blocked');
-    const threshold = env.ctx.settings('booking_blocked').threshold;
     const span = await env.sinceLastSuccess(env.from('bookings'), 'createdAt', windowHours);
     const searches = await env.count(env.eventsAfter(span.sinceMs, 'booking_search'));
+    const limit = await env.blockedLimit('booking_blocked', null, searches);
     // Attempts and errors explain an alert: counted only when it fires.
     const [bookingStarts, bookingErrors] =
-      searches > threshold
+      searches > limit.threshold
         ? await Promise.all([env.count(env.eventsAfter(span.sinceMs, 'booking_start')), env.count(env.eventsAfter(span.sinceMs, 'booking_error'))])
         : [null, null];
-    const details = { searches, bookingStarts, bookingErrors, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
-    env.ctx.observe({ ruleId: 'booking_blocked', value: searches, details });
+    const details = { searches, bookingStarts, bookingErrors, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours, ...limit.details };
+    env.ctx.observe({ ruleId: 'booking_blocked', value: searches, threshold: limit.threshold, details });
     return { windowHours, ...details };
   },
+};
+
+/** History of booking_blocked: provider searches and bookings created. */
+const bookingHistory: HistoryCounter = async (env, startMs, endMs) => {
+  const window = env.between(startMs, endMs);
+  const [attempts, successes] = await Promise.all([
+    env.count(env.events(window, 'booking_search')),
+    env.count(env.within(env.from('bookings'), window, 'createdAt')),
+  ]);
+  return { [NO_KEY]: { attempts, successes } };
 };
 
 const bookingFailures: FunctionalCheck = {
@@ -462,15 +528,29 @@ const paymentBlocked: FunctionalCheck = {
   rules: ['payment_flow_blocked'],
   async run(env) {
     const { windowHours } = env.params('payment_flow_blocked');
-    const threshold = env.ctx.settings('payment_flow_blocked').threshold;
     const span = await env.sinceLastSuccess(env.eventsOf(['payment_success']), 'timestamp', windowHours);
     const checkouts = await env.count(env.eventsAfter(span.sinceMs, 'checkout_start'));
+    const limit = await env.blockedLimit('payment_flow_blocked', null, checkouts);
     // Payment errors explain an alert: counted only when it fires.
-    const paymentErrors = checkouts > threshold ? await env.count(env.eventsAfter(span.sinceMs, 'payment_error')) : null;
-    const details = { checkouts, paymentErrors, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours };
-    env.ctx.observe({ ruleId: 'payment_flow_blocked', value: checkouts, details });
+    const paymentErrors = checkouts > limit.threshold ? await env.count(env.eventsAfter(span.sinceMs, 'payment_error')) : null;
+    const details = { checkouts, paymentErrors, lastSuccessAt: span.lastSuccessAt, lookbackHours: span.lookbackHours, ...limit.details };
+    env.ctx.observe({ ruleId: 'payment_flow_blocked', value: checkouts, threshold: limit.threshold, details });
     return { windowHours, ...details };
   },
+};
+
+/** History of payment_flow_blocked: checkouts started and successful payments. */
+const paymentHistory: HistoryCounter = async (env, startMs, endMs) => {
+  const window = env.between(startMs, endMs);
+  const [attempts, successes] = await Promise.all([env.count(env.events(window, 'checkout_start')), env.count(env.events(window, 'payment_success'))]);
+  return { [NO_KEY]: { attempts, successes } };
+};
+
+/** The history counters of the blocked rules, learned by the metrics job (./learned.ts). */
+export const BLOCKED_HISTORY: Readonly<Record<string, HistoryCounter>> = {
+  signup_blocked: signupHistory,
+  booking_blocked: bookingHistory,
+  payment_flow_blocked: paymentHistory,
 };
 
 const paymentErrors: FunctionalCheck = {

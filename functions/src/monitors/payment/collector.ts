@@ -1,9 +1,11 @@
 /**
  * Payment metrics collection (every 6 hours): a `payment_metrics` snapshot of the last 24 hours for the
- * dashboard's charts. Every figure is an aggregation query (counts, sums, averages); no document is
+ * dashboard's charts, and the learned success rates of the blocked rules (monitoring_baselines/blocked). Every figure is an aggregation query (counts, sums, averages); no document is
  * downloaded.
  */
 import { fs } from '../../platform/firestore';
+import { BLOCKED_HISTORY, CheckEnv } from '../functional/checks';
+import { learnBlockedRates } from '../functional/learned';
 import type { Monitor } from '../types';
 import { NotMappedError, type SourceQuery } from '../../sources';
 import { COLLECTED, PAYMENT_METRICS, PAYOUT_NOT_PAID } from './data';
@@ -82,6 +84,9 @@ export const metricsCollector: Monitor = {
       volume[currency] = { payments: result.count, amount: result.amount ?? 0, average: result.average };
     }
 
+    // The blocked rules' usual success rates (monitors/functional/learned.ts), stored for the fast path.
+    const blockedRates = await ctx.check('blocked_rates', () => learnBlockedRates(new CheckEnv(ctx), BLOCKED_HISTORY));
+
     const snapshot = {
       timestamp: to,
       source: ctx.job,
@@ -97,8 +102,9 @@ export const metricsCollector: Monitor = {
       },
       paypal: { payments: paypalCreated, failed: paypalFailed, payoutsPaid, payoutsFailed, payoutsPending },
       calls: { completed: callsCompleted, failed: callsFailed },
+      blockedRates: blockedRates ?? null,
     };
     await ctx.write(PAYMENT_METRICS, `${ctx.job}-${ctx.tickMs}`, snapshot);
-    return { stripe: snapshot.stripe, paypal: snapshot.paypal, calls: snapshot.calls };
+    return { stripe: snapshot.stripe, paypal: snapshot.paypal, calls: snapshot.calls, blockedRates: snapshot.blockedRates };
   },
 };

@@ -9,6 +9,7 @@ import { COMMON_ERRORS } from '../src/admin/callable';
 import { TIME_ZONE } from '../src/config/deployment';
 import { PARAMS } from '../src/config/params';
 import { CHANNELS } from '../src/notifications/channels/manifests';
+import { BASELINE_NOTES } from '../src/rules/baselines';
 import {
   DEFAULT_ESCALATION,
   DEFAULT_GROUPING,
@@ -75,6 +76,7 @@ export function alertCatalogue(): string {
         );
       }
       lines.push(`- Threshold overrides accepted: ${rule.thresholdRange.min} to ${rule.thresholdRange.max}`);
+      if (BASELINE_NOTES[rule.id]) lines.push(`- Baseline (own history or ratio to volume) instead of the absolute threshold: ${BASELINE_NOTES[rule.id]}`);
       lines.push(
         `- Data: ${rule.source}`,
         `- Impact: ${rule.impact}`,

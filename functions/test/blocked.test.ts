@@ -129,3 +129,13 @@ describe('blocked alert texts say the numbers in words', () => {
     expect(render('fr')).toMatch(/part habituelle .*\(12,5\u202f%\), cela arrive moins d'une fois par an\.$/);
   });
 });
+
+describe('baseline notes (docs/alerts.md)', () => {
+  it('every count or rate rule of the payment and functional domains says whether a baseline would serve better; no note names an unknown rule', () => {
+    const { BASELINE_NOTES } = jest.requireActual<typeof import('../src/rules/baselines')>('../src/rules/baselines');
+    const { RULES } = jest.requireActual<typeof import('../src/rules')>('../src/rules');
+    const wanted = RULES.filter((rule) => rule.domain !== 'system' && (rule.unit === 'count' || rule.unit === 'percent')).map((rule) => rule.id);
+    expect(wanted.filter((id) => !BASELINE_NOTES[id])).toEqual([]);
+    expect(Object.keys(BASELINE_NOTES).filter((id) => !RULES.some((rule) => rule.id === id))).toEqual([]);
+  });
+});

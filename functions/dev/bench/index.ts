@@ -7,6 +7,8 @@
  * as the baseline (dev/bench/detection-baseline.json) the later runs are compared with.
  * npm run bench -- --only outside : section 5 alone, replaced in docs/performance.md.
  * npm run bench -- sources [--sizes 1000,10000] : section 7 (the doctor and the sources check) alone.
+ * npm run bench -- quality [--days 28] [--history 3] [--scales small,large | small:7,large:2] [--no-write] : alert quality over
+ * simulated weeks (section 6, replaced in docs/performance.md; dev/bench/quality.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { runDetectionBenchmark, type DetectionReport } from './detection';
 import { detectionSection, readBaseline, replaceSection, writeBaseline } from './detectionReport';
 import { measureFanout, type FanoutCase } from './fanout';
 import { measureOutside, type OutsideRow } from './outside';
+import { QUALITY_HEADING, qualitySection, SCALES, simulateQuality, type QualityRun } from './quality';
 import { measureReads, type ReadsRow } from './reads';
 import { measureSources, SOURCES_TITLE, sourcesSection } from './sources';
 import { startCountingFirestore } from './rpc';
@@ -273,6 +276,41 @@ async function sourcesOnly(log: (line: string) => void): Promise<void> {
   process.exit(0);
 }
 
+/** Section 6 alone (`quality`), replaced in docs/performance.md. */
+async function qualityOnly(log: (line: string) => void): Promise<void> {
+  const days = Number(argument('--days') ?? 28);
+  const historyDays = Number(argument('--history') ?? 3);
+  // --scales small,large or small:7,large:2 (days per scale).
+  const scales = (argument('--scales') ?? 'small,large').split(',').map((item) => {
+    const [name, own] = item.split(':') as [keyof typeof SCALES, string | undefined];
+    if (!SCALES[name]) throw new Error(`--scales: unknown scale "${name}" (small, large)`);
+    return { name, days: own ? Number(own) : days };
+  });
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  const counting = await startCountingFirestore();
+  const servers = await startLocalServers();
+  Object.assign(process.env, servers.env, { MONITORING_ENVIRONMENT: 'bench' });
+  const runs: QualityRun[] = [];
+  log(`6. Alert quality: ${scales.map((scale) => `${scale.days} days at ${scale.name}`).join(', ')}`);
+  for (const { name, days: own } of scales) {
+    const run = await simulateQuality(servers, SCALES[name], { days: own, historyDays, incidents: true, log });
+    log(`  ${SCALES[name].label}: ${run.runs} runs in ${run.wallSeconds.toFixed(0)} s, ${run.pages.length} pages`);
+    runs.push(run);
+  }
+  await servers.stop();
+  await counting.stop();
+  const section = qualitySection(runs, command, `${machine()}, shared (load average ${loadavg()[0].toFixed(1)} at the end)`, commit());
+  if (!process.argv.includes('--no-write')) {
+    const file = resolve(root, 'docs', 'performance.md');
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n';
+    const at = current.indexOf(QUALITY_HEADING);
+    const next = at < 0 ? -1 : current.indexOf('\n## ', at + QUALITY_HEADING.length);
+    writeFileSync(file, at < 0 ? `${current.trimEnd()}\n\n${section}` : `${current.slice(0, at)}${section}${next < 0 ? '' : `\n${current.slice(next + 1)}`}`);
+  }
+  process.stdout.write(`${section}\n`);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   process.env.MONITORING_LOG_LEVEL ??= 'error';
@@ -280,6 +318,7 @@ async function main(): Promise<void> {
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   if (process.argv[2] === 'detection') return detectionOnly(log);
   if (process.argv[2] === 'sources') return sourcesOnly(log);
+  if (process.argv[2] === 'quality') return qualityOnly(log);
   if (argument('--only') === 'outside') return outsideOnly(log);
   const sizesArg = argument('--sizes');
   const sizes = sizesArg ? numbers('--sizes', sizesArg) : [1_000, 3_000, 10_000];

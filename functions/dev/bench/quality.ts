@@ -405,7 +405,7 @@ export async function simulateQuality(servers: LocalServers, scale: Scale, optio
   let lastLog = Date.now();
   for (const run of schedule) {
     await advance(run.at);
-    let result: RunResult | null = null;
+    let result: RunResult | null;
     try {
       result = await runJob(run.job, { trigger: 'schedule', now: new Date(run.at), tickMs: run.at });
     } catch (error) {

@@ -12,6 +12,7 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import type { EventType } from '../../src/monitors/functional/data';
+import { BASELINES_COLLECTION, BLOCKED_RATES_DOC, NO_KEY } from '../../src/monitors/functional/learned';
 import { analyticsEvent, booking, provider, trackingEvent } from '../scenario/functional';
 import type { LocalServers } from '../servers';
 
@@ -56,6 +57,27 @@ const event = (at: number, eventType: EventType, fields: Parameters<typeof analy
   void id;
   return doc(at, 'analytics_events', data);
 };
+
+/**
+ * The learned rates of the blocked rules as the metrics job stores them (monitoring_baselines/blocked)
+ * for the bursts' normal traffic, written before the burst: 1 signup per 3 page views, 1 booking per
+ * 3 searches, every checkout paid (two weeks of it). The detection simulation runs only the jobs
+ * evaluating the rule, not the metrics job; the three blocked injectors write the same document.
+ */
+const learnedRates = (at: number): TimedAction =>
+  doc(
+    at,
+    BASELINES_COLLECTION,
+    {
+      learnedAt: ts(at),
+      rules: {
+        signup_blocked: { signup_client: { attempts: 2_016, successes: 672, days: 14 } },
+        booking_blocked: { [NO_KEY]: { attempts: 1_008, successes: 336, days: 14 } },
+        payment_flow_blocked: { [NO_KEY]: { attempts: 1_008, successes: 1_008, days: 14 } },
+      },
+    },
+    BLOCKED_RATES_DOC,
+  );
 
 function failedPayments(provider: 'stripe' | 'paypal', code: string) {
   return (t: number) =>
@@ -222,29 +244,42 @@ export const INJECTORS: Injector[] = [
   {
     ruleId: 'signup_blocked',
     burst:
-      'signup_client: a busy 6 h (a page view every 10 min, a signup every 30 min), then a 2-h total outage (a page view every 30 s, no signup), then recovery',
+      'signup_client: a busy 6 h (a page view every 10 min, a signup every 30 min: the learned 33 % conversion), then a 2-h total outage (a page view every 30 s, no signup), then recovery',
     vendor: false,
-    breachAfterMin: 5,
+    // 33 % conversion: more than 34 views in a row without a signup have less than 1 chance in a million.
+    breachAfterMin: 18,
     actions: (t, end) => {
       const form = { formName: 'signup_client' };
       const normal = (from: number, to: number) => [
         ...every(from, to, 10 * MINUTE, (at) => event(at, 'signup_page_view', form)),
         ...every(from + 5 * MINUTE, to, 30 * MINUTE, (at) => event(at, 'signup_success', form)),
       ];
-      return [...normal(t - 6 * HOUR, t), ...every(t, t + 2 * HOUR, 30_000, (at) => event(at, 'signup_page_view', form)), ...normal(t + 2 * HOUR, end)];
+      return [
+        learnedRates(t - 6 * HOUR),
+        ...normal(t - 6 * HOUR, t),
+        ...every(t, t + 2 * HOUR, 30_000, (at) => event(at, 'signup_page_view', form)),
+        ...normal(t + 2 * HOUR, end),
+      ];
     },
   },
   {
     ruleId: 'booking_blocked',
-    burst: 'a booking every hour and a search every 20 min for 48 h, then a 2-h outage (a search every 15 s, no booking), then recovery',
+    burst:
+      'a booking every hour and a search every 20 min for 48 h (the learned rate: 1 in 3), then a 2-h outage (a search every 15 s, no booking), then recovery',
     vendor: false,
-    breachAfterMin: 5,
+    // 1 booking in 3 searches: more than 34 searches in a row without one.
+    breachAfterMin: 9,
     actions: (t, end) => {
       const normal = (from: number, to: number) => [
         ...every(from, to, 20 * MINUTE, (at) => event(at, 'booking_search')),
         ...every(from + 10 * MINUTE, to, HOUR, (at) => doc(at, 'bookings', booking(new Date(at)))),
       ];
-      return [...normal(t - 48 * HOUR, t), ...every(t, t + 2 * HOUR, 15_000, (at) => event(at, 'booking_search')), ...normal(t + 2 * HOUR, end)];
+      return [
+        learnedRates(t - 48 * HOUR),
+        ...normal(t - 48 * HOUR, t),
+        ...every(t, t + 2 * HOUR, 15_000, (at) => event(at, 'booking_search')),
+        ...normal(t + 2 * HOUR, end),
+      ];
     },
   },
   {
@@ -295,7 +330,12 @@ export const INJECTORS: Injector[] = [
     actions: (t, end) => {
       const normal = (from: number, to: number) =>
         every(from, to, 20 * MINUTE, (at) => ({ at, writes: [...event(at, 'checkout_start').writes!, ...event(at + MINUTE, 'payment_success').writes!] }));
-      return [...normal(t - 24 * HOUR, t), ...every(t, t + 2 * HOUR, 30_000, (at) => event(at, 'checkout_start')), ...normal(t + 2 * HOUR, end)];
+      return [
+        learnedRates(t - 24 * HOUR),
+        ...normal(t - 24 * HOUR, t),
+        ...every(t, t + 2 * HOUR, 30_000, (at) => event(at, 'checkout_start')),
+        ...normal(t + 2 * HOUR, end),
+      ];
     },
   },
   {

@@ -21,6 +21,7 @@ import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
 import { getFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { JOBS } from '../../src/jobs/catalog';
 import { JobFailedError, runJob, type RunResult } from '../../src/pipeline/run';
+import { BASELINES_COLLECTION, BLOCKED_RATES_DOC, parseLearnedRates } from '../../src/monitors/functional/learned';
 import { getRule, type Severity } from '../../src/rules';
 import type { LocalServers } from '../servers';
 import { scheduledRuns, zonedFields } from './cron';
@@ -89,66 +90,44 @@ export interface Incident {
   rules: string[];
 }
 
-/** The week's incidents, `weekStart` a Monday 00:00 local; repeated every week of a longer run. */
+/**
+ * The week's incidents, `weekStart` a Monday 00:00 local; repeated every week of a longer run. The
+ * first two days hold one of each kind but the partial degradations, so that a 2-day run sees them.
+ */
 export function weekIncidents(weekStart: number): Incident[] {
   const at = (day: number, hour: number) => weekStart + day * DAY + hour * HOUR;
+  const incident = (kind: IncidentKind, label: string, startMs: number, endMs: number, endsWhenSeen: boolean, rules: string[]): Incident => ({
+    kind,
+    label,
+    startMs,
+    endMs,
+    endsWhenSeen,
+    rules,
+  });
   return [
-    {
-      kind: 'failure_burst',
-      label: 'card-testing burst: 25 extra Stripe failures in 40 min',
-      startMs: at(0, 10),
-      endMs: at(0, 10) + 40 * MINUTE,
-      endsWhenSeen: false,
-      rules: ['stripe_payment_failures'],
-    },
-    {
-      kind: 'signup_block',
-      label: 'client signup totally blocked (conversion 0)',
-      startMs: at(0, 15),
-      endMs: at(1, 21),
-      endsWhenSeen: true,
-      rules: ['signup_blocked', 'signup_dropoff_high'],
-    },
-    {
-      kind: 'booking_degradation',
-      label: 'partial degradation: 90 % of booking attempts fail for 8 h',
-      startMs: at(1, 9),
-      endMs: at(1, 17),
-      endsWhenSeen: false,
-      rules: ['booking_failure_rate', 'booking_blocked'],
-    },
-    {
-      kind: 'stripe_outage',
-      label: 'vendor outage: every Stripe payment fails for 2 h',
-      startMs: at(2, 19),
-      endMs: at(2, 21),
-      endsWhenSeen: false,
-      rules: ['stripe_payment_failures', 'payment_flow_blocked', 'payment_flow_error_repeated', 'payment_flow_conversion_low', 'capture_rate'],
-    },
-    {
-      kind: 'booking_block',
-      label: 'booking totally blocked (no booking created)',
-      startMs: at(3, 9),
-      endMs: at(4, 15),
-      endsWhenSeen: true,
-      rules: ['booking_blocked', 'booking_failure_rate'],
-    },
-    {
-      kind: 'checkout_block',
-      label: 'checkout totally blocked (no payment)',
-      startMs: at(4, 14),
-      endMs: at(5, 20),
-      endsWhenSeen: true,
-      rules: ['payment_flow_blocked', 'payment_flow_conversion_low', 'google_ads_inactive'],
-    },
-    {
-      kind: 'signup_degradation',
-      label: 'partial degradation: provider signup converts half as well for 12 h',
-      startMs: at(5, 8),
-      endMs: at(5, 20),
-      endsWhenSeen: false,
-      rules: ['signup_blocked', 'signup_dropoff_high'],
-    },
+    incident('failure_burst', 'failure burst: 25 extra Stripe card declines in 40 min', at(0, 10), at(0, 10) + 40 * MINUTE, false, ['stripe_payment_failures']),
+    incident('signup_block', 'client signup totally blocked (conversion 0)', at(0, 15), at(1, 21), true, ['signup_blocked', 'signup_dropoff_high']),
+    incident('stripe_outage', 'vendor outage: every Stripe payment fails for 2 h', at(0, 20), at(0, 22), false, [
+      'stripe_payment_failures',
+      'payment_flow_blocked',
+      'payment_flow_error_repeated',
+      'payment_flow_conversion_low',
+      'capture_rate',
+    ]),
+    incident('booking_block', 'booking totally blocked (no booking created)', at(1, 9), at(2, 15), true, ['booking_blocked', 'booking_failure_rate']),
+    incident('checkout_block', 'checkout totally blocked (no payment)', at(1, 14), at(2, 20), true, [
+      'payment_flow_blocked',
+      'payment_flow_conversion_low',
+      'google_ads_inactive',
+    ]),
+    incident('booking_degradation', 'partial degradation: 90 % of booking attempts fail for 8 h', at(2, 9), at(2, 17), false, [
+      'booking_failure_rate',
+      'booking_blocked',
+    ]),
+    incident('signup_degradation', 'partial degradation: provider signup converts half as well for 12 h', at(3, 8), at(3, 20), false, [
+      'signup_blocked',
+      'signup_dropoff_high',
+    ]),
   ];
 }
 
@@ -291,9 +270,10 @@ export class Traffic {
 }
 
 async function write(db: Firestore, writes: Writes): Promise<void> {
-  for (let start = 0; start < writes.length; start += 400) {
+  // Commits of 100: the embedded emulator applies a commit's writes one by one, slower as collections grow.
+  for (let start = 0; start < writes.length; start += 100) {
     const batch = db.batch();
-    for (const { collection, data } of writes.slice(start, start + 400)) batch.set(db.collection(collection).doc(), data);
+    for (const { collection, data } of writes.slice(start, start + 100)) batch.set(db.collection(collection).doc(), data);
     await batch.commit();
   }
 }
@@ -325,6 +305,8 @@ export interface QualityRun {
   failures: string[];
   pages: Page[];
   incidents: IncidentOutcome[];
+  /** Blocked subjects (rule/key) with a learned rate at the end (at least 20 successes in the history); the others used the fallback count. */
+  learnedSubjects: string[];
 }
 
 export interface QualityOptions {
@@ -442,6 +424,13 @@ export async function simulateQuality(servers: LocalServers, scale: Scale, optio
       options.log(`    ${scale.label}: ${new Date(run.at).toISOString()} (${runs}/${schedule.length} runs, ${((Date.now() - wallStart) / 1000).toFixed(0)} s)`);
     }
   }
+  const baseline = await db.collection(BASELINES_COLLECTION).doc(BLOCKED_RATES_DOC).get();
+  const rates = parseLearnedRates(baseline.data());
+  const learnedSubjects = Object.entries(rates).flatMap(([ruleId, subjects]) =>
+    Object.entries(subjects)
+      .filter(([, rate]) => rate.successes >= 20)
+      .map(([key]) => `${ruleId}/${key}`),
+  );
   await closeApps();
   const all = [...pages.values()].filter((page) => page.firstMessageAt !== null);
   const outcomes = incidents.map((incident, index) => {
@@ -463,6 +452,7 @@ export async function simulateQuality(servers: LocalServers, scale: Scale, optio
     failures,
     pages: all,
     incidents: outcomes,
+    learnedSubjects,
   };
 }
 
@@ -497,6 +487,8 @@ export function qualitySection(runs: QualityRun[], command: string, machine: str
     const bySeverity = (severity: Severity) => falses.filter((entry) => entry.severity === severity).reduce((sum, entry) => sum + entry.perWeek, 0);
     lines.push(
       `### ${run.scale.label}: ${run.days} simulated days (${run.historyDays} days of history before), ${run.runs} runs in ${Math.round(run.wallSeconds)} s`,
+      '',
+      `Learned rates at the end: ${run.learnedSubjects.length ? run.learnedSubjects.map((subject) => `\`${subject}\``).join(', ') : 'none'} (the other blocked subjects used the fallback count).`,
       '',
       `False pages per week: **${bySeverity('emergency').toFixed(1)} emergency**, **${bySeverity('critical').toFixed(1)} critical**, ${bySeverity('warning').toFixed(1)} warning (targets: 0 emergency, at most 1 critical).`,
       '',

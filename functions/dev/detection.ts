@@ -121,7 +121,7 @@ export function detectionOf(rule: RuleDefinition, jobs: readonly JobDefinition[]
       worstCase = base;
     } else if (rule.coverage?.kind === 'sinceLastSuccess' && w !== null) {
       coverage = `attempts since the last success, at most ${durationText(w)} back`;
-      worstCase = `${base} after the attempts since the last success pass the threshold`;
+      worstCase = `${base} after the attempts since the last success pass the subject's learned count`;
     } else if (w !== null && longestGap !== null && w < longestGap) {
       coverage = `last ${durationText(w)} at each run: shorter than the ${durationText(longestGap)} between runs`;
       worstCase = `${base} if the condition lasts until a run; a burst shorter than ${durationText(longestGap - w)} between runs can be missed`;

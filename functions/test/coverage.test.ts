@@ -492,7 +492,11 @@ describe('fast path and full check together', () => {
       ['11:40', '11:45', '11:50', '11:52'].map((time) => stripeFailure(`2026-11-20T${time}:00Z`)),
     );
     const [a, b] = await Promise.all([scheduled('fast', '2026-11-20T12:00:00Z'), scheduled('fast', '2026-11-20T12:00:00Z')]);
-    const pick = (result: RunResult) => result.evaluations.filter((item) => item.ruleId !== 'monitor_check_failed' && item.ruleId !== 'config_invalid');
+    // Checks run concurrently: their observations arrive in any order, so compare them sorted.
+    const pick = (result: RunResult) =>
+      result.evaluations
+        .filter((item) => item.ruleId !== 'monitor_check_failed' && item.ruleId !== 'config_invalid')
+        .sort((x, y) => `${x.ruleId}/${x.key}`.localeCompare(`${y.ruleId}/${y.key}`));
     expect(pick(a)).toEqual(pick(b));
     expect((await allDocs<AlertDoc>(db, 'payment_alerts')).map((alert) => alert.ruleId).sort()).toEqual(['failed_payouts', 'stripe_payment_failures']);
     expect(servers.current.slack.messages).toHaveLength(2);

@@ -42,7 +42,8 @@ it('sees every rule on the demo data, read-only and within a few hundred reads',
   expect(payments.fields.status.verdict).toBe('ok');
   expect(payments.unknownValues).toEqual({});
   expect(payments.newestAgeHours).not.toBeNull();
-  expect(report.billedReads).toBeLessThan(400);
+  // The demo data holds ten days of funnel history since issue 20 (what the blocked rules learn from): about 640 more documents.
+  expect(report.billedReads).toBeLessThan(450);
   expect((await db.collection('payments').get()).size).toBe(before);
   const text = formatDoctor(report, 'functions/sources.json');
   expect(text).toContain('payments → payments');

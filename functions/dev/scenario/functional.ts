@@ -177,15 +177,15 @@ export const functionalScenario: ScenarioPart = {
     const past = (index: number, count: number) => hoursAgo(now, 72 + Math.floor((index * 240) / count));
     await seedFunctional(db, {
       analytics_events: [
-        ...times(600, (i) => analyticsEvent('signup_page_view', past(i, 600), signup('client'))),
-        ...times(40, (i) => analyticsEvent('signup_success', past(i, 40), { ...signup('client'), userId: `client-old-${i}` })),
-        ...times(60, (i) => analyticsEvent('signup_page_view', past(i, 60), signup('provider'))),
-        ...times(40, (i) => analyticsEvent('signup_success', past(i, 40), { ...signup('provider'), userId: `provider-old-${i}` })),
-        ...times(300, (i) => analyticsEvent('booking_search', past(i, 300), { page: '/providers' })),
-        ...times(120, (i) => analyticsEvent('checkout_start', past(i, 120), { page: '/checkout' })),
-        ...times(80, (i) => analyticsEvent('payment_success', past(i, 80), { page: '/checkout', metadata: { paymentId: `old-${i}`, method: 'stripe' } })),
+        ...times(300, (i) => analyticsEvent('signup_page_view', past(i, 300), signup('client'))),
+        ...times(20, (i) => analyticsEvent('signup_success', past(i, 20), { ...signup('client'), userId: `client-old-${i}` })),
+        ...times(28, (i) => analyticsEvent('signup_page_view', past(i, 28), signup('provider'))),
+        ...times(20, (i) => analyticsEvent('signup_success', past(i, 20), { ...signup('provider'), userId: `provider-old-${i}` })),
+        ...times(150, (i) => analyticsEvent('booking_search', past(i, 150), { page: '/providers' })),
+        ...times(60, (i) => analyticsEvent('checkout_start', past(i, 60), { page: '/checkout' })),
+        ...times(40, (i) => analyticsEvent('payment_success', past(i, 40), { page: '/checkout', metadata: { paymentId: `old-${i}`, method: 'stripe' } })),
       ],
-      bookings: times(45, (i) => booking(past(i, 45))),
+      bookings: times(25, (i) => booking(past(i, 25))),
     });
     await writeAll(db, 'tracking_status', [{ id: 'meta_capi', qualityScore: 68, qualityScoreUpdatedAt: Timestamp.fromDate(hoursAgo(now, 3)) }]);
   },

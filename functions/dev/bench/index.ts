@@ -8,7 +8,7 @@
  * npm run bench -- --only outside : section 5 alone, replaced in docs/performance.md.
  * npm run bench -- sources [--sizes 1000,10000] : section 7 (the doctor and the sources check) alone.
  * npm run bench -- quality [--days 28] [--history 3] [--scales small,large | small:7,large:2] [--no-write] : alert quality over
- * simulated weeks (section 6, replaced in docs/performance.md; dev/bench/quality.ts).
+ * simulated weeks (section 8, replaced in docs/performance.md; dev/bench/quality.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -276,7 +276,7 @@ async function sourcesOnly(log: (line: string) => void): Promise<void> {
   process.exit(0);
 }
 
-/** Section 6 alone (`quality`), replaced in docs/performance.md. */
+/** Section 8 alone (`quality`), replaced in docs/performance.md. */
 async function qualityOnly(log: (line: string) => void): Promise<void> {
   const days = Number(argument('--days') ?? 28);
   const historyDays = Number(argument('--history') ?? 3);
@@ -291,7 +291,7 @@ async function qualityOnly(log: (line: string) => void): Promise<void> {
   const servers = await startLocalServers();
   Object.assign(process.env, servers.env, { MONITORING_ENVIRONMENT: 'bench' });
   const runs: QualityRun[] = [];
-  log(`6. Alert quality: ${scales.map((scale) => `${scale.days} days at ${scale.name}`).join(', ')}`);
+  log(`8. Alert quality: ${scales.map((scale) => `${scale.days} days at ${scale.name}`).join(', ')}`);
   for (const { name, days: own } of scales) {
     const run = await simulateQuality(servers, SCALES[name], { days: own, historyDays, incidents: true, log });
     log(`  ${SCALES[name].label}: ${run.runs} runs in ${run.wallSeconds.toFixed(0)} s, ${run.pages.length} pages`);

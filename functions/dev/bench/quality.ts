@@ -476,7 +476,7 @@ function table(headers: string[], rows: Array<Array<string | number>>): string {
   return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 }
 
-export const QUALITY_HEADING = '## 6. Alert quality: false pages and detection over simulated weeks';
+export const QUALITY_HEADING = '## 8. Alert quality: false pages and detection over simulated weeks';
 
 export function qualitySection(runs: QualityRun[], command: string, machine: string, commit: string): string {
   const lines = [

@@ -97,6 +97,7 @@ function adminCallable(
 
 type AdminCallableFunction = ReturnType<typeof adminCallable>;
 export declare const getActiveAlerts: AdminCallableFunction;
+export declare const getAlert: AdminCallableFunction;
 export declare const acknowledgeAlert: AdminCallableFunction;
 export declare const getSystemHealthSummary: AdminCallableFunction;
 export declare const getPaymentAlerts: AdminCallableFunction;
@@ -115,6 +116,7 @@ export declare const sendTestNotification: AdminCallableFunction;
 
 const ADMIN_EXPORTS: Record<AdminCallableName, Parameters<typeof adminCallable>[1]> = {
   getActiveAlerts: {},
+  getAlert: {},
   acknowledgeAlert: {},
   getSystemHealthSummary: {},
   getPaymentAlerts: {},

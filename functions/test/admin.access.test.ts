@@ -58,6 +58,7 @@ async function seed(): Promise<Record<AdminCallableName, unknown>> {
     });
   return {
     getActiveAlerts: {},
+    getAlert: { alertId: payment[0]._id },
     acknowledgeAlert: { alertId: payment[0]._id },
     getSystemHealthSummary: {},
     getPaymentAlerts: { resolved: false },

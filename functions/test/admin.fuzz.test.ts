@@ -67,6 +67,7 @@ beforeAll(async () => {
   const [functional] = await allDocs<AlertDoc>(db, 'functional_alerts');
   valid = {
     getActiveAlerts: { pageSize: 3 },
+    getAlert: { alertId: payment[0]._id },
     acknowledgeAlert: { alertId: payment[0]._id },
     getSystemHealthSummary: {},
     getPaymentAlerts: { resolved: false, pageSize: 2 },
@@ -214,6 +215,7 @@ const RESULT_CHECKS: Record<AdminCallableName, (result: Record<string, unknown>)
     token(result.nextPageToken);
   },
   getPaymentAlerts: (result) => RESULT_CHECKS.getActiveAlerts(result),
+  getAlert: (result) => expect(result).toEqual({ alert: expect.objectContaining({ id: expect.any(String), domain: expect.any(String) }) }),
   getFunctionalAlerts: (result) => RESULT_CHECKS.getActiveAlerts(result),
   acknowledgeAlert: (result) => expect(result).toEqual({ changed: expect.any(Boolean), alert: expect.objectContaining({ acknowledged: true }) }),
   resolvePaymentAlert: (result) => expect(result).toEqual({ changed: expect.any(Boolean), alert: expect.objectContaining({ resolved: true }) }),

@@ -48,6 +48,13 @@ describe('getSystemHealthSummary', () => {
     // Every job of the catalogue is listed, run or not.
     for (const job of JOBS) expect(summary.jobs).toContainEqual(expect.objectContaining({ job: job.name, exportName: job.exportName, status: 'never-run' }));
     expect(summary.deliveries).toEqual({ retrying: 0, deadRecently: 0, recentFailures: [] });
+    // The dashboard shows its times in the team's zone: the built-in default until the configuration sets one.
+    expect(summary.presentation).toEqual({ locale: 'en', timeZone: 'Europe/Paris' });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ presentation: { locale: 'fr', timeZone: 'America/New_York' } });
+    expect((await call<SystemHealthSummary>(getSystemHealthSummary, {})).presentation).toEqual({ locale: 'fr', timeZone: 'America/New_York' });
   });
 
   it('counts catalogue categories by name (system rules here)', async () => {

@@ -4,7 +4,7 @@
  * it needs them).
  */
 import type { CallableRequest } from 'firebase-functions/v2/https';
-import { acknowledgeAlert, getActiveAlerts, getFunctionalAlerts, getPaymentAlerts, resolveFunctionalAlert, resolvePaymentAlert } from './alerts';
+import { acknowledgeAlert, getActiveAlerts, getAlert, getFunctionalAlerts, getPaymentAlerts, resolveFunctionalAlert, resolvePaymentAlert } from './alerts';
 import { runAdminCall, type AdminCallable, type AnyAdminCallable } from './callable';
 import { getThresholds, updateThresholds } from './config';
 import { triggerFunctionalCheck } from './functional';
@@ -15,6 +15,7 @@ import { createSilence, endSilence, listSilences } from './silences';
 
 export const ADMIN_CALLABLES = {
   getActiveAlerts,
+  getAlert,
   acknowledgeAlert,
   getSystemHealthSummary,
   getPaymentAlerts,

@@ -13,7 +13,7 @@ const en = {
   notAdminText:
     'You are signed in as {email}, but this account does not have the admin role (custom claim admin: true). Ask an administrator to grant it, then sign in again.',
   overview: 'Overview',
-  metrics: 'Payment metrics',
+  metrics: 'Metrics',
   thresholds: 'Thresholds',
   silences: 'Silences',
   actions: 'Actions',
@@ -174,6 +174,24 @@ const en = {
   alertsOpened: 'alert opened',
   alertsResolved: 'alert resolved',
   allChecks: 'all',
+  exportCsv: 'Export CSV',
+  exportJson: 'Export JSON',
+  weekly: 'Repeat every week',
+  metricsIntro:
+    'Payments from the metrics job (a snapshot every 6 hours); funnels, forms, tracking and checkout from each functional run. Dashed line: the rule threshold; dotted lines: alerts opened (red) and resolved (green).',
+  paymentMetrics: 'Payments',
+  functionalMetrics: 'Funnels, forms, tracking',
+  chartSignupDropoff: 'Signup drop-off per form (%)',
+  chartBookingFailures: 'Booking failure rate (%)',
+  chartFormErrors: 'Form error rate per form (%)',
+  chartTracking: 'Tracking events sent (Meta CAPI)',
+  chartCheckout: 'Checkout conversion (%)',
+  bookings: 'Bookings',
+  checkout: 'Checkout',
+  weeklyWindows: 'Weekly windows ({zone})',
+  windowStart: 'From',
+  windowEnd: 'To',
+  weeklyShort: 'every {days}, {start}–{end} ({zone})',
 };
 export type Key = keyof typeof en;
 
@@ -191,7 +209,7 @@ const fr: Record<Key, string> = {
   notAdminText:
     "Vous êtes connecté en tant que {email}, mais ce compte n'a pas le rôle administrateur (custom claim admin: true). Demandez-le à un administrateur, puis reconnectez-vous.",
   overview: 'Vue d’ensemble',
-  metrics: 'Métriques de paiement',
+  metrics: 'Métriques',
   thresholds: 'Seuils',
   silences: 'Silences',
   actions: 'Actions',
@@ -352,6 +370,24 @@ const fr: Record<Key, string> = {
   alertsOpened: 'alerte ouverte',
   alertsResolved: 'alerte résolue',
   allChecks: 'toutes',
+  exportCsv: 'Exporter en CSV',
+  exportJson: 'Exporter en JSON',
+  weekly: 'Répéter chaque semaine',
+  metricsIntro:
+    'Paiements : tâche des métriques (une mesure toutes les 6 heures) ; tunnels, formulaires, suivi et paiement : chaque vérification fonctionnelle. Tirets : seuil de la règle ; pointillés : alertes ouvertes (rouge) et résolues (vert).',
+  paymentMetrics: 'Paiements',
+  functionalMetrics: 'Tunnels, formulaires, suivi',
+  chartSignupDropoff: 'Abandon de l’inscription par formulaire (%)',
+  chartBookingFailures: 'Taux d’échec des réservations (%)',
+  chartFormErrors: 'Taux d’erreur par formulaire (%)',
+  chartTracking: 'Événements de suivi envoyés (Meta CAPI)',
+  chartCheckout: 'Conversion du paiement (%)',
+  bookings: 'Réservations',
+  checkout: 'Paiement',
+  weeklyWindows: 'Plages hebdomadaires ({zone})',
+  windowStart: 'De',
+  windowEnd: 'À',
+  weeklyShort: 'chaque {days}, {start}–{end} ({zone})',
 };
 
 export type Lang = 'en' | 'fr';
@@ -378,9 +414,12 @@ export type T = ReturnType<typeof translator>;
 let zone: string = Intl.DateTimeFormat().resolvedOptions().timeZone;
 let zoneKnown = false;
 
+/** Sets the team's zone; the app re-renders on the `monitoring-zone` event when it changed. */
 export function setTimeZone(timeZone: string): void {
+  const changed = zone !== timeZone || !zoneKnown;
   zone = timeZone;
   zoneKnown = true;
+  if (changed) dispatchEvent(new Event('monitoring-zone'));
 }
 
 export function timeZone(): { zone: string; known: boolean } {

@@ -2,7 +2,7 @@ import { html, render } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { onAuthStateChanged, signOut, type User } from 'firebase/auth';
 import { auth, call, setup } from './api';
-import { initialLang, saveLang, setTimeZone, translator, zoneLabel, type Lang } from './i18n';
+import { initialLang, saveLang, setTimeZone, timeZone, translator, zoneLabel, type Lang } from './i18n';
 import { AlertPage, Overview } from './pages/alerts';
 import { Actions, Silences, Thresholds } from './pages/admin';
 import { Metrics } from './pages/metrics';
@@ -50,15 +50,14 @@ function App() {
   useEffect(() => {
     if (!admin) return;
     // The team's time zone (runtime configuration): every time on the dashboard is shown in it.
+    // The overview's own summary calls set it too (setTimeZone), so a failed first call is made good later.
+    const onZone = () => setZone(timeZone().zone);
+    addEventListener('monitoring-zone', onZone);
     call<{ presentation?: { timeZone: string } }>('getSystemHealthSummary', {}).then(
-      (summary) => {
-        if (summary.presentation?.timeZone) {
-          setTimeZone(summary.presentation.timeZone);
-          setZone(summary.presentation.timeZone);
-        }
-      },
+      (summary) => summary.presentation?.timeZone && setTimeZone(summary.presentation.timeZone),
       () => undefined,
     );
+    return () => removeEventListener('monitoring-zone', onZone);
   }, [admin]);
   useEffect(() => {
     const main = document.getElementById('main');

@@ -103,6 +103,7 @@ export declare const getSystemHealthSummary: AdminCallableFunction;
 export declare const getPaymentAlerts: AdminCallableFunction;
 export declare const resolvePaymentAlert: AdminCallableFunction;
 export declare const getPaymentMetrics: AdminCallableFunction;
+export declare const getFunctionalMetrics: AdminCallableFunction;
 export declare const getFunctionalAlerts: AdminCallableFunction;
 export declare const resolveFunctionalAlert: AdminCallableFunction;
 export declare const getFunctionalHealthSummary: AdminCallableFunction;
@@ -122,6 +123,7 @@ const ADMIN_EXPORTS: Record<AdminCallableName, Parameters<typeof adminCallable>[
   getPaymentAlerts: {},
   resolvePaymentAlert: {},
   getPaymentMetrics: {},
+  getFunctionalMetrics: {},
   getFunctionalAlerts: {},
   resolveFunctionalAlert: {},
   getFunctionalHealthSummary: {},

@@ -64,6 +64,7 @@ async function seed(): Promise<Record<AdminCallableName, unknown>> {
     getPaymentAlerts: { resolved: false },
     resolvePaymentAlert: { alertId: payment[1]._id },
     getPaymentMetrics: { days: 7 },
+    getFunctionalMetrics: { days: 7 },
     getFunctionalAlerts: { resolved: false },
     resolveFunctionalAlert: { alertId: functional._id, resolution: 'fixed' },
     getFunctionalHealthSummary: {},

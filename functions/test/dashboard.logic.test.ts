@@ -4,6 +4,8 @@
  * and timeline. The pages themselves are tested in a real browser (npm run test:browser).
  */
 import { detailRows, DETAIL_LIMITS, linkIds, resolveNeedsConfirmation, timeline, type TimelineAlert } from '../../dashboard/src/evidence';
+import { csvField, exportName, toCsv } from '../../dashboard/src/export';
+import { checkSeries, perFormSeries, type FunctionalSnapshot } from '../../dashboard/src/series';
 import { countLabel, errorText, freshness, mayShowAllClear, tabTitle, type LoadFacts } from '../../dashboard/src/state';
 
 const NOW = 1_800_000_000_000;
@@ -193,4 +195,55 @@ describe('resolveNeedsConfirmation: resolving a condition the last check still s
     [{ resolved: false, lastSeenAt: null }, false],
     [{ resolved: true, lastSeenAt: '2026-11-20T12:00:00.000Z' }, false],
   ])('%j → %s', (alert, expected) => expect(resolveNeedsConfirmation(alert)).toBe(expected));
+});
+
+describe('exports: CSV fields are quoted and defused, file names are safe', () => {
+  it.each([
+    ['plain', 'plain'],
+    [12.5, '12.5'],
+    [-3, '-3'],
+    [null, ''],
+    [true, 'true'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['=HYPERLINK("x")', '"\'=HYPERLINK(""x"")"'],
+    ['+33 6', "'+33 6"],
+    ['@sum', "'@sum"],
+    [{ a: 1 }, '"{""a"":1}"'],
+  ])('%j → %s', (value, field) => expect(csvField(value)).toBe(field));
+
+  it('builds rows with CRLF line ends and names files by date', () => {
+    expect(toCsv(['id', 'value'], [['a-n1', 3], ['b,c', null]])).toBe('id,value\r\na-n1,3\r\n"b,c",\r\n');
+    expect(exportName('capture rate', new Date('2026-11-20T08:05:09Z'), 'csv')).toBe('capture-rate-2026-11-20T08-05.csv');
+  });
+});
+
+describe('functional chart series: each chart takes the runs that have its check; a failed check is a gap', () => {
+  const points: FunctionalSnapshot[] = [
+    { timestamp: '2026-11-20T09:00:00.000Z', type: 'all', metrics: { booking_failures: { failureRatePercent: 4.44 }, signup_dropoff: { forms: { a: { dropoffPercent: 50 }, b: { dropoffPercent: 20 } } } } },
+    { timestamp: '2026-11-20T12:00:00.000Z', type: 'signup', metrics: { signup_dropoff: { forms: { a: { dropoffPercent: 60 } } } } },
+    { timestamp: '2026-11-20T18:00:00.000Z', type: 'all', metrics: { booking_failures: null, signup_dropoff: { forms: { c: { dropoffPercent: 'x' } } } } },
+  ];
+  const at = (iso: string) => Date.parse(iso) / 1000;
+
+  it('one figure of one check', () => {
+    expect(checkSeries(points, 'booking_failures', [{ path: 'failureRatePercent', label: 'Bookings' }])).toEqual({
+      x: [at('2026-11-20T09:00:00.000Z'), at('2026-11-20T18:00:00.000Z')],
+      series: [{ label: 'Bookings', values: [4.4, null] }],
+    });
+    expect(checkSeries(points, 'meta_capi', [{ path: 'sent', label: 'Meta' }])).toEqual({ x: [], series: [{ label: 'Meta', values: [] }] });
+  });
+
+  it('one series per form, the most frequent forms first, bounded', () => {
+    expect(perFormSeries(points, 'signup_dropoff', 'dropoffPercent')).toEqual({
+      x: [at('2026-11-20T09:00:00.000Z'), at('2026-11-20T12:00:00.000Z'), at('2026-11-20T18:00:00.000Z')],
+      series: [
+        { label: 'a', values: [50, 60, null] },
+        { label: 'b', values: [20, null, null] },
+        { label: 'c', values: [null, null, null] },
+      ],
+    });
+    expect(perFormSeries(points, 'signup_dropoff', 'dropoffPercent', 1).series.map((s) => s.label)).toEqual(['a']);
+  });
 });

@@ -2,9 +2,10 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { call, type ApiError } from '../api';
 import { detailRows, linkIds, resolveNeedsConfirmation, timeline, type TimelineEntry } from '../evidence';
-import { formatTime, word, type Lang, type T } from '../i18n';
+import { formatTime, setTimeZone, word, type Lang, type T } from '../i18n';
+import { exportName, toCsv } from '../export';
 import { countLabel, mayShowAllClear, tabTitle } from '../state';
-import { ErrorBox, formatValue, LoadStatus, SEVERITY_ORDER, stateOf, useCall, useNow, textsOf, whoIs, type Alert } from './common';
+import { download, ErrorBox, formatValue, LoadStatus, SEVERITY_ORDER, stateOf, useCall, useNow, textsOf, whoIs, type Alert } from './common';
 
 interface Summary {
   alerts: {
@@ -23,6 +24,7 @@ interface Summary {
     consecutiveFailures: number;
   }[];
   deliveries: { retrying: number; deadRecently: number };
+  presentation?: { locale: string; timeZone: string };
 }
 interface FunctionalSummary {
   alerts: { open: number; unacknowledged: number };
@@ -43,6 +45,44 @@ const REFRESH_MS = 30_000;
 const MAX_AGE_MS = 2 * REFRESH_MS + 5_000;
 /** On a phone the filters start folded, so the alerts are on the first screen. */
 const PHONE = matchMedia('(max-width: 40rem)').matches;
+
+const EXPORTED: (keyof Alert)[] = [
+  'id',
+  'domain',
+  'severity',
+  'ruleId',
+  'key',
+  'category',
+  'title',
+  'message',
+  'value',
+  'threshold',
+  'direction',
+  'unit',
+  'createdAt',
+  'lastSeenAt',
+  'occurrences',
+  'acknowledged',
+  'acknowledgedBy',
+  'acknowledgedAt',
+  'resolved',
+  'resolvedAt',
+  'silencedBy',
+];
+
+/** The alerts shown, as the API gave them (JSON) or one row each (CSV, UTC ISO times). */
+function exportAlerts(list: Alert[], format: 'csv' | 'json') {
+  const name = exportName('alerts', new Date(), format);
+  if (format === 'json') return download(name, JSON.stringify(list, null, 2), 'application/json');
+  download(
+    name,
+    toCsv(
+      EXPORTED,
+      list.map((alert) => EXPORTED.map((field) => alert[field])),
+    ),
+    'text/csv',
+  );
+}
 
 function Select({ label, value, options, onChange }: { label: string; value: string; options: [string, string][]; onChange: (v: string) => void }) {
   return html`<label
@@ -80,6 +120,14 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
     .filter((a) => (state === 'acknowledged' ? a.acknowledged : state === 'unacknowledged' ? !a.acknowledged : true))
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.createdAt.localeCompare(a.createdAt));
   const counts = summary.value?.alerts;
+  const reloadAll = () => {
+    void alerts.reload();
+    void summary.reload();
+    void functional.reload();
+  };
+  useEffect(() => {
+    if (summary.value?.presentation?.timeZone) setTimeZone(summary.value.presentation.timeZone);
+  }, [summary.value]);
   const now = useNow(5_000);
   const listState = stateOf(alerts, now, MAX_AGE_MS);
   const countState = stateOf(summary, now, MAX_AGE_MS);
@@ -103,7 +151,7 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
   useEffect(() => () => void (document.title = t('title')), [t]);
 
   return html` <h1>${t('overview')}</h1>
-    <${LoadStatus} what=${t('whatCounts')} load=${summary} state=${countState} t=${t} lang=${lang} />
+    <${LoadStatus} what=${t('whatCounts')} load=${summary} state=${countState} t=${t} lang=${lang} onRetry=${reloadAll} />
     <section aria-labelledby="counts-h" class="counts" data-state=${countState}>
       <h2 id="counts-h" class="sr">${t('openAlerts')}</h2>
       <div class="count">
@@ -138,13 +186,10 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
     </details>
     <section aria-labelledby="alerts-h" data-state=${listState}>
       <h2 id="alerts-h">${t('openAlerts')} (${countLabel(listState, list.length)})${stale(listState)}</h2>
-      <${LoadStatus} what=${t('whatAlerts')} load=${alerts} state=${listState} t=${t} lang=${lang} />
+      <${LoadStatus} what=${t('whatAlerts')} load=${alerts} state=${listState} t=${t} lang=${lang} onRetry=${reloadAll} />
       ${
         mayShowAllClear(listState, list.length)
-          ? html`<p class="all-clear" data-testid="all-clear">
-              ${domain || severity || state ? t('noAlerts') : t('noAlertsAtAll')}
-              ${t('checkedAt', { time: formatTime(alerts.at?.toISOString() ?? null, lang) })}
-            </p>`
+          ? html`<p class="all-clear" data-testid="all-clear">${`${domain || severity || state ? t('noAlerts') : t('noAlertsAtAll')} ${t('checkedAt', { time: formatTime(alerts.at?.toISOString() ?? null, lang) })}`}</p>`
           : null
       }
       <ul class="alerts">
@@ -152,9 +197,7 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
           (a) =>
             html`<li class=${`alert sev-${a.severity}`} data-alert-id=${a.id}>
               <a href=${`#/alert/${encodeURIComponent(a.id)}`}>
-                <span class="badge">${t(a.severity)}</span>
-                <strong>${textsOf(a, lang).title}</strong>
-                ${a.acknowledged ? html` <span class="tag">${t('acknowledged')}</span>` : null} ${a.silencedBy ? html` <span class="tag">🔕</span>` : null}
+                <span class="badge">${t(a.severity)}</span>${' '}<strong>${textsOf(a, lang).title}</strong>${a.acknowledged ? html` <span class="tag">${t('acknowledged')}</span>` : null}${a.silencedBy ? html` <span class="tag">🔕</span>` : null}
               </a>
               <div>${textsOf(a, lang).message}</div>
               <div class="muted">
@@ -206,7 +249,7 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
       </section>
       <section aria-labelledby="fn-h">
         <h2 id="fn-h">${t('functionalHealth')}${stale(stateOf(functional, now, MAX_AGE_MS))}</h2>
-        <${LoadStatus} what=${t('whatFunctional')} load=${functional} state=${stateOf(functional, now, MAX_AGE_MS)} t=${t} lang=${lang} />
+        <${LoadStatus} what=${t('whatFunctional')} load=${functional} state=${stateOf(functional, now, MAX_AGE_MS)} t=${t} lang=${lang} onRetry=${reloadAll} />
         ${
           functional.value
             ? html`<p>${t('openAlerts')}: ${functional.value.alerts.open} (${functional.value.alerts.unacknowledged} ${t('unacknowledged')})</p>
@@ -215,11 +258,7 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
                 <ul class="plain">
                   ${functional.value.recentRuns.map(
                     (r) =>
-                      html`<li>
-                        ${formatTime(r.startedAt, lang)} · ${r.options?.check ?? t('allChecks')} ·
-                        <span class=${`status st-${r.outcome}`}>${word(t, 'st_', r.outcome)}</span>
-                        · ${t('runAlertsShort', { o: r.alerts.opened, r: r.alerts.resolved })}
-                      </li>`,
+                      html`<li>${`${formatTime(r.startedAt, lang)} · ${r.options?.check ?? t('allChecks')} · `}<span class=${`status st-${r.outcome}`}>${word(t, 'st_', r.outcome)}</span>${` · ${t('runAlertsShort', { o: r.alerts.opened, r: r.alerts.resolved })}`}</li>`,
                   )}
                 </ul>`
             : null
@@ -323,19 +362,13 @@ export function AlertPage({ t, lang, id }: { t: T; lang: Lang; id: string }) {
   };
   return html` <p><a href="#/">← ${t('back')}</a></p>
     <div data-alert-page=${alert.id}>
-      <h1>
-        <span class=${`badge sev-${alert.severity}`}>${t(alert.severity)}</span>
-        ${texts.title}
-      </h1>
+      <h1><span class=${`badge sev-${alert.severity}`}>${t(alert.severity)}</span>${` ${texts.title}`}</h1>
       <p class="lead">${texts.message}</p>
       ${acted ? null : html`<${LoadStatus} what=${t('whatAlert')} load=${load} state=${stateOf(load, Date.now(), Number.POSITIVE_INFINITY)} t=${t} lang=${lang} />`}
       <div class="state" aria-live="polite">
         ${
           alert.acknowledged
-            ? html`<p class="ok" data-testid="acknowledged">
-                ✓
-                ${t('acknowledgedBy', { who: whoIs(alert.acknowledgedBy), when: formatTime(alert.acknowledgedAt, lang) })}${alert.acknowledgedVia === 'link' ? t('viaLink', { channel: alert.acknowledgedChannel ?? '?' }) : ''}
-              </p>`
+            ? html`<p class="ok" data-testid="acknowledged">${`✓ ${t('acknowledgedBy', { who: whoIs(alert.acknowledgedBy), when: formatTime(alert.acknowledgedAt, lang) })}${alert.acknowledgedVia === 'link' ? t('viaLink', { channel: alert.acknowledgedChannel ?? '?' }) : ''}`}</p>`
             : null
         }
         ${alert.resolved ? html`<p class="ok" data-testid="resolved">✓ ${t('resolvedBy', { who: whoIs(alert.resolvedBy), when: formatTime(alert.resolvedAt, lang), note: alert.resolution ?? '' })}</p>` : null}

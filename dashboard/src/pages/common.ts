@@ -145,23 +145,30 @@ export function messageOf(error: ApiError, t: T): string {
  * What a page says about one of its data sources while it is not fresh: loading, failed (nothing
  * known), or stale (what is shown is old). Fresh data says nothing here.
  */
-export function LoadStatus({ what, load, state, t, lang }: { what: string; load: Loaded<unknown>; state: Freshness; t: T; lang: Lang }) {
+export function LoadStatus({
+  what,
+  load,
+  state,
+  t,
+  lang,
+  onRetry,
+}: {
+  what: string;
+  load: Loaded<unknown>;
+  state: Freshness;
+  t: T;
+  lang: Lang;
+  /** What Retry does (default: call this source again); the overview retries all of its sources. */
+  onRetry?: () => void;
+}) {
   if (state === 'fresh') return null;
   if (state === 'loading') return html`<p class="loading" role="status" data-state="loading">${t('loadingWhat', { what })}</p>`;
   const reason = load.error ? t('failedBecause', { error: messageOf(load.error, t) }) : t('notRefreshed');
-  const retry = html`<button type="button" class="secondary" disabled=${load.pending} onClick=${() => void load.reload()}>${t('retry')}</button>`;
-  if (state === 'failed')
-    return html`<div class="banner failed" role="alert" data-state="failed">
-      <p><strong>${t('loadFailed', { what })}</strong> ${reason} ${t('unknownState')}</p>
-      ${retry}
-    </div>`;
-  return html`<div class="banner stale" role="alert" data-state="stale">
-    <p>
-      <strong>${t('staleData', { what, time: formatTime(load.at?.toISOString() ?? null, lang) })}</strong>
-      ${reason}
-    </p>
-    ${retry}
-  </div>`;
+  const retry = html`<button type="button" class="secondary" disabled=${load.pending} onClick=${() => (onRetry ? onRetry() : void load.reload())}>${t('retry')}</button>`;
+  // The spaces are in the texts: htm drops whitespace-only text between elements across lines.
+  const heading = state === 'failed' ? t('loadFailed', { what }) : t('staleData', { what, time: formatTime(load.at?.toISOString() ?? null, lang) });
+  const rest = state === 'failed' ? ` ${reason} ${t('unknownState')}` : ` ${reason}`;
+  return html`<div class=${`banner ${state}`} role="alert" data-state=${state}><p><strong>${heading}</strong>${rest}</p>${retry}</div>`;
 }
 
 export function ErrorBox({ error, t }: { error: ApiError | null; t: T }) {
@@ -186,4 +193,16 @@ export function whoIs(uid: string | null | undefined): string {
   if (!uid) return '?';
   const me = auth.currentUser;
   return me && me.uid === uid ? (me.email ?? uid) : uid;
+}
+
+/** Hands a text to the browser as a file (an export). */
+export function download(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }

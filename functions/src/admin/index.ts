@@ -9,7 +9,7 @@ import { runAdminCall, type AdminCallable, type AnyAdminCallable } from './calla
 import { getThresholds, updateThresholds } from './config';
 import { triggerFunctionalCheck } from './functional';
 import { getFunctionalHealthSummary, getSystemHealthSummary } from './health';
-import { getPaymentMetrics } from './metrics';
+import { getFunctionalMetrics, getPaymentMetrics } from './metrics';
 import { sendTestNotification } from './notify';
 import { createSilence, endSilence, listSilences } from './silences';
 
@@ -21,6 +21,7 @@ export const ADMIN_CALLABLES = {
   getPaymentAlerts,
   resolvePaymentAlert,
   getPaymentMetrics,
+  getFunctionalMetrics,
   getFunctionalAlerts,
   resolveFunctionalAlert,
   getFunctionalHealthSummary,

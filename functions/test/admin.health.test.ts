@@ -249,7 +249,11 @@ describe('getFunctionalMetrics', () => {
   const snapshot = (hoursAgo: number, type: string, metrics: Record<string, unknown>) => ({
     type,
     timestamp: Timestamp.fromMillis(Date.now() - hoursAgo * 3_600_000),
-    period: { start: Timestamp.fromMillis(Date.now() - (hoursAgo + 24) * 3_600_000), end: Timestamp.fromMillis(Date.now() - hoursAgo * 3_600_000), longestWindowHours: 24 },
+    period: {
+      start: Timestamp.fromMillis(Date.now() - (hoursAgo + 24) * 3_600_000),
+      end: Timestamp.fromMillis(Date.now() - hoursAgo * 3_600_000),
+      longestWindowHours: 24,
+    },
     job: 'functional',
     runId: `run-${hoursAgo}`,
     checks: Object.keys(metrics),
@@ -258,8 +262,12 @@ describe('getFunctionalMetrics', () => {
 
   it('returns the funnel, form and tracking snapshots of the last N days, oldest first, as JSON', async () => {
     await db.collection('functional_metrics').add(snapshot(30 * 24, 'all', { booking_failures: { failureRatePercent: 1 } }));
-    await db.collection('functional_metrics').add(snapshot(5, 'all', { booking_failures: { windowHours: 24, bookingStarts: 40, bookingErrors: 2, failureRatePercent: 5 }, meta_capi: null }));
-    await db.collection('functional_metrics').add(snapshot(1, 'signup', { signup_dropoff: { windowHours: 24, forms: { signup_client: { formStarts: 10, formSubmits: 4, dropoffPercent: 60 } } } }));
+    await db
+      .collection('functional_metrics')
+      .add(snapshot(5, 'all', { booking_failures: { windowHours: 24, bookingStarts: 40, bookingErrors: 2, failureRatePercent: 5 }, meta_capi: null }));
+    await db
+      .collection('functional_metrics')
+      .add(snapshot(1, 'signup', { signup_dropoff: { windowHours: 24, forms: { signup_client: { formStarts: 10, formSubmits: 4, dropoffPercent: 60 } } } }));
     const week = await call<FunctionalMetricsPage>(getFunctionalMetrics, {});
     expect(week.metrics).toEqual([
       {
@@ -270,7 +278,10 @@ describe('getFunctionalMetrics', () => {
         runId: 'run-5',
         metrics: { booking_failures: { windowHours: 24, bookingStarts: 40, bookingErrors: 2, failureRatePercent: 5 }, meta_capi: null },
       },
-      expect.objectContaining({ type: 'signup', metrics: { signup_dropoff: { windowHours: 24, forms: { signup_client: { formStarts: 10, formSubmits: 4, dropoffPercent: 60 } } } } }),
+      expect.objectContaining({
+        type: 'signup',
+        metrics: { signup_dropoff: { windowHours: 24, forms: { signup_client: { formStarts: 10, formSubmits: 4, dropoffPercent: 60 } } } },
+      }),
     ]);
     expect((await call<FunctionalMetricsPage>(getFunctionalMetrics, { days: 31 })).metrics).toHaveLength(3);
     await expectCode(callError(getFunctionalMetrics, { days: 91 }), 'invalid-argument', /days: Too big: expected number to be <=90/);

@@ -214,14 +214,26 @@ describe('exports: CSV fields are quoted and defused, file names are safe', () =
   ])('%j → %s', (value, field) => expect(csvField(value)).toBe(field));
 
   it('builds rows with CRLF line ends and names files by date', () => {
-    expect(toCsv(['id', 'value'], [['a-n1', 3], ['b,c', null]])).toBe('id,value\r\na-n1,3\r\n"b,c",\r\n');
+    expect(
+      toCsv(
+        ['id', 'value'],
+        [
+          ['a-n1', 3],
+          ['b,c', null],
+        ],
+      ),
+    ).toBe('id,value\r\na-n1,3\r\n"b,c",\r\n');
     expect(exportName('capture rate', new Date('2026-11-20T08:05:09Z'), 'csv')).toBe('capture-rate-2026-11-20T08-05.csv');
   });
 });
 
 describe('functional chart series: each chart takes the runs that have its check; a failed check is a gap', () => {
   const points: FunctionalSnapshot[] = [
-    { timestamp: '2026-11-20T09:00:00.000Z', type: 'all', metrics: { booking_failures: { failureRatePercent: 4.44 }, signup_dropoff: { forms: { a: { dropoffPercent: 50 }, b: { dropoffPercent: 20 } } } } },
+    {
+      timestamp: '2026-11-20T09:00:00.000Z',
+      type: 'all',
+      metrics: { booking_failures: { failureRatePercent: 4.44 }, signup_dropoff: { forms: { a: { dropoffPercent: 50 }, b: { dropoffPercent: 20 } } } },
+    },
     { timestamp: '2026-11-20T12:00:00.000Z', type: 'signup', metrics: { signup_dropoff: { forms: { a: { dropoffPercent: 60 } } } } },
     { timestamp: '2026-11-20T18:00:00.000Z', type: 'all', metrics: { booking_failures: null, signup_dropoff: { forms: { c: { dropoffPercent: 'x' } } } } },
   ];

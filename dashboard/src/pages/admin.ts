@@ -203,7 +203,7 @@ export function Silences({ t, lang }: { t: T; lang: Lang }) {
     ${
       list.value?.silences.length
         ? html`<div class="scroll" tabindex="0" role="region" aria-label=${t('silences')}><table class="silences">
-          <thead><tr><th scope="col">${t('status')}</th><th scope="col">${t('scope')}</th><th scope="col">${t('starts')}</th><th scope="col">${t('ends')}</th><th scope="col">${t('reason')}</th><th scope="col"></th></tr></thead>
+          <thead><tr><th scope="col">${t('status')}</th><th scope="col">${t('scope')}</th><th scope="col">${t('starts')}</th><th scope="col">${t('ends')}</th><th scope="col">${t('reason')}</th><th scope="col"><span class="sr">${t('actions')}</span></th></tr></thead>
           <tbody>${list.value.silences.map(
             (s) => html`<tr data-silence=${s.id}>
               <td><span class=${`status st-${s.status}`}>${word(t, 'st_', s.status)}</span></td>

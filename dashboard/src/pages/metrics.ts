@@ -81,6 +81,8 @@ function Chart({ id, title, x, series, t, lang, threshold = null, markers = [] }
     observer.observe(box.current);
     return () => observer.disconnect();
   }, []);
+  // The plot is rebuilt when what it shows changes, not on every render of the page (a rebuild drops the hover).
+  const content = JSON.stringify([x, series, threshold, markers, timeZone().zone]);
   useEffect(() => {
     if (!box.current || width === 0) return;
     const zone = timeZone().zone;
@@ -100,7 +102,8 @@ function Chart({ id, title, x, series, t, lang, threshold = null, markers = [] }
       box.current,
     );
     return () => plot.destroy();
-  }, [width, x, series, threshold, markers]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [width, content]);
   const dateHeader = `${t('date')} (${timeZone().zone})`;
   const rows = x.map((time, i) => [formatTime(new Date(time * 1000).toISOString(), lang), ...series.map((s) => s.values[i] ?? null)]);
   const csv = () => download(exportName(id, new Date(), 'csv'), toCsv([dateHeader, ...series.map((s) => s.label)], rows), 'text/csv');

@@ -348,6 +348,7 @@ async function main(): Promise<void> {
     await page.locator('figure.chart canvas').nth(2).waitFor();
     await page.getByRole('button', { name: '30 days' }).click();
     await page.waitForFunction("document.querySelectorAll('figure.chart table tbody tr').length >= 3 * 30");
+    await page.waitForLoadState('networkidle');
     // Hover values: the legend shows the values of the point under the cursor.
     const plotArea = page.locator('figure[data-chart="capture-rate"] .u-over');
     const area = (await plotArea.boundingBox())!;
@@ -356,7 +357,7 @@ async function main(): Promise<void> {
       '[...document.querySelectorAll(\'figure[data-chart="capture-rate"] .u-legend .u-value\')].some((cell) => /\\d/.test(cell.textContent))',
     );
     assert.match(await page.locator('figure[data-chart="capture-rate"] .legend-extra').innerText(), /threshold \d+(\.\d+)? %/);
-    assert.match(await page.locator('figure[data-chart="capture-rate"] thead').innerText(), /Date \(Europe\/Paris\)/);
+    assert.match((await page.locator('figure[data-chart="capture-rate"] thead').textContent()) ?? '', /Date \(Europe\/Paris\)/);
     // Functional metrics beside the payment ones: funnels, forms, tracking, from the functional runs of the demo.
     const functionalRuns = (await stack.db.collection('functional_metrics').get()).size;
     assert.ok(functionalRuns > 0, 'the demo records functional runs');
@@ -377,11 +378,16 @@ async function main(): Promise<void> {
 
     step('Acknowledge link from an email captured by the local SMTP server');
     const stillOpen = new Map((await openAlerts(stack)).filter((alert) => !alert.acknowledged).map((alert) => [alert.id, alert]));
-    const mail = stack.servers.smtp.mails.find((candidate) => [...stillOpen.keys()].some((id) => candidate.text.includes(`?t=${id}.`)))!;
-    assert.ok(mail, 'an email about an open alert carries an acknowledge link');
-    const link = /Acknowledge: (\S+)/.exec(mail.text)![1];
+    // The first acknowledge link, in any captured email, of an alert still open and unacknowledged.
+    const idOf = (url: string) => decodeURIComponent(new URL(url).searchParams.get('t')!).split('.')[0];
+    const candidates = stack.servers.smtp.mails.flatMap((candidate) =>
+      [...candidate.text.matchAll(/Acknowledge: (\S+)/g)].map((match) => ({ mail: candidate, link: match[1] })),
+    );
+    const found = candidates.find((candidate) => stillOpen.has(idOf(candidate.link)))!;
+    assert.ok(found, 'an email about an open alert carries an acknowledge link');
+    const { mail, link } = found;
     assert.ok(mail.html.includes(`href="${link}"`));
-    const linkedId = decodeURIComponent(new URL(link).searchParams.get('t')!).split('.')[0];
+    const linkedId = idOf(link);
     const linked = stillOpen.get(linkedId)!;
     assert.ok(link.startsWith(`${stack.url}ack?t=`), `the message carries the short /ack link of the dashboard's origin (${link})`);
     const ackPage = await desktop.newPage();
@@ -435,6 +441,7 @@ async function main(): Promise<void> {
     await mobile.goto(stack.url);
     await mobile.getByLabel('Langue').selectOption('en');
     await mobile.getByRole('heading', { name: 'Overview' }).waitFor();
+    await mobile.locator('li.alert').first().waitFor();
     assert.ok(await mobile.getByText('No signups despite traffic', { exact: false }).first().isVisible(), 'alert titles in English after the switch');
     await phone.close();
 

@@ -267,7 +267,11 @@ export function Overview({ t, lang }: { t: T; lang: Lang }) {
     </div>`;
 }
 
-function Pieces({ text, ruleId, t }: { text: string; ruleId: string; t: T }) {
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
+
+function Pieces({ text, ruleId, t, lang }: { text: string; ruleId: string; t: T; lang: Lang }) {
+  // A time recorded by the check reads in the team's zone, like every other time of the page.
+  if (ISO_TIME.test(text)) return html`<time datetime=${text}>${formatTime(text, lang)}</time>`;
   return html`${linkIds(text, { ruleId }).map((piece) =>
     typeof piece === 'string'
       ? piece
@@ -425,7 +429,7 @@ export function AlertPage({ t, lang, id }: { t: T; lang: Lang; id: string }) {
                 ({ label, value }) =>
                   html`<dt class="mono">${label}</dt>
                     <dd>
-                      <${Pieces} text=${value} ruleId=${alert.ruleId} t=${t} />
+                      <${Pieces} text=${value} ruleId=${alert.ruleId} t=${t} lang=${lang} />
                     </dd>`,
               )}
             </dl>`

@@ -38,6 +38,20 @@ interface ChartProps {
   markers?: Marker[];
 }
 
+/**
+ * Time ticks (uPlot's format table: tick size, then the label and what is added when the year, month,
+ * day... changes): numeric dates and a 24-hour clock, read in the team's zone (tzDate), so they are
+ * the same in both languages. uPlot's default is US-style with a 12-hour clock.
+ */
+const TIME_TICKS: (string | number | null)[][] = [
+  [3600 * 24 * 365, '{YYYY}', null, null, null, null, null, null, 1],
+  [3600 * 24 * 28, '{MM}/{YYYY}', null, null, null, null, null, null, 1],
+  [3600 * 24, '{DD}/{MM}', '\n{YYYY}', null, null, null, null, null, 1],
+  [3600, '{HH}:{mm}', '\n{DD}/{MM}/{YYYY}', null, '\n{DD}/{MM}', null, null, null, 1],
+  [60, '{HH}:{mm}', '\n{DD}/{MM}/{YYYY}', null, '\n{DD}/{MM}', null, null, null, 1],
+  [1, '{HH}:{mm}:{ss}', '\n{DD}/{MM}/{YYYY}', null, '\n{DD}/{MM}', null, null, null, 1],
+];
+
 /** Draws the threshold line and the alert markers over the plot (uPlot's draw hook, canvas pixels). */
 function overlay(threshold: ChartProps['threshold'], markers: Marker[]) {
   return (u: uPlot) => {
@@ -86,13 +100,25 @@ function Chart({ id, title, x, series, t, lang, threshold = null, markers = [] }
   useEffect(() => {
     if (!box.current || width === 0) return;
     const zone = timeZone().zone;
+    const lo = Math.min(...x);
+    const hi = Math.max(...x);
     const plot = new uPlot(
       {
         width,
         height: width < 400 ? 180 : 220,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), zone),
-        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 4 } }))],
-        axes: [{ stroke: 'currentColor' }, { size: 48, stroke: 'currentColor' }],
+        // The legend's time (hover) like every time of the page: team zone, 24-hour clock.
+        series: [
+          { label: t('time'), value: (_u: uPlot, v: number | null) => (v == null ? '—' : formatTime(new Date(v * 1000).toISOString(), lang)) },
+          ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 4 } })),
+        ],
+        // Time ticks in the team's zone, numeric, 24-hour clock (uPlot's default is US, 12-hour).
+        axes: [
+          { stroke: 'currentColor', values: TIME_TICKS as uPlot.Axis.Values, space: 60 },
+          { size: 48, stroke: 'currentColor' },
+        ],
+        // One run in the period: a day around it, not uPlot's years.
+        ...(lo === hi ? { scales: { x: { time: true, range: [lo - 43_200, hi + 43_200] as uPlot.Range.MinMax } } } : {}),
         // Hover values: the legend shows the values under the cursor.
         legend: { live: true },
         cursor: { focus: { prox: 16 } },

@@ -10,9 +10,10 @@ const en = {
   or: 'or',
   signOut: 'Sign out',
   notAdmin: 'Not an admin',
-  notAdminText: 'You are signed in as {email}, but this account does not have the admin role (custom claim admin: true). Ask an administrator to grant it, then sign in again.',
+  notAdminText:
+    'You are signed in as {email}, but this account does not have the admin role (custom claim admin: true). Ask an administrator to grant it, then sign in again.',
   overview: 'Overview',
-  metrics: 'Payment metrics',
+  metrics: 'Metrics',
   thresholds: 'Thresholds',
   silences: 'Silences',
   actions: 'Actions',
@@ -107,6 +108,90 @@ const en = {
   runAlertsShort: '{o} opened, {r} resolved',
   loading: 'Loading…',
   by: 'by {who}',
+  loadingWhat: 'Loading {what}…',
+  loadFailed: 'Could not load {what}.',
+  failedBecause: 'The last attempt failed: {error}.',
+  notRefreshed: 'It has not been refreshed since.',
+  unknownState: 'The current state is unknown: this is not an all-clear.',
+  staleData: 'Stale: {what} as of {time}.',
+  retry: 'Retry',
+  stale: 'stale',
+  errTransport: 'The server could not be reached or failed',
+  whatAlerts: 'the open alerts',
+  whatCounts: 'the alert counts and system health',
+  whatFunctional: 'the functional health',
+  whatAlert: 'this alert',
+  whatMetrics: 'the metrics',
+  whatThresholds: 'the thresholds',
+  whatSilences: 'the silences',
+  noAlertsAtAll: 'No open alert.',
+  checkedAt: 'Checked at {time}.',
+  timesIn: 'Times: {zone}',
+  evidence: 'Evidence',
+  details: 'Details recorded by the check',
+  noDetails: 'The check recorded no details for this alert.',
+  openIn: '{id} in the {vendor} console',
+  timeline: 'Timeline',
+  tlOpened: 'Opened',
+  tlLastSeen: 'Last seen by a check ({n} occurrence(s) in all)',
+  tlNotification: '{channel} message ({event}, attempt {attempt}): {status}',
+  tlAcknowledged: 'Acknowledged by {who}',
+  tlResolved: 'Resolved by {who}',
+  resolveWarn:
+    'The last check, at {time}, still saw this condition ({value}; threshold {threshold}). If it still holds, the next check opens a new alert and notifies again.',
+  resolveAnyway: 'Resolve anyway',
+  cancel: 'Cancel',
+  data: 'Data',
+  date: 'Date',
+  jobStatus_ok: 'ok',
+  jobStatus_failing: 'failing',
+  jobStatus_stale: 'stale',
+  'jobStatus_never-run': 'never run',
+  st_sent: 'sent',
+  st_failed: 'failed',
+  st_retried: 'retried',
+  st_retrying: 'retrying',
+  st_skipped: 'skipped',
+  st_cancelled: 'cancelled',
+  st_dead: 'abandoned',
+  st_ambiguous: 'ambiguous',
+  st_pending: 'pending',
+  st_success: 'success',
+  st_partial: 'partial',
+  st_active: 'active',
+  st_scheduled: 'scheduled',
+  st_ended: 'ended',
+  st_expired: 'expired',
+  ev_opened: 'opened',
+  ev_escalated: 'escalated',
+  ev_repeat: 'repeat',
+  ev_unacknowledged: 'unacknowledged reminder',
+  ev_resolved: 'resolved',
+  ev_test: 'test',
+  metricSeries_payouts: 'Payouts',
+  metricSeries_calls: 'Calls',
+  thresholdLine: 'threshold',
+  alertsOpened: 'alert opened',
+  alertsResolved: 'alert resolved',
+  allChecks: 'all',
+  exportCsv: 'Export CSV',
+  exportJson: 'Export JSON',
+  weekly: 'Repeat every week',
+  metricsIntro:
+    'Payments from the metrics job (a snapshot every 6 hours); funnels, forms, tracking and checkout from each functional run. Dashed line: the rule threshold; dotted lines: alerts opened (red) and resolved (green).',
+  paymentMetrics: 'Payments',
+  functionalMetrics: 'Funnels, forms, tracking',
+  chartSignupDropoff: 'Signup drop-off per form (%)',
+  chartBookingFailures: 'Booking failure rate (%)',
+  chartFormErrors: 'Form error rate per form (%)',
+  chartTracking: 'Tracking events sent (Meta CAPI)',
+  chartCheckout: 'Checkout conversion (%)',
+  bookings: 'Bookings',
+  checkout: 'Checkout',
+  weeklyWindows: 'Weekly windows ({zone})',
+  windowStart: 'From',
+  windowEnd: 'To',
+  weeklyShort: 'every {days}, {start}–{end} ({zone})',
 };
 export type Key = keyof typeof en;
 
@@ -121,9 +206,10 @@ const fr: Record<Key, string> = {
   or: 'ou',
   signOut: 'Se déconnecter',
   notAdmin: 'Pas administrateur',
-  notAdminText: "Vous êtes connecté en tant que {email}, mais ce compte n'a pas le rôle administrateur (custom claim admin: true). Demandez-le à un administrateur, puis reconnectez-vous.",
+  notAdminText:
+    "Vous êtes connecté en tant que {email}, mais ce compte n'a pas le rôle administrateur (custom claim admin: true). Demandez-le à un administrateur, puis reconnectez-vous.",
   overview: 'Vue d’ensemble',
-  metrics: 'Métriques de paiement',
+  metrics: 'Métriques',
   thresholds: 'Seuils',
   silences: 'Silences',
   actions: 'Actions',
@@ -218,6 +304,90 @@ const fr: Record<Key, string> = {
   runAlertsShort: '{o} ouvertes, {r} résolues',
   loading: 'Chargement…',
   by: 'par {who}',
+  loadingWhat: 'Chargement de {what}…',
+  loadFailed: 'Impossible de charger {what}.',
+  failedBecause: 'La dernière tentative a échoué : {error}.',
+  notRefreshed: 'Aucune actualisation depuis.',
+  unknownState: 'L’état actuel est inconnu : ce n’est pas un « tout va bien ».',
+  staleData: 'Périmé : {what} datant de {time}.',
+  retry: 'Réessayer',
+  stale: 'périmé',
+  errTransport: 'Le serveur est injoignable ou en erreur',
+  whatAlerts: 'les alertes ouvertes',
+  whatCounts: 'les compteurs d’alertes et la santé du système',
+  whatFunctional: 'la santé fonctionnelle',
+  whatAlert: 'cette alerte',
+  whatMetrics: 'les métriques',
+  whatThresholds: 'les seuils',
+  whatSilences: 'les silences',
+  noAlertsAtAll: 'Aucune alerte ouverte.',
+  checkedAt: 'Vérifié à {time}.',
+  timesIn: 'Heures : {zone}',
+  evidence: 'Éléments',
+  details: 'Détails relevés par la vérification',
+  noDetails: 'La vérification n’a relevé aucun détail pour cette alerte.',
+  openIn: '{id} dans la console {vendor}',
+  timeline: 'Historique',
+  tlOpened: 'Ouverte',
+  tlLastSeen: 'Dernière détection par une vérification ({n} occurrence(s) en tout)',
+  tlNotification: 'Message {channel} ({event}, essai {attempt}) : {status}',
+  tlAcknowledged: 'Prise en compte par {who}',
+  tlResolved: 'Résolue par {who}',
+  resolveWarn:
+    'La dernière vérification, à {time}, voyait encore cette condition ({value} ; seuil {threshold}). Si elle persiste, la prochaine vérification ouvre une nouvelle alerte et notifie à nouveau.',
+  resolveAnyway: 'Résoudre quand même',
+  cancel: 'Annuler',
+  data: 'Données',
+  date: 'Date',
+  jobStatus_ok: 'ok',
+  jobStatus_failing: 'en échec',
+  jobStatus_stale: 'en retard',
+  'jobStatus_never-run': 'jamais exécutée',
+  st_sent: 'envoyé',
+  st_failed: 'échec',
+  st_retried: 'réessayé',
+  st_retrying: 'nouvel essai',
+  st_skipped: 'ignoré',
+  st_cancelled: 'annulé',
+  st_dead: 'abandonné',
+  st_ambiguous: 'incertain',
+  st_pending: 'en attente',
+  st_success: 'succès',
+  st_partial: 'partiel',
+  st_active: 'actif',
+  st_scheduled: 'programmé',
+  st_ended: 'terminé',
+  st_expired: 'expiré',
+  ev_opened: 'ouverture',
+  ev_escalated: 'escalade',
+  ev_repeat: 'répétition',
+  ev_unacknowledged: 'rappel non prise en compte',
+  ev_resolved: 'résolution',
+  ev_test: 'test',
+  metricSeries_payouts: 'Versements',
+  metricSeries_calls: 'Appels',
+  thresholdLine: 'seuil',
+  alertsOpened: 'alerte ouverte',
+  alertsResolved: 'alerte résolue',
+  allChecks: 'toutes',
+  exportCsv: 'Exporter en CSV',
+  exportJson: 'Exporter en JSON',
+  weekly: 'Répéter chaque semaine',
+  metricsIntro:
+    'Paiements : tâche des métriques (une mesure toutes les 6 heures) ; tunnels, formulaires, suivi et paiement : chaque vérification fonctionnelle. Tirets : seuil de la règle ; pointillés : alertes ouvertes (rouge) et résolues (vert).',
+  paymentMetrics: 'Paiements',
+  functionalMetrics: 'Tunnels, formulaires, suivi',
+  chartSignupDropoff: 'Abandon de l’inscription par formulaire (%)',
+  chartBookingFailures: 'Taux d’échec des réservations (%)',
+  chartFormErrors: 'Taux d’erreur par formulaire (%)',
+  chartTracking: 'Événements de suivi envoyés (Meta CAPI)',
+  chartCheckout: 'Conversion du paiement (%)',
+  bookings: 'Réservations',
+  checkout: 'Paiement',
+  weeklyWindows: 'Plages hebdomadaires ({zone})',
+  windowStart: 'De',
+  windowEnd: 'À',
+  weeklyShort: 'chaque {days}, {start}–{end} ({zone})',
 };
 
 export type Lang = 'en' | 'fr';
@@ -240,7 +410,49 @@ export function translator(lang: Lang) {
 }
 export type T = ReturnType<typeof translator>;
 
+/** The team's time zone (runtime configuration `presentation.timeZone`, from getSystemHealthSummary); the browser's until known. */
+let zone: string = Intl.DateTimeFormat().resolvedOptions().timeZone;
+let zoneKnown = false;
+
+/** Sets the team's zone; the app re-renders on the `monitoring-zone` event when it changed. */
+export function setTimeZone(timeZone: string): void {
+  const changed = zone !== timeZone || !zoneKnown;
+  zone = timeZone;
+  zoneKnown = true;
+  if (changed) dispatchEvent(new Event('monitoring-zone'));
+}
+
+export function timeZone(): { zone: string; known: boolean } {
+  return { zone, known: zoneKnown };
+}
+
+const TAG = (lang: Lang) => (lang === 'fr' ? 'fr-FR' : 'en-GB');
+
+/** A date and time in the team's zone, 24-hour clock in both languages. */
 export function formatTime(iso: string | null | undefined, lang: Lang): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(TAG(lang), {
+    dateStyle: 'short',
+    timeStyle: 'short',
+    hourCycle: 'h23',
+    timeZone: zone,
+  });
+}
+
+/** The zone with its current offset: `Europe/Paris (UTC+1)`. */
+export function zoneLabel(lang: Lang, at: Date = new Date()): string {
+  const offset =
+    new Intl.DateTimeFormat(TAG(lang), {
+      timeZone: zone,
+      timeZoneName: 'shortOffset',
+    })
+      .formatToParts(at)
+      .find((part) => part.type === 'timeZoneName')?.value ?? '';
+  return `${zone} (${offset.replace(/^GMT/, 'UTC') || 'UTC'})`;
+}
+
+/** A status or event word in the page's language (unknown ones as they come). */
+export function word(t: T, prefix: 'st_' | 'ev_' | 'jobStatus_', value: string): string {
+  const key = `${prefix}${value}` as Key;
+  return key in en ? t(key) : value;
 }

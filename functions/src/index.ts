@@ -97,11 +97,13 @@ function adminCallable(
 
 type AdminCallableFunction = ReturnType<typeof adminCallable>;
 export declare const getActiveAlerts: AdminCallableFunction;
+export declare const getAlert: AdminCallableFunction;
 export declare const acknowledgeAlert: AdminCallableFunction;
 export declare const getSystemHealthSummary: AdminCallableFunction;
 export declare const getPaymentAlerts: AdminCallableFunction;
 export declare const resolvePaymentAlert: AdminCallableFunction;
 export declare const getPaymentMetrics: AdminCallableFunction;
+export declare const getFunctionalMetrics: AdminCallableFunction;
 export declare const getFunctionalAlerts: AdminCallableFunction;
 export declare const resolveFunctionalAlert: AdminCallableFunction;
 export declare const getFunctionalHealthSummary: AdminCallableFunction;
@@ -115,11 +117,13 @@ export declare const sendTestNotification: AdminCallableFunction;
 
 const ADMIN_EXPORTS: Record<AdminCallableName, Parameters<typeof adminCallable>[1]> = {
   getActiveAlerts: {},
+  getAlert: {},
   acknowledgeAlert: {},
   getSystemHealthSummary: {},
   getPaymentAlerts: {},
   resolvePaymentAlert: {},
   getPaymentMetrics: {},
+  getFunctionalMetrics: {},
   getFunctionalAlerts: {},
   resolveFunctionalAlert: {},
   getFunctionalHealthSummary: {},

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { AlertDoc } from '../src/alerts/model';
 import { ACK_DEADLINE_MS } from '../src/ack/http';
+import { dashboardLink, readerLocale } from '../src/ack/page';
 import { ACK_LINK_TTL_HOURS, signAckToken, verifyAckToken, type AckVerification } from '../src/ack/token';
 import { acknowledgeFromLink } from '../src/index';
 import { paymentFailures, runFixtureJob } from './support/admin';
@@ -93,6 +94,28 @@ describe('the acknowledge page when Firestore is unreachable', () => {
     expect(page.elapsedMs).toBeLessThan(ACK_DEADLINE_MS + 12_000);
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 90_000);
+});
+
+describe('readerLocale and dashboardLink', () => {
+  it.each([
+    [undefined, 'en', 'en'],
+    ['fr-FR,fr;q=0.9', 'en', 'fr'],
+    ['de, en;q=0.1, fr;q=0.5', 'en', 'fr'],
+    ['fr;q=0, en;q=0.2', 'fr', 'en'],
+    ['de-CH', 'fr', 'fr'],
+    ['*', 'fr', 'fr'],
+  ] as const)('Accept-Language %j, team %s → %s', (header, team, expected) => expect(readerLocale(header, team)).toBe(expected));
+
+  it('reads only the start of a huge Accept-Language header', () => expect(readerLocale(`${'x,'.repeat(5_000)}fr`, 'en')).toBe('en'));
+
+  it.each([
+    [undefined, 'a-n1', null],
+    ['', null, null],
+    ['https://monitoring.example.com', 'a b/c', 'https://monitoring.example.com/#/alert/a%20b%2Fc'],
+    ['https://monitoring.example.com/,https://x.example.com', null, 'https://monitoring.example.com/'],
+    ['javascript:alert(1)', 'a', null],
+    ['https://evil.example.com/path?x', 'a', null],
+  ])('origin %j, alert %j → %j', (origin, id, expected) => expect(dashboardLink(origin, id)).toBe(expected));
 });
 
 describe('the acknowledgeFromLink function', () => {
@@ -236,6 +259,29 @@ describe('the acknowledgeFromLink function', () => {
     const done = await (await post(link, tokenOf(link))).text();
     expect(done).toContain('<h1>Alerte acquittée</h1>');
     expect((await allDocs<AlertDoc>(db, 'payment_alerts')).find((item) => item._id === alert._id)).toMatchObject({ acknowledged: true });
+  });
+
+  it("speaks the reader's language when the browser says it (Accept-Language), else the team's; links back to the dashboard", async () => {
+    const alert = await openAlert();
+    process.env.DASHBOARD_ORIGINS = '["https://monitoring.example.com","https://other.example.com"]';
+    try {
+      const link = linkIn(servers.current.smtp.mails[0].text)!;
+      const french = await (await fetch(link, { headers: { 'accept-language': 'de-DE, fr-FR;q=0.8, en;q=0.5' } })).text();
+      expect(french).toContain('<html lang="fr">');
+      expect(french).toContain('<h1>Acquitter cette alerte ?</h1>');
+      expect(french).toContain(
+        `<a href="https://monitoring.example.com/#/alert/${encodeURIComponent(alert._id)}">Ouvrir cette alerte dans le tableau de bord</a>`,
+      );
+      const english = await (await fetch(link, { headers: { 'accept-language': 'en-US,en;q=0.9,fr;q=0.8' } })).text();
+      expect(english).toContain('<html lang="en">');
+      expect(english).toContain('Open this alert in the dashboard</a>');
+      // A language the page does not speak: the team's (presentation.locale, English by default).
+      expect(await (await fetch(link, { headers: { 'accept-language': 'de' } })).text()).toContain('<html lang="en">');
+      const forged = await (await fetch(link.slice(0, -2) + (link.endsWith('AA') ? 'BB' : 'AA'))).text();
+      expect(forged).toContain('<a href="https://monitoring.example.com/">Open the dashboard</a>');
+    } finally {
+      delete process.env.DASHBOARD_ORIGINS;
+    }
   });
 
   it('escapes everything from the data on the page', async () => {

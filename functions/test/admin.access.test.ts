@@ -58,11 +58,13 @@ async function seed(): Promise<Record<AdminCallableName, unknown>> {
     });
   return {
     getActiveAlerts: {},
+    getAlert: { alertId: payment[0]._id },
     acknowledgeAlert: { alertId: payment[0]._id },
     getSystemHealthSummary: {},
     getPaymentAlerts: { resolved: false },
     resolvePaymentAlert: { alertId: payment[1]._id },
     getPaymentMetrics: { days: 7 },
+    getFunctionalMetrics: { days: 7 },
     getFunctionalAlerts: { resolved: false },
     resolveFunctionalAlert: { alertId: functional._id, resolution: 'fixed' },
     getFunctionalHealthSummary: {},

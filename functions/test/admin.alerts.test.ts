@@ -5,7 +5,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type { AlertView, AlertActionResult, AlertPage } from '../src/admin/alerts';
 import type { AlertDoc, AlertState } from '../src/alerts/model';
-import { acknowledgeAlert, getActiveAlerts, getFunctionalAlerts, getPaymentAlerts, resolveFunctionalAlert, resolvePaymentAlert } from '../src/index';
+import { acknowledgeAlert, getActiveAlerts, getAlert, getFunctionalAlerts, getPaymentAlerts, resolveFunctionalAlert, resolvePaymentAlert } from '../src/index';
 import { ADMIN, call, callError, expectCode, OTHER_ADMIN, paymentFailures, runFixtureJob } from './support/admin';
 import { allDocs, closeFirebase, freshProject } from './support/firebase';
 import { at, scriptedJob } from './support/scriptedJob';
@@ -133,6 +133,30 @@ describe('lists', () => {
     await expectCode(callError(getActiveAlerts, { limit: 10 }), 'invalid-argument', /Unrecognized key: "limit"/);
     await expectCode(callError(getActiveAlerts, 'everything'), 'invalid-argument', /expected object, received string/);
     await expectCode(callError(getActiveAlerts, [1, 2]), 'invalid-argument', /expected object, received array/);
+  });
+});
+
+describe('getAlert', () => {
+  it('finds one alert by id in any collection, open or resolved (a system alert that resolved by itself too)', async () => {
+    await runFixtureJob([...paymentFailures(1), { ruleId: 'fixture_backup_age', value: 30 }], '2026-11-20T08:00:00Z');
+    await runFixtureJob([...paymentFailures(1), { ruleId: 'fixture_backup_age', value: 1 }], '2026-11-20T09:00:00Z');
+    const [system] = await allDocs<AlertDoc>(db, 'system_alerts');
+    const [payment] = await allDocs<AlertDoc>(db, 'payment_alerts');
+    expect((await call<{ alert: AlertView }>(getAlert, { alertId: system._id })).alert).toMatchObject({
+      id: system._id,
+      domain: 'system',
+      collection: 'system_alerts',
+      resolved: true,
+      resolvedBy: 'system',
+      resolvedAt: '2026-11-20T09:00:00.000Z',
+    });
+    expect((await call<{ alert: AlertView }>(getAlert, { alertId: payment._id })).alert).toMatchObject({ id: payment._id, domain: 'payment', resolved: false });
+  });
+
+  it('answers not-found for an unknown id and invalid-argument for a malformed one', async () => {
+    await expectCode(callError(getAlert, { alertId: 'no_such_alert-n1' }), 'not-found', /No alert with id "no_such_alert-n1".*retention/);
+    await expectCode(callError(getAlert, { alertId: 'payment_alerts/x' }), 'invalid-argument', /alertId: must be a document id/);
+    await expectCode(callError(getAlert, {}), 'invalid-argument', /alertId: Invalid input/);
   });
 });
 

@@ -36,6 +36,11 @@ describe('getThresholds', () => {
       thresholdRange: { min: 0, max: 0 },
       defaults: { enabled: true, severity: 'warning', threshold: 0 },
     });
+    // Titles in both languages of the dashboard (its thresholds page in French shows the French one).
+    expect(view.rules.find((rule) => rule.id === 'stripe_payment_failures')?.titles).toEqual({
+      en: 'Stripe payment failures',
+      fr: 'Échecs de paiement Stripe',
+    });
     expect(view.rules.find((rule) => rule.id === 'payment_flow_error_repeated')?.params.maxEvents).toMatchObject({ min: 10, max: 5000, integer: true });
   });
 

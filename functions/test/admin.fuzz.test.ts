@@ -67,11 +67,13 @@ beforeAll(async () => {
   const [functional] = await allDocs<AlertDoc>(db, 'functional_alerts');
   valid = {
     getActiveAlerts: { pageSize: 3 },
+    getAlert: { alertId: payment[0]._id },
     acknowledgeAlert: { alertId: payment[0]._id },
     getSystemHealthSummary: {},
     getPaymentAlerts: { resolved: false, pageSize: 2 },
     resolvePaymentAlert: { alertId: payment[1]._id, resolution: 'fixed' },
     getPaymentMetrics: { days: 7 },
+    getFunctionalMetrics: { days: 7 },
     getFunctionalAlerts: { resolved: true },
     resolveFunctionalAlert: { alertId: functional._id, resolution: 'fixed' },
     getFunctionalHealthSummary: {},
@@ -214,6 +216,7 @@ const RESULT_CHECKS: Record<AdminCallableName, (result: Record<string, unknown>)
     token(result.nextPageToken);
   },
   getPaymentAlerts: (result) => RESULT_CHECKS.getActiveAlerts(result),
+  getAlert: (result) => expect(result).toEqual({ alert: expect.objectContaining({ id: expect.any(String), domain: expect.any(String) }) }),
   getFunctionalAlerts: (result) => RESULT_CHECKS.getActiveAlerts(result),
   acknowledgeAlert: (result) => expect(result).toEqual({ changed: expect.any(Boolean), alert: expect.objectContaining({ acknowledged: true }) }),
   resolvePaymentAlert: (result) => expect(result).toEqual({ changed: expect.any(Boolean), alert: expect.objectContaining({ resolved: true }) }),
@@ -222,6 +225,7 @@ const RESULT_CHECKS: Record<AdminCallableName, (result: Record<string, unknown>)
   getFunctionalHealthSummary: (result) =>
     expect(result).toMatchObject({ generatedAt: expect.any(String), alerts: expect.any(Object), running: expect.any(Array) }),
   getPaymentMetrics: (result) => expect(result).toMatchObject({ from: expect.any(String), to: expect.any(String), metrics: expect.any(Array) }),
+  getFunctionalMetrics: (result) => RESULT_CHECKS.getPaymentMetrics(result),
   triggerFunctionalCheck: (result) => expect(result).toMatchObject({ runId: expect.any(String), outcome: 'success' }),
   getThresholds: (result) => expect(result).toMatchObject({ override: expect.any(Object), effective: expect.any(Object), rules: expect.any(Array) }),
   updateThresholds: (result) => RESULT_CHECKS.getThresholds(result),

@@ -2,9 +2,9 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { Timestamp } from 'firebase-admin/firestore';
 import type { FunctionalHealthSummary, SystemHealthSummary } from '../src/admin/health';
-import type { MetricsPage } from '../src/admin/metrics';
+import type { FunctionalMetricsPage, MetricsPage } from '../src/admin/metrics';
 import type { AlertDoc } from '../src/alerts/model';
-import { acknowledgeAlert, getFunctionalHealthSummary, getPaymentMetrics, getSystemHealthSummary } from '../src/index';
+import { acknowledgeAlert, getFunctionalHealthSummary, getFunctionalMetrics, getPaymentMetrics, getSystemHealthSummary } from '../src/index';
 import { JOBS } from '../src/jobs/catalog';
 import { RULES } from '../src/rules';
 import { executeRun } from '../src/pipeline/run';
@@ -48,6 +48,13 @@ describe('getSystemHealthSummary', () => {
     // Every job of the catalogue is listed, run or not.
     for (const job of JOBS) expect(summary.jobs).toContainEqual(expect.objectContaining({ job: job.name, exportName: job.exportName, status: 'never-run' }));
     expect(summary.deliveries).toEqual({ retrying: 0, deadRecently: 0, recentFailures: [] });
+    // The dashboard shows its times in the team's zone: the built-in default until the configuration sets one.
+    expect(summary.presentation).toEqual({ locale: 'en', timeZone: 'Europe/Paris' });
+    await db
+      .collection('monitoring_config')
+      .doc('settings')
+      .set({ presentation: { locale: 'fr', timeZone: 'America/New_York' } });
+    expect((await call<SystemHealthSummary>(getSystemHealthSummary, {})).presentation).toEqual({ locale: 'fr', timeZone: 'America/New_York' });
   });
 
   it('counts catalogue categories by name (system rules here)', async () => {
@@ -234,5 +241,49 @@ describe('getPaymentMetrics', () => {
     await expectCode(callError(getPaymentMetrics, { days: 1.5 }), 'invalid-argument', /days: Invalid input: expected int/);
     await expectCode(callError(getPaymentMetrics, { pageSize: 201 }), 'invalid-argument', /pageSize: Too big/);
     await expectCode(callError(getPaymentMetrics, { days: 7, from: 'yesterday' }), 'invalid-argument', /Unrecognized key: "from"/);
+  });
+});
+
+describe('getFunctionalMetrics', () => {
+  // The shape the functional jobs write (monitors/functional/index.ts): one snapshot per run.
+  const snapshot = (hoursAgo: number, type: string, metrics: Record<string, unknown>) => ({
+    type,
+    timestamp: Timestamp.fromMillis(Date.now() - hoursAgo * 3_600_000),
+    period: {
+      start: Timestamp.fromMillis(Date.now() - (hoursAgo + 24) * 3_600_000),
+      end: Timestamp.fromMillis(Date.now() - hoursAgo * 3_600_000),
+      longestWindowHours: 24,
+    },
+    job: 'functional',
+    runId: `run-${hoursAgo}`,
+    checks: Object.keys(metrics),
+    metrics,
+  });
+
+  it('returns the funnel, form and tracking snapshots of the last N days, oldest first, as JSON', async () => {
+    await db.collection('functional_metrics').add(snapshot(30 * 24, 'all', { booking_failures: { failureRatePercent: 1 } }));
+    await db
+      .collection('functional_metrics')
+      .add(snapshot(5, 'all', { booking_failures: { windowHours: 24, bookingStarts: 40, bookingErrors: 2, failureRatePercent: 5 }, meta_capi: null }));
+    await db
+      .collection('functional_metrics')
+      .add(snapshot(1, 'signup', { signup_dropoff: { windowHours: 24, forms: { signup_client: { formStarts: 10, formSubmits: 4, dropoffPercent: 60 } } } }));
+    const week = await call<FunctionalMetricsPage>(getFunctionalMetrics, {});
+    expect(week.metrics).toEqual([
+      {
+        id: expect.any(String),
+        timestamp: expect.stringMatching(/Z$/),
+        type: 'all',
+        job: 'functional',
+        runId: 'run-5',
+        metrics: { booking_failures: { windowHours: 24, bookingStarts: 40, bookingErrors: 2, failureRatePercent: 5 }, meta_capi: null },
+      },
+      expect.objectContaining({
+        type: 'signup',
+        metrics: { signup_dropoff: { windowHours: 24, forms: { signup_client: { formStarts: 10, formSubmits: 4, dropoffPercent: 60 } } } },
+      }),
+    ]);
+    expect((await call<FunctionalMetricsPage>(getFunctionalMetrics, { days: 31 })).metrics).toHaveLength(3);
+    await expectCode(callError(getFunctionalMetrics, { days: 91 }), 'invalid-argument', /days: Too big: expected number to be <=90/);
   });
 });

@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
@@ -60,10 +60,31 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-function serveDashboard(port: number, initJson: string): Promise<Server> {
+/**
+ * Hosting's rewrite of `/ack` to the acknowledgeFromLink function (firebase.json), done here by
+ * passing the request on to the Functions emulator (loopback) and its answer back.
+ */
+function proxyAck(req: IncomingMessage, res: ServerResponse, ackBaseUrl: string): void {
+  const incoming = new URL(req.url ?? '/', 'http://localhost');
+  const target = new URL(ackBaseUrl);
+  target.search = incoming.search;
+  const headers = { ...req.headers, host: target.host };
+  const upstream = httpRequest(target, { method: req.method, headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.once('error', (error) => {
+    res.writeHead(502, { 'content-type': 'text/plain' });
+    res.end(`acknowledgeFromLink unreachable: ${error.message}`);
+  });
+  req.pipe(upstream);
+}
+
+function serveDashboard(port: number, initJson: string, ackBaseUrl: string): Promise<Server> {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html not found: build the dashboard first (npm --prefix dashboard run build).`);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (path === '/ack' || path.startsWith('/ack/')) return proxyAck(req, res, ackBaseUrl);
     if (path === '/__/firebase/init.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(initJson);
@@ -170,7 +191,9 @@ export async function startDashboardStack(options: StackOptions = {}): Promise<D
     ]);
     const origin = `http://localhost:${dashboardPort}`;
     const functionsUrl = `http://127.0.0.1:${functionsPort}/${projectId}/${REGION}`;
-    const ackBaseUrl = `${functionsUrl}/acknowledgeFromLink`;
+    // The messages carry the short link of production (Hosting rewrites /ack to the function); the local server does the same.
+    const ackFunctionUrl = `${functionsUrl}/acknowledgeFromLink`;
+    const ackBaseUrl = `${origin}/ack`;
 
     log('Starting the embedded Firestore and the local Slack/SMTP/Twilio/PagerDuty/Sentry/Stripe/PayPal servers');
     delete process.env.FIRESTORE_EMULATOR_HOST;
@@ -290,7 +313,7 @@ export async function startDashboardStack(options: StackOptions = {}): Promise<D
       authDomain: `${projectId}.firebaseapp.com`,
       emulators: { auth: `http://127.0.0.1:${authPort}`, functions: { host: '127.0.0.1', port: functionsPort } },
     });
-    const server = await serveDashboard(dashboardPort, initJson);
+    const server = await serveDashboard(dashboardPort, initJson, ackFunctionUrl);
     cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
     return { url: `${origin}/`, projectId, functionsUrl, ackBaseUrl, firestoreHost: firestore.host, db, servers, now, stop };
   } catch (error) {

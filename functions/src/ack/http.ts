@@ -13,13 +13,13 @@ import { HttpsError } from 'firebase-functions/v2/https';
 import { acknowledge, alertView } from '../admin/alerts';
 import type { AlertDoc } from '../alerts/model';
 import { loadRuntimeConfig } from '../config/load';
-import { ACK_LINK_SECRET, readParam } from '../config/params';
+import { ACK_LINK_SECRET, DASHBOARD_ORIGINS, readParam } from '../config/params';
 import { DEFAULT_PRESENTATION, type PresentationSettings } from '../config/schema';
 import { firestore, Meter } from '../platform/firestore';
 import { createLogger, describeError } from '../platform/logger';
 import { reportError } from '../platform/sentry';
 import { ALERT_COLLECTIONS, DOMAINS } from '../rules';
-import { ACK_PAGE_HEADERS, renderAckPage, type AckPage } from './page';
+import { ACK_PAGE_HEADERS, readerLocale, renderAckPage, type AckPage } from './page';
 import { verifyAckToken } from './token';
 
 /** A form with one token is tiny: anything bigger is refused unread. */
@@ -119,8 +119,13 @@ export async function handleAckLink(req: Request, res: ServerResponse, now = new
     page = { kind: 'error', reference };
   }
   if (page.kind !== 'confirm') log.info('Acknowledge link', { method: req.method, outcome: page.kind, alertId: 'alert' in page ? page.alert.id : null });
+  // The page speaks the reader's language when it knows it (Accept-Language), else the team's
+  // (presentation.locale of the runtime configuration, read under the page's deadline); dates are in
+  // the team's time zone.
   const presentation: PresentationSettings = page.kind === 'error' ? (known ?? DEFAULT_PRESENTATION) : await presentationRead;
-  const { status, html } = renderAckPage(page, presentation);
+  const header = req.headers['accept-language'];
+  const locale = readerLocale(Array.isArray(header) ? header[0] : header, presentation.locale);
+  const { status, html } = renderAckPage(page, { ...presentation, locale }, readParam(DASHBOARD_ORIGINS));
   res.statusCode = status;
   for (const [name, value] of Object.entries(ACK_PAGE_HEADERS)) res.setHeader(name, value);
   if (page.kind === 'method') res.setHeader('Allow', 'GET, HEAD, POST');

@@ -46,9 +46,13 @@ const WORDS: Record<
     unavailable: [string, string];
     method: (method: string) => [string, string];
     error: (reference: string) => [string, string];
+    openAlert: string;
+    openDashboard: string;
   }
 > = {
   en: {
+    openAlert: 'Open this alert in the dashboard',
+    openDashboard: 'Open the dashboard',
     occurrences: 'Occurrences',
     confirm: [
       'Acknowledge this alert?',
@@ -69,6 +73,8 @@ const WORDS: Record<
     error: (reference) => ['Something went wrong', `The alert could not be acknowledged (reference ${reference}; it has been reported). Use the dashboard.`],
   },
   fr: {
+    openAlert: 'Ouvrir cette alerte dans le tableau de bord',
+    openDashboard: 'Ouvrir le tableau de bord',
     occurrences: 'Occurrences',
     confirm: [
       'Acquitter cette alerte ?',
@@ -121,8 +127,40 @@ function details(alert: AlertView, presentation: PresentationSettings): string {
   ].join('\n');
 }
 
-/** The page for what happened, in the configured language, dates in the configured time zone. */
-export function renderAckPage(page: AckPage, presentation: PresentationSettings = DEFAULT_PRESENTATION): { status: number; title: string; html: string } {
+/**
+ * The reader's language: the first language of the browser's Accept-Language (by preference) that
+ * the page speaks, else the team's (`presentation.locale`). Bounded: a long header is cut, not parsed.
+ */
+export function readerLocale(acceptLanguage: string | undefined, fallback: Locale): Locale {
+  if (!acceptLanguage) return fallback;
+  const ranked = acceptLanguage
+    .slice(0, 500)
+    .split(',')
+    .slice(0, 20)
+    .map((part, index) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((param) => /^\s*q=([0-9.]+)\s*$/.exec(param)?.[1]).find(Boolean);
+      return { language: tag.split('-')[0], q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.q > 0 && Number.isFinite(entry.q))
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  const known = ranked.find((entry) => (Object.keys(WORDS) as string[]).includes(entry.language));
+  return known ? (known.language as Locale) : fallback;
+}
+
+/** Where the page links back to: the dashboard's origin (first of DASHBOARD_ORIGINS), or none. */
+export function dashboardLink(origin: string | undefined, alertId: string | null): string | null {
+  const base = origin?.split(',')[0]?.trim();
+  if (!base || !/^https?:\/\/[^\s/?#]+$/.test(base.replace(/\/$/, ''))) return null;
+  return `${base.replace(/\/$/, '')}/${alertId ? `#/alert/${encodeURIComponent(alertId)}` : ''}`;
+}
+
+/** The page for what happened, in `presentation.locale` (the reader's, see readerLocale), dates in the team's time zone. */
+export function renderAckPage(
+  page: AckPage,
+  presentation: PresentationSettings = DEFAULT_PRESENTATION,
+  dashboardOrigin?: string,
+): { status: number; title: string; html: string } {
   const { locale, timeZone } = presentation;
   const w = WORDS[locale];
   const when = (at: string | null) => (at ? formatDateTime(at, locale, timeZone) : '?');
@@ -159,13 +197,16 @@ export function renderAckPage(page: AckPage, presentation: PresentationSettings 
         return paragraph(500, w.error(page.reference));
     }
   })();
+  const alertId = 'alert' in page ? page.alert.id : null;
+  const link = dashboardLink(dashboardOrigin, alertId);
+  const back = link ? `\n<p><a href="${escapeHtml(link)}">${escapeHtml(alertId ? w.openAlert : w.openDashboard)}</a></p>` : '';
   const html = `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;color:#111}dt{font-weight:600}dd{margin:0 0 .5rem}
 button{font-size:1.1rem;padding:.75rem 1.5rem;background:#0b57d0;color:#fff;border:0;border-radius:.5rem;cursor:pointer}button:focus{outline:3px solid #f9ab00}.ok{color:#0a6b2d;font-weight:600}</style>
 </head><body><main><h1>${escapeHtml(title)}</h1>
-${body}
+${body}${back}
 </main></body></html>`;
   return { status, title, html };
 }

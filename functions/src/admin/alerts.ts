@@ -200,6 +200,25 @@ async function findAlert(meter: Meter, id: string, domains: readonly Domain[]): 
   return index === -1 ? null : { snapshot: snapshots[index], collection: ALERT_COLLECTIONS[domains[index]] };
 }
 
+/**
+ * One alert by id, open or resolved, in any of the three collections: what a deep link (the
+ * dashboard's `#/alert/<id>`, a message's link) opens, including a system alert that resolved by itself.
+ */
+export const getAlert = defineCallable({
+  input: z.strictObject({ alertId }),
+  mutates: false,
+  errors: ['not-found'],
+  async handler({ alertId: id }, ctx): Promise<{ alert: AlertView }> {
+    const found = await findAlert(ctx.meter, id, DOMAINS);
+    if (!found)
+      throw new HttpsError(
+        'not-found',
+        `No alert with id "${id}" in ${DOMAINS.map((name) => ALERT_COLLECTIONS[name]).join(', ')} (resolved alerts are deleted after the retention period).`,
+      );
+    return { alert: alertView(found.collection, found.snapshot.data() as AlertDoc) };
+  },
+});
+
 interface ActionRecord {
   action: 'acknowledged' | 'resolved';
   alertId: string;

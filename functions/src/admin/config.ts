@@ -17,6 +17,8 @@ import { CONFIG_DOC, loadRuntimeConfig, type ConfigSource } from '../config/load
 import { resolveConfig, ruleDefaults, type MonitoringConfig, type RuleSettings } from '../config/schema';
 import { isAlreadyExists, fs, type Meter } from '../platform/firestore';
 import { isIntegerParam, RULES, type RuleParamSpec } from '../rules';
+import { LOCALES, type Locale } from '../rules/locale';
+import { ruleTexts } from '../rules/types';
 import { defineCallable, invalid, type AdminContext } from './callable';
 import { iso, toJson } from './schemas';
 
@@ -28,6 +30,8 @@ export interface RuleCatalogueEntry {
   domain: string;
   category: string;
   title: string;
+  /** The title in every language of the dashboard. */
+  titles: Record<Locale, string>;
   unit: string;
   direction: 'above' | 'below';
   thresholdRange: { min: number; max: number };
@@ -58,6 +62,7 @@ function catalogue(): RuleCatalogueEntry[] {
     domain: rule.domain,
     category: rule.category,
     title: rule.title,
+    titles: Object.fromEntries(LOCALES.map((locale) => [locale, ruleTexts(rule, locale).title])) as Record<Locale, string>,
     unit: rule.unit,
     direction: rule.direction,
     thresholdRange: rule.thresholdRange,

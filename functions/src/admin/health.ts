@@ -6,6 +6,8 @@
 import type { DocumentSnapshot, Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { COLLECTIONS, type DeliveryDoc } from '../alerts/model';
+import { loadRuntimeConfig } from '../config/load';
+import type { PresentationSettings } from '../config/schema';
 import { findJob, JOBS } from '../jobs/catalog';
 import { PROBES_COLLECTION, type ProbeDoc } from '../monitors/probes';
 import { latencySummary } from '../monitors/probes/history';
@@ -190,17 +192,19 @@ export interface SystemHealthSummary {
   };
   /** HTTP probes (monitoring_probes): one entry per probed endpoint, by name. */
   endpoints: EndpointHealth[];
+  /** The team's language and time zone (runtime configuration `presentation`): the dashboard shows its times in that zone. */
+  presentation: PresentationSettings;
 }
 
 export const getSystemHealthSummary = defineCallable({
   input: z.strictObject({}),
   mutates: false,
   errors: [],
-  async handler(_input, { meter, now }): Promise<SystemHealthSummary> {
+  async handler(_input, { meter, now, log }): Promise<SystemHealthSummary> {
     const { Timestamp } = fs();
     const since = Timestamp.fromMillis(now.getTime() - RECENT_DELIVERY_HOURS * 3_600_000);
     const deliveries = meter.db.collection(COLLECTIONS.deliveries);
-    const [domains, heartbeats, retrying, deadRecently, recent, probes] = await Promise.all([
+    const [domains, heartbeats, retrying, deadRecently, recent, probes, loaded] = await Promise.all([
       Promise.all(DOMAINS.map((name) => openAlertCounts(meter, name))),
       meter.docs(meter.db.collection(COLLECTIONS.jobs).limit(JOBS_READ)),
       meter.count(deliveries.where('status', 'in', ['failed', 'ambiguous'])),
@@ -213,6 +217,7 @@ export const getSystemHealthSummary = defineCallable({
           .limit(RECENT_DELIVERIES_SHOWN),
       ),
       meter.docs(meter.db.collection(PROBES_COLLECTION).limit(ENDPOINTS_READ)),
+      loadRuntimeConfig(meter, { persistLastValid: false, log }),
     ]);
     const byDomain = Object.fromEntries(DOMAINS.map((name, index) => [name, domains[index]])) as Record<Domain, OpenAlertCounts>;
     const bySeverity = Object.fromEntries(SEVERITIES.map((level) => [level, domains.reduce((sum, counts) => sum + counts.bySeverity[level], 0)])) as Record<
@@ -232,6 +237,7 @@ export const getSystemHealthSummary = defineCallable({
       jobs: names.map((name) => jobHealth(name, beats.get(name), now)),
       deliveries: { retrying, deadRecently, recentFailures: recent.map(deliveryView) },
       endpoints: probes.map(endpointHealth),
+      presentation: { locale: loaded.config.presentation.locale, timeZone: loaded.config.presentation.timeZone },
     };
   },
 });

@@ -4,22 +4,24 @@
  * it needs them).
  */
 import type { CallableRequest } from 'firebase-functions/v2/https';
-import { acknowledgeAlert, getActiveAlerts, getFunctionalAlerts, getPaymentAlerts, resolveFunctionalAlert, resolvePaymentAlert } from './alerts';
+import { acknowledgeAlert, getActiveAlerts, getAlert, getFunctionalAlerts, getPaymentAlerts, resolveFunctionalAlert, resolvePaymentAlert } from './alerts';
 import { runAdminCall, type AdminCallable, type AnyAdminCallable } from './callable';
 import { getThresholds, updateThresholds } from './config';
 import { triggerFunctionalCheck } from './functional';
 import { getFunctionalHealthSummary, getSystemHealthSummary } from './health';
-import { getPaymentMetrics } from './metrics';
+import { getFunctionalMetrics, getPaymentMetrics } from './metrics';
 import { sendTestNotification } from './notify';
 import { createSilence, endSilence, listSilences } from './silences';
 
 export const ADMIN_CALLABLES = {
   getActiveAlerts,
+  getAlert,
   acknowledgeAlert,
   getSystemHealthSummary,
   getPaymentAlerts,
   resolvePaymentAlert,
   getPaymentMetrics,
+  getFunctionalMetrics,
   getFunctionalAlerts,
   resolveFunctionalAlert,
   getFunctionalHealthSummary,

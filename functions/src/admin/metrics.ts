@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { fs } from '../platform/firestore';
-import { defineCallable } from './callable';
+import { FUNCTIONAL_COLLECTIONS } from '../monitors/functional/data';
+import { defineCallable, type AdminContext } from './callable';
 import { valuePage } from './pagination';
 import { pageSize, pageToken, toJson } from './schemas';
 
@@ -32,41 +33,82 @@ export interface MetricsPage {
   nextPageToken: string | null;
 }
 
+const metricsInput = z.strictObject({
+  days: z.number().int().min(METRICS_DAYS.min).max(METRICS_DAYS.max).optional(),
+  pageSize: pageSize(METRICS_PAGE.max),
+  pageToken,
+});
+
+/** The snapshots of `collection` since `days` ago, oldest first, one page. */
+async function snapshots<P>(
+  input: z.output<typeof metricsInput>,
+  { meter, now }: Pick<AdminContext, 'meter' | 'now'>,
+  collection: string,
+  view: (id: string, data: Record<string, unknown>) => P,
+): Promise<{ from: string; to: string; metrics: P[]; nextPageToken: string | null }> {
+  const days = input.days ?? METRICS_DAYS.default;
+  const from = new Date(now.getTime() - days * 86_400_000);
+  const base = meter.db.collection(collection).where('timestamp', '>=', fs().Timestamp.fromDate(from));
+  const page = await valuePage(meter, base, {
+    field: 'timestamp',
+    direction: 'asc',
+    pageSize: input.pageSize ?? METRICS_PAGE.default,
+    token: input.pageToken,
+    query: `${collection}:days=${days}`,
+  });
+  return { from: from.toISOString(), to: now.toISOString(), metrics: page.docs.map((doc) => view(doc.id, doc.data())), nextPageToken: page.nextPageToken };
+}
+
 export const getPaymentMetrics = defineCallable({
-  input: z.strictObject({
-    days: z.number().int().min(METRICS_DAYS.min).max(METRICS_DAYS.max).optional(),
-    pageSize: pageSize(METRICS_PAGE.max),
-    pageToken,
-  }),
+  input: metricsInput,
   mutates: false,
   errors: [],
-  async handler(input, { meter, now }): Promise<MetricsPage> {
-    const days = input.days ?? METRICS_DAYS.default;
-    const from = new Date(now.getTime() - days * 86_400_000);
-    const base = meter.db.collection(PAYMENT_METRICS_COLLECTION).where('timestamp', '>=', fs().Timestamp.fromDate(from));
-    const page = await valuePage(meter, base, {
-      field: 'timestamp',
-      direction: 'asc',
-      pageSize: input.pageSize ?? METRICS_PAGE.default,
-      token: input.pageToken,
-      query: `payment_metrics:days=${days}`,
-    });
-    return {
-      from: from.toISOString(),
-      to: now.toISOString(),
-      metrics: page.docs.map((doc) => {
-        const data = doc.data();
-        return {
-          id: doc.id,
-          timestamp: toJson(data.timestamp) as string,
-          source: typeof data.source === 'string' ? data.source : null,
-          period: toJson(data.period ?? null),
-          stripe: toJson(data.stripe ?? {}),
-          paypal: toJson(data.paypal ?? {}),
-          calls: toJson(data.calls ?? {}),
-        };
-      }),
-      nextPageToken: page.nextPageToken,
-    };
-  },
+  handler: (input, ctx): Promise<MetricsPage> =>
+    snapshots(input, ctx, PAYMENT_METRICS_COLLECTION, (id, data) => ({
+      id,
+      timestamp: toJson(data.timestamp) as string,
+      source: typeof data.source === 'string' ? data.source : null,
+      period: toJson(data.period ?? null),
+      stripe: toJson(data.stripe ?? {}),
+      paypal: toJson(data.paypal ?? {}),
+      calls: toJson(data.calls ?? {}),
+    })),
+});
+
+export interface FunctionalMetricsPoint {
+  id: string;
+  timestamp: string;
+  /** The check set of the run (`all`, `critical`, `signup`...). */
+  type: string | null;
+  job: string | null;
+  runId: string | null;
+  /** Per check (`signup_dropoff`, `booking_failures`, `form_errors`, `meta_capi`...): its figures, null when it failed. */
+  metrics: unknown;
+}
+
+export interface FunctionalMetricsPage {
+  from: string;
+  to: string;
+  metrics: FunctionalMetricsPoint[];
+  nextPageToken: string | null;
+}
+
+/**
+ * getFunctionalMetrics: the `functional_metrics` snapshots (one per functional run: funnels, form
+ * error rates, tracking, checkout) of the last `days` days, oldest first, for charts. Same paging
+ * and bounds as getPaymentMetrics.
+ */
+export const getFunctionalMetrics = defineCallable({
+  input: metricsInput,
+  mutates: false,
+  errors: [],
+  handler: (input, ctx): Promise<FunctionalMetricsPage> =>
+    snapshots(input, ctx, FUNCTIONAL_COLLECTIONS.metrics, (id, data) => ({
+      id,
+      timestamp: toJson(data.timestamp) as string,
+      type: typeof data.type === 'string' ? data.type : null,
+      job: typeof data.job === 'string' ? data.job : null,
+      runId: typeof data.runId === 'string' ? data.runId : null,
+      metrics: toJson(data.metrics ?? {}),
+    })),
 });

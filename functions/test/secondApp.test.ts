@@ -94,6 +94,15 @@ describe('the bazaar app, configured by its mapping only', () => {
     expect([evaluated(defaults), evaluated(bazaar)]).toEqual([true, false]);
   });
 
+  it('counts the app vocabulary and explains the alert with its own failure codes', async () => {
+    // bazaar's `declined` and `errored` mean failed, its `decline_code` field holds the codes.
+    const alerts = await allDocs<{ ruleId: string; value: number; metadata: { details: Record<string, unknown> } }>(bazaar.db, 'payment_alerts');
+    const stripe = alerts.find((alert) => alert.ruleId === 'stripe_payment_failures')!;
+    const reference = (await allDocs<typeof stripe>(defaults.db, 'payment_alerts')).find((alert) => alert.ruleId === 'stripe_payment_failures')!;
+    expect(stripe.value).toBe(reference.value);
+    expect(stripe.metadata.details.topCodes).toBe('card_declined ×3, authentication_required ×2');
+  });
+
   it('says the rule without data is off, instead of counting zero', () => {
     const skipped = bazaar.results.flatMap((result) => result.skippedChecks);
     expect(skipped).toContainEqual({ check: 'commissions_pending_overdue', reason: expect.stringContaining('not mapped: source commissions') });

@@ -13,6 +13,9 @@ import { readSourcesFile, sourcesFilePath, SourceMappingError } from '../sources
 import { runDoctor, type DoctorReport } from '../sources/doctor';
 import type { CliOutcome } from './monitor';
 
+/** An app-written value shown in a terminal: control characters replaced, bounded. */
+const shown = (value: string) => [...value.slice(0, 40)].map((char) => (/\p{Cc}/u.test(char) ? '?' : char)).join('');
+
 const MARK: Record<string, string> = { ok: 'ok', partial: 'PARTLY', missing: 'MISSING', wrongType: 'WRONG TYPE', unverified: '-', notMapped: 'off' };
 
 /** The doctor's report as a person reads it. */
@@ -32,7 +35,7 @@ export function formatDoctor(report: DoctorReport, origin: string): string {
     }
     for (const [field, values] of Object.entries(source.unknownValues)) {
       lines.push(
-        `  UNKNOWN    ${field}: ${values.map(({ value, count }) => `"${value.slice(0, 40)}" ×${count}`).join(', ')} (not in the mapping: add them to values or knownValues)`,
+        `  UNKNOWN    ${field}: ${values.map(({ value, count }) => `"${shown(value)}" ×${count}`).join(', ')} (not in the mapping: add them to values or knownValues)`,
       );
     }
     lines.push('');

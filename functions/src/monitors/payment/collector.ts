@@ -69,14 +69,9 @@ export const metricsCollector: Monitor = {
         .is('status', ...COLLECTED)
         .equals('currency', currency)
         .inSpan('capturedAt', fromMs, toMs);
-    const volumeMapped = (() => {
-      try {
-        return capturedOf('x').path('amount') !== undefined;
-      } catch (error) {
-        if (error instanceof NotMappedError) return false;
-        throw error;
-      }
-    })();
+    // The captured volume needs every field it filters and sums on (unmapped: no volume figures).
+    const mapped = sources.source('payments');
+    const volumeMapped = mapped.collection !== null && ['status', 'currency', 'capturedAt', 'amount'].every((field) => mapped.fields[field]);
     for (const currency of volumeMapped ? ctx.config.metrics.currencies : []) {
       const query = capturedOf(currency);
       const amountPath = query.path('amount');

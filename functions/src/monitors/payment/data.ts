@@ -4,8 +4,7 @@
  * that fires (top failure codes, from a sample of at most EXPLAIN_SAMPLE documents, one field).
  */
 import type { Query } from 'firebase-admin/firestore';
-import type { SourceQuery } from '../../sources';
-import type { SourceName } from '../../sources/model';
+import { SourceReader, type SourceQuery } from '../../sources';
 import { unlessBlind } from '../blind';
 import { measureSliding } from '../coverage';
 import type { MonitorContext } from '../types';
@@ -27,7 +26,7 @@ export const EXPLAIN_SAMPLE = 20;
 async function topValues(ctx: MonitorContext, query: SourceQuery, field: string): Promise<string | undefined> {
   if (!query.source.fields[field]) return undefined;
   const docs = await ctx.db.docs(query.select(field).limit(EXPLAIN_SAMPLE).query);
-  const read = ctx.sources.reader(query.source.name as SourceName);
+  const read = new SourceReader(query.source);
   const counts = new Map<string, number>();
   for (const doc of docs) {
     const value = read.raw(doc, field);
